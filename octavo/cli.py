@@ -1,0 +1,131 @@
+"""argv -> options -> build() -> exit code; the only place errors are caught and printed."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import EXIT_INPUT, EXIT_OK, BuildError, ConfigError, UsageError
+
+log = logging.getLogger("octavo")
+
+COMMANDS = {
+    "all": "build the print PDF, the screen PDF and the EPUB (the default)",
+    "pdf": "build only the two PDFs",
+    "epub": "build only the EPUB",
+    "check": "validate what is in the output folder (epubcheck, PDF preflight)",
+}
+
+EPILOG = """\
+examples:
+  python build.py                          build everything from content/ into dist/
+  python build.py pdf                      only the print and screen PDFs
+  python build.py epub --out /tmp/out      only the EPUB, into another folder
+  python build.py --content ../my-book     build another publication laid out like content/
+  python build.py --strict                 fail on any warning (CI)
+  python build.py check                    epubcheck and PDF preflight on dist/
+
+exit codes: 0 success, 1 content or configuration error, 2 usage error,
+            3 an output failed validation or could not be written
+"""
+
+
+class _WarningCounter(logging.Handler):
+    """Counts warnings from our logger and WeasyPrint's, for --strict."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+class _Formatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        if record.levelno >= logging.ERROR:
+            return f"error: {message}"
+        if record.levelno >= logging.WARNING:
+            source = "weasyprint: " if record.name.startswith("weasyprint") else ""
+            return f"warning: {source}{message}"
+        return message
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="build.py", description="Octavo: build a print-ready PDF, a screen PDF and an EPUB 3 from Markdown.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("target", nargs="?", default="all", metavar="TARGET",
+                        help="what to do: " + "; ".join(f"{k}: {v}" for k, v in COMMANDS.items()))
+    parser.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
+                        help="publication folder with book.yaml and chapters (default: content)")
+    parser.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR",
+                        help="output folder (default: dist)")
+    parser.add_argument("--strict", action="store_true",
+                        help="treat every warning (ours and WeasyPrint's) as an error")
+    parser.add_argument("--version", dest="book_version", metavar="VERSION",
+                        help="release version to print in the book and its metadata, e.g. v1.2.0")
+    verbosity = parser.add_mutually_exclusive_group()
+    verbosity.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
+    verbosity.add_argument("-v", "--verbose", action="store_true", help="print details, WeasyPrint's included")
+    parser.add_argument("-V", action="version", version=f"Octavo {__version__}")
+    return parser
+
+
+def _setup_logging(quiet: bool, verbose: bool) -> _WarningCounter:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Formatter())
+    counter = _WarningCounter()
+    for name in ("octavo", "weasyprint"):
+        logger = logging.getLogger(name)
+        logger.handlers = [handler, counter]
+        logger.propagate = False
+    log.setLevel(logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO)
+    logging.getLogger("weasyprint").setLevel(logging.INFO if verbose else logging.WARNING)
+    return counter
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    counter = _setup_logging(args.quiet, args.verbose)
+    start = time.perf_counter()
+    try:
+        if args.target not in COMMANDS:
+            raise UsageError(f"unknown target '{args.target}'; choose one of {', '.join(COMMANDS)} "
+                             "(python build.py --help shows examples)")
+        _run(args)
+        if args.strict and counter.count:
+            raise BuildError(f"{counter.count} warning(s) and --strict is on: fix them, or build without --strict")
+    except ConfigError as exc:
+        for problem in exc.problems:
+            log.error("%s", problem)
+        return exc.exit_code
+    except BuildError as exc:
+        log.error("%s", exc)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        log.error("interrupted; the previous outputs are untouched")
+        return EXIT_INPUT
+    if args.target != "check":
+        log.info("Built in %.1f s", time.perf_counter() - start)
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> None:
+    from .pipeline import BuildOptions, build
+
+    if args.target == "check":
+        from .check import check_outputs
+
+        check_outputs(args.content, args.out)
+        return
+    targets = ("pdf", "epub") if args.target == "all" else (args.target,)
+    build(BuildOptions(content=args.content, out=args.out, targets=targets, version=args.book_version))

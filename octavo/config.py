@@ -1,0 +1,351 @@
+"""content/book.yaml -> a validated, frozen BookMeta; every problem is collected before failing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import logging
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import BuildError, ConfigError
+from .model import PT_PER_IN, BookMeta, PrintSettings
+from .paths import inside
+
+log = logging.getLogger("octavo")
+
+CONFIG_NAME = "book.yaml"
+
+PRINTERS = ("generic", "kdp", "ingramspark", "lulu")
+CHAPTER_STARTS = ("auto", "right", "page")
+
+#: Named trim sizes in points (width, height).
+TRIM_SIZES = {
+    "a4": (595.28, 841.89),
+    "a5": (419.53, 595.28),
+    "b5": (498.9, 708.66),
+    "letter": (612.0, 792.0),
+    "us-letter": (612.0, 792.0),
+    "us-trade": (432.0, 648.0),
+    "royal": (442.2, 663.3),
+}
+UNITS = {"in": PT_PER_IN, "mm": PT_PER_IN / 25.4, "cm": PT_PER_IN / 2.54, "pt": 1.0}
+_LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(in|mm|cm|pt)\s*$")
+_TRIM = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(in|mm|cm|pt)?\s*(?:x|×|\s)\s*(\d+(?:\.\d+)?)\s*(in|mm|cm|pt)\s*$")
+# BCP 47 (RFC 5646) language tag, without the rarely used extension and grandfathered forms.
+_BCP47 = re.compile(
+    r"^[a-zA-Z]{2,3}(-[a-zA-Z]{3}){0,3}(-[a-zA-Z]{4})?(-(?:[a-zA-Z]{2}|\d{3}))?"
+    r"(-(?:[a-zA-Z\d]{5,8}|\d[a-zA-Z\d]{3}))*(-x(-[a-zA-Z\d]{1,8})+)?$"
+)
+_DATE = re.compile(r"^\d{4}(-\d\d(-\d\d)?)?$")
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key of the book.yaml schema."""
+
+    kind: str
+    """'str', 'list', 'bool', 'map' or 'date'."""
+    required: bool = False
+    """Whether the key must be present."""
+    example: str = ""
+    """Shown in the message when a required key is missing."""
+
+
+SCHEMA: dict[str, Key] = {
+    "title": Key("str", True, '"The Role of UN Peacekeeping"'),
+    "subtitle": Key("str"),
+    "authors": Key("list", True, '["Ada Lovelace"]'),
+    "language": Key("str", True, '"en"'),
+    "identifier": Key("str"),
+    "slug": Key("str"),
+    "publisher": Key("str"),
+    "date": Key("date"),
+    "edition": Key("str"),
+    "version": Key("str"),
+    "rights": Key("str"),
+    "description": Key("str"),
+    "keywords": Key("list"),
+    "notice": Key("str"),
+    "cover": Key("str"),
+    "chapters": Key("list"),
+    "print": Key("map"),
+    "print_source": Key("str"),
+    "allow_remote": Key("bool"),
+}
+PRINT_SCHEMA: dict[str, Key] = {
+    "trim": Key("str"),
+    "bleed": Key("str"),
+    "printer": Key("str"),
+    "crop_marks": Key("bool"),
+    "chapter_start": Key("str"),
+}
+TYPE_NAMES = {"str": "a string", "list": "a list", "bool": "true or false", "map": "a mapping", "date": "a date"}
+
+
+class _Problems:
+    """Collects configuration problems with their line numbers."""
+
+    def __init__(self, path: Path, lines: dict[str, int]):
+        self.path = path
+        self.lines = lines
+        self.items: list[BuildError] = []
+
+    def add(self, key: str | None, message: str) -> None:
+        self.items.append(BuildError(message, self.path, self.lines.get(key or "", None)))
+
+
+def load_config(root: Path, display_root: Path | None = None, version: str | None = None) -> BookMeta:
+    """Read and validate `root/book.yaml`; raise ConfigError listing every problem."""
+    path = root / CONFIG_NAME
+    shown = (display_root or root) / CONFIG_NAME
+    if not path.is_file():
+        raise ConfigError([BuildError(f"no {CONFIG_NAME} in {display_root or root}/: create one "
+                                      "(python build.py new PATH writes a documented example)", shown)])
+    text = path.read_text(encoding="utf-8")
+    data, lines = _parse_yaml(text, shown)
+    problems = _Problems(shown, lines)
+    _check_keys(data, SCHEMA, "", problems)
+    meta = _build_meta(data, root, problems, version)
+    if problems.items or meta is None:
+        raise ConfigError(problems.items)
+    return meta
+
+
+def _parse_yaml(text: str, shown: Path) -> tuple[dict[str, Any], dict[str, int]]:
+    """Parse YAML, returning the mapping and the line of every key ('print.trim' for nested ones)."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        column = f", column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError([BuildError(f"not valid YAML{column}: {problem}", shown, line)]) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError([BuildError("must be a mapping of keys to values (title: ..., authors: ...)", shown, 1)])
+    return data, _key_lines(node)
+
+
+def _key_lines(node: yaml.Node | None, prefix: str = "") -> dict[str, int]:
+    lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            name = f"{prefix}{key.value}"
+            lines[name] = key.start_mark.line + 1
+            lines.update(_key_lines(value, name + "."))
+    return lines
+
+
+def _check_keys(data: dict[str, Any], schema: dict[str, Key], prefix: str, problems: _Problems) -> None:
+    """Report unknown keys (with a suggestion), missing required keys and wrong types."""
+    for key in data:
+        if key not in schema:
+            close = difflib.get_close_matches(str(key), schema, n=1, cutoff=0.6)
+            hint = f" (did you mean '{prefix}{close[0]}'?)" if close else f"; known keys: {', '.join(schema)}"
+            problems.add(f"{prefix}{key}", f"unknown key '{prefix}{key}'{hint}")
+    for key, spec in schema.items():
+        name = f"{prefix}{key}"
+        if key not in data or data[key] is None:
+            if spec.required:
+                problems.add(None, f"'{name}' is required (for example {name}: {spec.example})")
+            continue
+        if not _has_type(data[key], spec.kind):
+            problems.add(name, f"'{name}' must be {TYPE_NAMES[spec.kind]}, not {_describe(data[key])}")
+
+
+def _has_type(value: Any, kind: str) -> bool:
+    if kind == "str":
+        return isinstance(value, (str, int, float)) and not isinstance(value, bool)
+    if kind == "list":
+        return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind == "map":
+        return isinstance(value, dict)
+    return isinstance(value, (dt.date, str))  # date
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list containing something other than text" if value else "an empty list"
+    return {bool: "true/false", dict: "a mapping", int: "a number", float: "a number"}.get(type(value), repr(value))
+
+
+def _text(data: dict[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if value is None or not _has_type(value, SCHEMA[key].kind if key in SCHEMA else "str"):
+        return None
+    return str(value).strip() or None
+
+
+def _build_meta(data: dict[str, Any], root: Path, problems: _Problems, version: str | None) -> BookMeta | None:
+    title = _text(data, "title") or ""
+    authors = tuple(a.strip() for a in data.get("authors") or [] if isinstance(a, str)) \
+        if isinstance(data.get("authors"), list) else ()
+    language = _check_language(data, problems)
+    print_settings = _print_settings(data.get("print") if isinstance(data.get("print"), dict) else {}, problems)
+    chapters = _chapters(data, root, problems)
+    cover = _content_file(data, "cover", root, problems)
+    date = _check_date(data, problems)
+    identifier = _identifier(data, title, authors, problems)
+    if problems.items or print_settings is None:
+        return None
+    return BookMeta(
+        title=title, authors=authors, language=language, identifier=identifier,
+        slug=_text(data, "slug") or slugify(title), print=print_settings, chapters=chapters,
+        subtitle=_text(data, "subtitle"), publisher=_text(data, "publisher"), date=date,
+        edition=_text(data, "edition"), version=version or _text(data, "version"), rights=_text(data, "rights"),
+        description=_text(data, "description"),
+        keywords=tuple(data.get("keywords") or ()) if isinstance(data.get("keywords"), list) else (),
+        notice=_text(data, "notice"), cover=cover, print_source=_text(data, "print_source"),
+        allow_remote=bool(data.get("allow_remote", False)),
+    )
+
+
+def _check_language(data: dict[str, Any], problems: _Problems) -> str:
+    language = _text(data, "language") or ""
+    if language and not _BCP47.match(language):
+        problems.add("language", f"'language' is not a BCP 47 language tag: '{language}' "
+                                 "(for example en, en-GB, fr, pt-BR)")
+    return language
+
+
+def _check_date(data: dict[str, Any], problems: _Problems) -> str | None:
+    value = data.get("date")
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str) and not _DATE.match(value.strip()):
+        problems.add("date", f"'date' must be YYYY, YYYY-MM or YYYY-MM-DD, not '{value}'")
+        return None
+    return value.strip() if isinstance(value, str) else None
+
+
+def _identifier(data: dict[str, Any], title: str, authors: tuple[str, ...], problems: _Problems) -> str:
+    given = _text(data, "identifier")
+    if given is None:
+        # Deterministic: the same title and authors always give the same book id.
+        return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, "octavo:" + title + "\x1f" + "\x1f".join(authors)))
+    digits = re.sub(r"[\s-]", "", re.sub(r"^(urn:)?isbn:", "", given, flags=re.I))
+    if re.fullmatch(r"97[89]\d{10}", digits):
+        if not isbn13_valid(digits):
+            problems.add("identifier", f"'identifier' {given} is not a valid ISBN-13 (its check digit is wrong)")
+        return f"urn:isbn:{digits}"
+    if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$", given):
+        problems.add("identifier", f"'identifier' must be an ISBN-13 or a URN such as urn:uuid:..., not '{given}'")
+    return given
+
+
+def isbn13_valid(digits: str) -> bool:
+    """Whether a 13-digit string has a correct ISBN check digit."""
+    total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(digits[:12]))
+    return (10 - total % 10) % 10 == int(digits[12])
+
+
+def _print_settings(data: dict[str, Any], problems: _Problems) -> PrintSettings | None:
+    _check_keys(data, PRINT_SCHEMA, "print.", problems)
+    trim = parse_trim(str(data.get("trim", "6in 9in")))
+    if trim is None:
+        problems.add("print.trim", f"'print.trim' cannot be read: '{data.get('trim')}' "
+                                   f"(use a name such as A5 or letter, or a size such as 6in 9in or 148mm 210mm)")
+    bleed = parse_length(str(data.get("bleed", "0.125in")))
+    if bleed is None or bleed > 36:
+        problems.add("print.bleed", f"'print.bleed' must be a length up to 0.5in such as 0.125in or 3mm, "
+                                    f"not '{data.get('bleed')}'")
+    printer = _choice(data, "printer", PRINTERS, "generic", problems)
+    start = _choice(data, "chapter_start", CHAPTER_STARTS, "auto", problems)
+    crop = data.get("crop_marks", False) is True
+    if crop and printer != "generic":
+        problems.add("print.crop_marks", f"'print.crop_marks' is for generic proofs: {printer} refuses files "
+                                         "with printer's marks")
+    if trim is None or bleed is None:
+        return None
+    return PrintSettings(trim[0], trim[1], bleed, printer, crop, start)
+
+
+def _choice(data: dict[str, Any], key: str, allowed: tuple[str, ...], default: str, problems: _Problems) -> str:
+    value = str(data.get(key, default)).strip().lower()
+    if value not in allowed:
+        close = difflib.get_close_matches(value, allowed, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        problems.add(f"print.{key}", f"'print.{key}' must be one of {', '.join(allowed)}, not '{value}'{hint}")
+    return value
+
+
+def parse_length(text: str) -> float | None:
+    """'0.125in' -> 9.0 (points); None when it is not a length."""
+    match = _LENGTH.match(text.lower())
+    return float(match.group(1)) * UNITS[match.group(2)] if match else None
+
+
+def parse_trim(text: str) -> tuple[float, float] | None:
+    """'6in 9in', '6 x 9 in', 'A5' or 'letter' -> (width, height) in points."""
+    name = text.strip().lower()
+    if name in TRIM_SIZES:
+        return TRIM_SIZES[name]
+    match = _TRIM.match(name)
+    if not match:
+        return None
+    first_unit = UNITS[match.group(2) or match.group(4)]
+    width, height = float(match.group(1)) * first_unit, float(match.group(3)) * UNITS[match.group(4)]
+    return (width, height) if 72 <= width <= 1296 and 72 <= height <= 1296 else None
+
+
+def _chapters(data: dict[str, Any], root: Path, problems: _Problems) -> tuple[Path, ...]:
+    """The chapter files: as listed, else every *.md sorted by name; unlisted files are a warning."""
+    present = sorted(p for p in root.glob("*.md") if p.is_file())
+    listed = data.get("chapters")
+    if not isinstance(listed, list):
+        if not present and listed is None:
+            problems.add(None, "no chapters: add Markdown files (01-first.md, ...) beside book.yaml")
+        return tuple(present)
+    chapters: list[Path] = []
+    for name in listed:
+        path = _resolve(str(name), root, "chapters", problems)
+        if path is not None and not path.is_file():
+            problems.add("chapters", f"chapter '{name}' is listed in 'chapters' but does not exist")
+        elif path is not None:
+            chapters.append(path)
+    for path in present:
+        if path.resolve() not in {c.resolve() for c in chapters}:
+            line = problems.lines.get("chapters")
+            log.warning("%s:%s: chapter file '%s' is not listed in 'chapters', so it is left out of the book",
+                        problems.path, line, path.name)
+    return tuple(chapters)
+
+
+def _content_file(data: dict[str, Any], key: str, root: Path, problems: _Problems) -> Path | None:
+    name = _text(data, key)
+    if name is None:
+        return None
+    path = _resolve(name, root, key, problems)
+    if path is not None and not path.is_file():
+        problems.add(key, f"'{key}' file '{name}' does not exist")
+        return None
+    return path
+
+
+def _resolve(name: str, root: Path, key: str, problems: _Problems) -> Path | None:
+    path = inside(root, name)
+    if path is None:
+        problems.add(key, f"'{name}' is outside the publication folder; keep every file inside it")
+    return path
+
+
+def slugify(text: str, max_words: int = 8) -> str:
+    """'The Role of UN Peacekeeping' -> 'the-role-of-un-peacekeeping'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    return "-".join(words[:max_words]) or "book"
+

@@ -1,0 +1,326 @@
+"""Stage 1: content/*.md (front matter + Markdown) -> Book of Chapters with HTML fragments."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from .config import slugify
+from .errors import ContentError
+from .model import CHAPTER_KINDS, Book, BookMeta, Chapter, Footnote, Heading
+from .paths import inside, is_remote
+from .sanitize import sanitize_html
+
+log = logging.getLogger("octavo")
+
+CALLOUTS = ("note", "tip", "important", "warning", "caution")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*\r?$\n?", re.S | re.M)
+_EXPLICIT_ID = re.compile(r"\s*\{#([A-Za-z][\w:.-]*)\}\s*$")
+_UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
+
+#: Typographer quotes per primary language subtag: double open/close, single open/close.
+QUOTES = {
+    "en": "“”‘’", "de": "„“‚‘", "fr": ["«\u202f", "\u202f»", "‹\u202f", "\u202f›"], "es": "«»“”",
+    "it": "«»“”", "pt": "«»“”", "nl": "“”‘’", "pl": "„”‚’", "ru": "«»„“", "sv": "””’’", "da": "»«›‹",
+}
+
+
+@dataclass
+class IdPool:
+    """Hands out anchor ids unique across the whole book, deterministically (x, x-2, x-3...)."""
+
+    seen: dict[str, int] = field(default_factory=dict)
+
+    def take(self, wanted: str) -> str:
+        base = wanted or "section"
+        if base not in self.seen:
+            self.seen[base] = 1
+            return base
+        while True:
+            self.seen[base] += 1
+            candidate = f"{base}-{self.seen[base]}"
+            if candidate not in self.seen:
+                self.seen[candidate] = 1
+                return candidate
+
+
+def make_markdown(language: str) -> MarkdownIt:
+    """The one Markdown parser: CommonMark + tables, footnotes, definition lists, callouts, smart punctuation."""
+    md = MarkdownIt("commonmark", {"typographer": True, "html": True})
+    md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+    md.options["quotes"] = QUOTES.get(language.split("-")[0].lower(), QUOTES["en"])
+    md.use(footnote_plugin).use(deflist_plugin)
+    for name in CALLOUTS:
+        md.use(container_plugin, name=name, render=_render_callout)
+    md.add_render_rule("footnote_ref", _render_noteref)
+    md.add_render_rule("image", _render_image)
+    return md
+
+
+def read_book(meta: BookMeta, root: Path, display_root: Path | None = None) -> Book:
+    """Parse every chapter listed in the metadata, in order."""
+    md = make_markdown(meta.language)
+    ids = IdPool()
+    chapters: list[Chapter] = []
+    number = 0
+    for path in meta.chapters:
+        shown = _display(path, root, display_root)
+        source = read_text(path, shown)
+        front, body, offset = split_front_matter(source, shown)
+        kind = _kind(front, shown)
+        number += kind == "chapter"
+        chapters.append(parse_chapter(md, path, shown, front, body, offset, kind,
+                                      number if kind == "chapter" else None, ids, root))
+    images = tuple(sorted({img for c in chapters for img in c.images}))
+    book = Book(meta=meta, chapters=tuple(chapters), root=root, images=images)
+    check_links(book)
+    return book
+
+
+def _display(path: Path, root: Path, display_root: Path | None) -> str:
+    return str((display_root or root) / path.relative_to(root))
+
+
+def read_text(path: Path, shown: str) -> str:
+    """Read UTF-8 text; a bad byte is reported with its offset."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ContentError(f"not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start} cannot be decoded; "
+                           "save the file as UTF-8", shown, line) from None
+    return text.removeprefix("\ufeff")
+
+
+def split_front_matter(text: str, shown: str) -> tuple[dict[str, Any], str, int]:
+    """Split `---` YAML front matter from the body; return (front, body, lines before the body)."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text, 0
+    try:
+        front = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark else 1
+        raise ContentError(f"front matter is not valid YAML: {getattr(exc, 'problem', exc)}", shown, line) from None
+    if not isinstance(front, dict):
+        raise ContentError("front matter must be a mapping such as 'title: ...'", shown, 1)
+    return front, text[match.end():], match.group(0).count("\n")
+
+
+def _kind(front: dict[str, Any], shown: str) -> str:
+    kind = str(front.get("kind", "chapter")).strip().lower()
+    if kind not in CHAPTER_KINDS:
+        raise ContentError(f"unknown kind '{kind}' in front matter; use one of {', '.join(CHAPTER_KINDS)}", shown, 2)
+    return kind
+
+
+@dataclass
+class _ChapterEnv:
+    """What the renderer rules need to know while rendering one chapter."""
+
+    chapter_id: str
+    notes: dict[int, str] = field(default_factory=dict)  # markdown-it note id -> our note id
+    images: list[str] = field(default_factory=list)
+
+
+def parse_chapter(md: MarkdownIt, path: Path, shown: str, front: dict[str, Any], body: str, offset: int,
+                  kind: str, number: int | None, ids: IdPool, root: Path) -> Chapter:
+    """Markdown of one chapter -> Chapter (title split off, ids assigned, notes collected)."""
+    if not body.strip():
+        raise ContentError("the chapter is empty: write some text, or remove the file from 'chapters'",
+                           shown, offset + 1)
+    env: dict[str, Any] = {}
+    tokens = md.parse(body, env)
+    title_tokens, tokens = _split_title(tokens)
+    title_inline = title_tokens[1] if title_tokens else None
+    title = str(front.get("title") or "").strip() or (_plain(title_inline) if title_inline else "")
+    if not title:
+        raise ContentError("no title: start the chapter with '# Title' or set 'title:' in the front matter",
+                           shown, 1)
+    chapter_id = ids.take(_explicit_id(title_inline) or slugify(title, 6))
+    headings = _assign_heading_ids(md, tokens, ids, shown, offset)
+    body_tokens, note_tokens = _split_notes(tokens)
+    cenv = _ChapterEnv(chapter_id)
+    notes = _number_notes(note_tokens, cenv, env)
+    _check_body(body_tokens, shown, offset, root)
+    html = md.renderer.render(body_tokens, md.options, {**env, "octavo": cenv})
+    footnotes = tuple(_render_note(md, note, cenv, env) for note in notes)
+    title_html = md.renderer.renderInline(title_inline.children or [], md.options, env) \
+        if title_inline and not front.get("title") else _escape(title)
+    return Chapter(source=path, name=shown, kind=kind, title=title, title_html=title_html.strip(),
+                   id=chapter_id, number=number,
+                   running=str(front.get("short_title") or title).strip(), html=sanitize_html(html, shown), headings=headings,
+                   footnotes=footnotes, images=tuple(cenv.images))
+
+
+def _split_title(tokens: list[Token]) -> tuple[list[Token], list[Token]]:
+    """Take a leading level-1 heading off as the chapter title."""
+    if len(tokens) >= 3 and tokens[0].type == "heading_open" and tokens[0].tag == "h1":
+        return tokens[:3], tokens[3:]
+    return [], tokens
+
+
+def _plain(inline: Token) -> str:
+    text = "".join(t.content for t in inline.children or [] if t.type in ("text", "code_inline"))
+    return _EXPLICIT_ID.sub("", text).strip()
+
+
+def _explicit_id(inline: Token | None) -> str | None:
+    if inline is None or not inline.children:
+        return None
+    last = inline.children[-1]
+    match = _EXPLICIT_ID.search(last.content) if last.type == "text" else None
+    if match:
+        last.content = last.content[: match.start()]
+        return match.group(1)
+    return None
+
+
+def _assign_heading_ids(md: MarkdownIt, tokens: list[Token], ids: IdPool, shown: str,
+                        offset: int) -> tuple[Heading, ...]:
+    """Give every heading a unique id; warn about skipped levels; return the section list."""
+    headings: list[Heading] = []
+    previous = 1
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open":
+            continue
+        level = int(token.tag[1])
+        line = offset + (token.map[0] + 1 if token.map else 1)
+        if level > previous + 1:
+            log.warning("%s:%d: heading level skips from %d to %d; use %s", shown, line, previous, level,
+                        "#" * (previous + 1))
+        if level == 1:
+            log.warning("%s:%d: a second '#' heading inside a chapter; sections use '##'", shown, line)
+        previous = level
+        inline = tokens[index + 1]
+        anchor = ids.take(_explicit_id(inline) or slugify(_plain(inline), 6))
+        token.attrSet("id", anchor)
+        html = md.renderer.renderInline(inline.children or [], md.options, {}).strip()
+        headings.append(Heading(level=max(level, 2), text=_plain(inline), html=html, id=anchor))
+    return tuple(headings)
+
+
+def _split_notes(tokens: list[Token]) -> tuple[list[Token], list[Token]]:
+    for index, token in enumerate(tokens):
+        if token.type == "footnote_block_open":
+            end = next(i for i in range(index, len(tokens)) if tokens[i].type == "footnote_block_close")
+            return tokens[:index] + tokens[end + 1:], tokens[index + 1:end]
+    return tokens, []
+
+
+def _number_notes(note_tokens: list[Token], cenv: _ChapterEnv, env: dict[str, Any]) -> list[list[Token]]:
+    """Group note tokens per note, numbered in call order (markdown-it's note ids are call order)."""
+    notes: list[list[Token]] = []
+    for token in note_tokens:
+        if token.type == "footnote_open":
+            notes.append([token])
+        elif notes:
+            notes[-1].append(token)
+    for number, note in enumerate(notes, start=1):
+        cenv.notes[note[0].meta["id"]] = f"fn-{cenv.chapter_id}-{number}"
+    return notes
+
+
+def _render_note(md: MarkdownIt, note: list[Token], cenv: _ChapterEnv, env: dict[str, Any]) -> Footnote:
+    inner = [t for t in note[1:] if t.type not in ("footnote_close", "footnote_anchor")]
+    note_id = cenv.notes[note[0].meta["id"]]
+    number = int(note_id.rsplit("-", 1)[1])
+    html = md.renderer.render(inner, md.options, {**env, "octavo": cenv}).strip()
+    return Footnote(number=number, id=note_id, ref_id=f"fnref-{cenv.chapter_id}-{number}", html=html)
+
+
+def _render_noteref(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    cenv: _ChapterEnv = env["octavo"]
+    meta = tokens[idx].meta
+    note_id = cenv.notes[meta["id"]]
+    number = note_id.rsplit("-", 1)[1]
+    ref = f"fnref-{cenv.chapter_id}-{number}" + (f"-{meta['subId'] + 1}" if meta.get("subId") else "")
+    return (f'<a class="noteref" id="{ref}" href="#{note_id}" epub:type="noteref" role="doc-noteref">'
+            f"{number}</a>")
+
+
+def _render_image(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    token = tokens[idx]
+    src = str(token.attrGet("src") or "")
+    alt = self.renderInlineAsText(token.children or [], options, env)
+    cenv: _ChapterEnv | None = env.get("octavo")
+    if cenv is not None and not is_remote(src):
+        cenv.images.append(src)
+    title = token.attrGet("title")
+    title_attr = f' title="{_escape(str(title))}"' if title else ""
+    return f'<img src="{_escape(src)}" alt="{_escape(alt)}"{title_attr} />'
+
+
+def _render_callout(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    token = tokens[idx]
+    if token.nesting != 1:
+        return "</div>\n"
+    name, _, label = token.info.strip().partition(" ")
+    label = label.strip() or name.capitalize()
+    return (f'<div class="callout callout-{name}" role="note">\n'
+            f'<p class="callout-title">{_escape(label)}</p>\n')
+
+
+def _check_body(tokens: list[Token], shown: str, offset: int, root: Path) -> None:
+    """Images must exist inside the folder and have alt text; every note call needs a definition."""
+    for block in tokens:
+        if block.type != "inline":
+            continue
+        line = offset + (block.map[0] + 1 if block.map else 1)
+        for child in block.children or []:
+            if child.type == "image":
+                _check_image(child, shown, line, root)
+            elif child.type == "text" and (match := _UNDEFINED_NOTE.search(child.content)):
+                raise ContentError(f"footnote [^{match.group(1)}] has no definition; add a line "
+                                   f"'[^{match.group(1)}]: text of the note'", shown, line)
+
+
+def _check_image(token: Token, shown: str, line: int, root: Path) -> None:
+    src = str(token.attrGet("src") or "")
+    if not "".join(c.content for c in token.children or []).strip():
+        raise ContentError(f"image '{src}' has no alt text: describe it, ![A map of the region]({src}), "
+                           "so readers who cannot see it are not left out", shown, line)
+    if is_remote(src):
+        return  # refused or allowed by the fetcher, which knows book.yaml's allow_remote
+    path = inside(root, src.split("#")[0].split("?")[0])
+    if path is None:
+        raise ContentError(f"image '{src}' is outside the publication folder; copy it into images/", shown, line)
+    if not path.is_file():
+        raise ContentError(f"image '{src}' not found", shown, line)
+
+
+def check_links(book: Book) -> None:
+    """Every `#anchor` link in the book must point at an id that exists."""
+    known = {c.id for c in book.chapters} | {h.id for c in book.chapters for h in c.headings}
+    known |= {n.id for c in book.chapters for n in c.footnotes} | {n.ref_id for c in book.chapters for n in c.footnotes}
+    for chapter in book.chapters:
+        known |= set(re.findall(r'\sid="([^"]+)"', chapter.html))
+    for chapter in book.chapters:
+        for anchor in re.findall(r'<a [^>]*href="#([^"]*)"', chapter.html):
+            if anchor not in known:
+                line = _line_of(chapter.source, "#" + anchor)
+                raise ContentError(f"link to '#{anchor}', but no heading or anchor has that id", chapter.name, line)
+
+
+def _line_of(path: Path, needle: str) -> int | None:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if needle in line:
+            return number
+    return None
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")

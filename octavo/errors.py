@@ -1,0 +1,67 @@
+"""One exception family: every failure a user can cause, with its exit code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+#: Exit codes, documented in the README ("When things go wrong").
+EXIT_OK = 0
+EXIT_INPUT = 1  # content, configuration, template or font problem
+EXIT_USAGE = 2  # bad command line
+EXIT_OUTPUT = 3  # an output failed validation or could not be written
+
+
+class BuildError(Exception):
+    """A problem the user can fix; `cli.main` prints it and exits with `exit_code`."""
+
+    exit_code = EXIT_INPUT
+
+    def __init__(self, message: str, path: Path | str | None = None, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = f"{self.path}:"
+            if self.line is not None:
+                where += f"{self.line}:"
+            where += " "
+        return f"{where}{self.message}"
+
+
+class ConfigError(BuildError):
+    """content/book.yaml is missing, malformed or invalid; carries every problem found."""
+
+    def __init__(self, problems: list[BuildError]):
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
+class ContentError(BuildError):
+    """A Markdown chapter or a file it references is wrong."""
+
+
+class TemplateError(BuildError):
+    """A Jinja template has a syntax error or uses an undefined variable."""
+
+
+class FontError(BuildError):
+    """Text contains a character that no committed font can draw."""
+
+
+class UsageError(BuildError):
+    """The command line asks for something that does not exist."""
+
+    exit_code = EXIT_USAGE
+
+
+class OutputError(BuildError):
+    """An output could not be written, or failed validation."""
+
+    exit_code = EXIT_OUTPUT

@@ -1,0 +1,48 @@
+"""A WeasyPrint URL fetcher that reads only the publication's own files and, unless allowed, no network."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+log = logging.getLogger("octavo")
+
+REMOTE_SCHEMES = frozenset({"http", "https", "ftp"})
+
+
+class RefusedResource(FatalURLFetchingError):
+    """A resource outside the allowed folders, or remote when remote resources are off."""
+
+    def __init__(self, url: str, reason: str):
+        super().__init__(f"{reason}: {url}")
+        self.url = url
+        self.reason = reason
+
+
+class ConfinedFetcher(URLFetcher):  # type: ignore[misc]
+    """Serves `file:` URLs inside `roots` and `data:` URLs; refuses everything else by raising."""
+
+    def __init__(self, roots: tuple[Path, ...], allow_remote: bool = False):
+        protocols = {"file", "data"} | (REMOTE_SCHEMES if allow_remote else set())
+        super().__init__(timeout=10, allowed_protocols=protocols, fail_on_errors=True)
+        self.roots = tuple(root.resolve() for root in roots)
+        self.allow_remote = allow_remote
+        self.fetched: list[str] = []
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        scheme = urlsplit(url).scheme.lower()
+        if scheme in REMOTE_SCHEMES and not self.allow_remote:
+            raise RefusedResource(url, "remote resource refused (set allow_remote: true in book.yaml to allow it)")
+        if scheme == "file":
+            path = Path(unquote(urlsplit(url).path)).resolve()
+            if not any(path == root or root in path.parents for root in self.roots):
+                raise RefusedResource(url, "file outside the publication folder refused")
+            if not path.is_file():
+                raise RefusedResource(url, "file not found")
+        elif scheme not in self._allowed_protocols:
+            raise RefusedResource(url, f"'{scheme}:' URLs are not allowed")
+        self.fetched.append(url)
+        return super().fetch(url, headers)

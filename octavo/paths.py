@@ -1,0 +1,24 @@
+"""Path confinement: every file a publication uses must stay inside its folder."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+REMOTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
+
+
+def is_remote(ref: str) -> bool:
+    """Whether a reference names a URL scheme (http:, https:, ftp:, file:, ...) or a network path."""
+    return bool(REMOTE.match(ref)) and not ref.startswith("data:")
+
+
+def inside(root: Path, ref: str) -> Path | None:
+    """Resolve `ref` against `root`; None if it is absolute or leaves root (through .. or a symlink)."""
+    if not ref or ref.startswith(("/", "\\")) or re.match(r"^[a-zA-Z]:[\\/]", ref):
+        return None
+    base = root.resolve()
+    path = (base / ref).resolve()
+    if path != base and base not in path.parents:
+        return None
+    return path

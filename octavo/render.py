@@ -1,0 +1,184 @@
+"""Stage 2: Book + templates/ -> print HTML (one document) and EPUB XHTML (one per chapter)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from dataclasses import dataclass
+from collections.abc import Callable
+from pathlib import Path
+
+import jinja2
+
+from .errors import TemplateError
+from .model import Book, Chapter, Footnote
+
+EDITIONS = ("print", "screen")
+_NOTEREF = re.compile(r'<a class="noteref" id="([^"]+)" href="#([^"]+)"[^>]*>(\d+)</a>')
+_LINK = re.compile(r"<a ([^>]*?)href=\"([^\"]*)\"")
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What every template sees: the book, which output it is for, and the build date."""
+
+    book: Book
+    """The publication."""
+    edition: str
+    """'print', 'screen' or 'epub'."""
+    modified: dt.datetime
+    """Build date (from SOURCE_DATE_EPOCH or the newest source), UTC."""
+    generator: str
+    """'Octavo x.y.z', written into metadata."""
+
+    @property
+    def links(self) -> bool:
+        """Whether internal links are live (screen and EPUB; never in print files)."""
+        return self.edition != "print"
+
+
+def make_environment(templates: Path) -> jinja2.Environment:
+    """The one Jinja environment: strict about undefined names, escaping everything by default."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["roman"] = roman
+    return env
+
+
+def render_template(env: jinja2.Environment, name: str, **context: object) -> str:
+    """Render one template; a template mistake becomes a TemplateError naming the file and line."""
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"template syntax error: {exc.message}", exc.filename or name, exc.lineno) from None
+    except jinja2.UndefinedError as exc:
+        template, line = _template_frame(exc, env)
+        raise TemplateError(f"undefined variable: {exc.message}", template or name, line) from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(f"template '{exc.name}' not found in {env.loader.searchpath[0]}/"  # type: ignore[union-attr]
+                            , name) from None
+
+
+def _template_frame(exc: BaseException, env: jinja2.Environment) -> tuple[str | None, int | None]:
+    """The innermost template file and line in a Jinja traceback."""
+    found: tuple[str | None, int | None] = (None, None)
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            template = env.get_template(Path(filename).name if "/" not in filename else _rel(filename, env))
+            found = (filename, template.get_corresponding_lineno(tb.tb_lineno))
+        tb = tb.tb_next
+    return found
+
+
+def _rel(filename: str, env: jinja2.Environment) -> str:
+    root = Path(env.loader.searchpath[0]).resolve()  # type: ignore[union-attr]
+    return Path(filename).resolve().relative_to(root).as_posix()
+
+
+#: Words the templates print, per primary language subtag (English when the language is not listed).
+LABELS: dict[str, dict[str, str]] = {
+    "en": {"contents": "Contents", "notes": "Notes", "halftitle": "Half title", "titlepage": "Title page",
+           "copyright": "Copyright", "cover": "Cover", "version": "version", "published_by": "Published by",
+           "typeset": "Typeset in Vollkorn with", "landmarks": "Landmarks", "pagelist": "Pages",
+           "start": "Start of the text", "page": "Page", "back": "Back to the text"},
+    "fr": {"contents": "Table des matières", "notes": "Notes", "halftitle": "Faux-titre", "titlepage": "Titre",
+           "copyright": "Mentions légales", "cover": "Couverture", "version": "version",
+           "published_by": "Publié par", "typeset": "Composé en Vollkorn avec", "landmarks": "Repères",
+           "pagelist": "Pages", "start": "Début du texte", "page": "Page", "back": "Retour au texte"},
+    "de": {"contents": "Inhalt", "notes": "Anmerkungen", "halftitle": "Schmutztitel", "titlepage": "Titelei",
+           "copyright": "Impressum", "cover": "Umschlag", "version": "Version", "published_by": "Verlag:",
+           "typeset": "Gesetzt in Vollkorn mit", "landmarks": "Orientierungspunkte", "pagelist": "Seiten",
+           "start": "Textbeginn", "page": "Seite", "back": "Zurück zum Text"},
+    "es": {"contents": "Índice", "notes": "Notas", "halftitle": "Anteportada", "titlepage": "Portada",
+           "copyright": "Créditos", "cover": "Cubierta", "version": "versión", "published_by": "Publicado por",
+           "typeset": "Compuesto en Vollkorn con", "landmarks": "Puntos de referencia", "pagelist": "Páginas",
+           "start": "Inicio del texto", "page": "Página", "back": "Volver al texto"},
+}
+
+
+def labels_for(language: str) -> dict[str, str]:
+    """The label set for a BCP 47 language tag."""
+    return LABELS.get(language.split("-")[0].lower(), LABELS["en"])
+
+
+def display_identifier(identifier: str) -> str:
+    """'urn:isbn:9781234567897' -> 'ISBN 978-1-234567-89-7'-like text; other ids as they are."""
+    if identifier.startswith("urn:isbn:"):
+        digits = identifier.removeprefix("urn:isbn:")
+        return f"ISBN {digits[:3]}-{digits[3:]}"
+    return identifier
+
+
+def common_context(page: PageContext, href: Callable[[str], str]) -> dict[str, object]:
+    """Names every template can use."""
+    meta = page.book.meta
+    return {
+        "page": page, "meta": meta, "chapters": page.book.chapters, "labels": labels_for(meta.language),
+        "identifier_label": display_identifier(meta.identifier), "href": href,
+        "link_attr": "href" if page.links else "data-href", "show_notes": page.edition == "epub",
+        "note_html": note_html,
+    }
+
+
+def note_html(note: Footnote) -> str:
+    """An EPUB note's body, its number linking back to the call."""
+    backlink = f'<a class="note-number" href="#{note.ref_id}" role="doc-backlink">{note.number}.</a> '
+    if note.html.startswith("<p>"):
+        return "<p>" + backlink + note.html[3:]
+    return f"<p>{backlink}</p>{note.html}"
+
+
+def render_print_html(book: Book, env: jinja2.Environment, edition: str, modified: dt.datetime,
+                      generator: str) -> str:
+    """The whole book as one HTML document for WeasyPrint (print or screen edition)."""
+    page = PageContext(book, edition, modified, generator)
+    bodies = [print_chapter_html(chapter, page.links) for chapter in book.chapters]
+    return render_template(env, "print.html.j2", bodies=bodies, **common_context(page, lambda id: f"#{id}"))
+
+
+def print_chapter_html(chapter: Chapter, links: bool) -> str:
+    """Chapter HTML for paged media: note calls become inline `float: footnote` notes."""
+    notes = {note.id: note for note in chapter.footnotes}
+    seen: set[str] = set()
+
+    def inline_note(match: re.Match[str]) -> str:
+        note = notes[match.group(2)]
+        if note.id in seen:  # a second call to the same note repeats only its number
+            return f'<span class="noteref-repeat">{note.number}</span>'
+        seen.add(note.id)
+        return f'<span class="footnote" id="{note.id}">{_inline(note)}</span>'
+
+    body = _NOTEREF.sub(inline_note, chapter.html)
+    return body if links else _LINK.sub(r'<a \1data-href="\2"', body)
+
+
+def _inline(note: Footnote) -> str:
+    """A note's paragraphs as inline content (a float inside a paragraph cannot hold <p>)."""
+    parts = re.findall(r"<p>(.*?)</p>", note.html, re.S) or [note.html]
+    return "<br />".join(part.strip() for part in parts)
+
+
+def roman(number: int) -> str:
+    """12 -> 'xii' (folios and chapter numbers in front matter)."""
+    values = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
+              (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
+    out = []
+    for value, letters in values:
+        while number >= value:
+            out.append(letters)
+            number -= value
+    return "".join(out)
+
+
+def plain_text(fragment: str) -> str:
+    """Text content of an HTML fragment (for font coverage and search)."""
+    return html.unescape(re.sub(r"<[^>]+>", " ", fragment))
