@@ -46,6 +46,18 @@ class _WarningCounter(logging.Handler):
         self.count += 1
 
 
+class _EnvironmentNotes(logging.Filter):
+    """Demote WeasyPrint's notes about this machine's libraries: they say nothing about the book."""
+
+    NOTES = ("Using fontTools instead of HarfBuzz-Subset",)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.WARNING and record.getMessage().startswith(self.NOTES):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+        return True
+
+
 class _Formatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         message = record.getMessage()
@@ -63,10 +75,14 @@ def make_parser() -> argparse.ArgumentParser:
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("target", nargs="?", default="all", metavar="TARGET",
                         help="what to do: " + "; ".join(f"{k}: {v}" for k, v in COMMANDS.items()))
+    parser.add_argument("path", nargs="?", type=Path, metavar="PATH",
+                        help="the folder a command works on (for example: new PATH)")
     parser.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
                         help="publication folder with book.yaml and chapters (default: content)")
     parser.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR",
                         help="output folder (default: dist)")
+    parser.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    parser.add_argument("--port", type=int, default=8000, help="preview server port (watch; default 8000)")
     parser.add_argument("--strict", action="store_true",
                         help="treat every warning (ours and WeasyPrint's) as an error")
     parser.add_argument("--version", dest="book_version", metavar="VERSION",
@@ -82,9 +98,11 @@ def _setup_logging(quiet: bool, verbose: bool) -> _WarningCounter:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_Formatter())
     counter = _WarningCounter()
+    notes = _EnvironmentNotes()
     for name in ("octavo", "weasyprint"):
         logger = logging.getLogger(name)
         logger.handlers = [handler, counter]
+        logger.filters = [notes]
         logger.propagate = False
     log.setLevel(logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO)
     logging.getLogger("weasyprint").setLevel(logging.INFO if verbose else logging.WARNING)

@@ -60,6 +60,7 @@ class Key:
 
 SCHEMA: dict[str, Key] = {
     "title": Key("str", True, '"The Role of UN Peacekeeping"'),
+    "short_title": Key("str"),
     "subtitle": Key("str"),
     "authors": Key("list", True, '["Ada Lovelace"]'),
     "language": Key("str", True, '"en"'),
@@ -203,7 +204,8 @@ def _build_meta(data: dict[str, Any], root: Path, problems: _Problems, version: 
     return BookMeta(
         title=title, authors=authors, language=language, identifier=identifier,
         slug=_text(data, "slug") or slugify(title), print=print_settings, chapters=chapters,
-        subtitle=_text(data, "subtitle"), publisher=_text(data, "publisher"), date=date,
+        short_title=_text(data, "short_title") or title, subtitle=_text(data, "subtitle"),
+        publisher=_text(data, "publisher"), date=date,
         edition=_text(data, "edition"), version=version or _text(data, "version"), rights=_text(data, "rights"),
         description=_text(data, "description"),
         keywords=tuple(data.get("keywords") or ()) if isinstance(data.get("keywords"), list) else (),

@@ -45,6 +45,8 @@ class BookMeta:
     """Print edition geometry and printer."""
     chapters: tuple[Path, ...]
     """Chapter files in reading order, absolute."""
+    short_title: str = ""
+    """Title for running heads (book.yaml `short_title`, else the title)."""
     subtitle: str | None = None
     """Optional subtitle."""
     publisher: str | None = None
