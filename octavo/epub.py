@@ -178,8 +178,8 @@ def _metadata(ebook: epub.EpubBook, book: Book) -> None:
     ebook.set_identifier(meta.identifier)
     ebook.set_title(meta.title)
     ebook.set_language(meta.language)
-    for author in meta.authors:
-        ebook.add_author(author)
+    for number, author in enumerate(meta.authors, start=1):
+        ebook.add_author(author, uid=f"creator{number}")
     for name, value in (("publisher", meta.publisher), ("date", meta.date), ("rights", meta.rights),
                         ("description", meta.description)):
         if value:

@@ -80,7 +80,8 @@ def page_css(book: Book, edition: str, styles: Path) -> str:
         rules += [
             f"@color-profile device-cmyk {{ src: url({icc}); components: cyan, magenta, yellow, black; }}",
             # Single-ink black: text and rules print with the K plate only.
-            "html, @page { color: device-cmyk(0 0 0 1); }",
+            "html { color: device-cmyk(0 0 0 1); }",
+            "@page { color: device-cmyk(0 0 0 1); }",
         ]
     return "\n".join(rules)
 
@@ -96,15 +97,22 @@ def pdf_options(book: Book, edition: str) -> dict[str, Any]:
 def render_pdf(html: str, book: Book, edition: str, styles: Path, target: Path) -> int:
     """Lay out `html` with the edition's styles and write the PDF to `target`; return the page count."""
     from weasyprint import CSS, HTML  # imported here: only PDF builds pay for WeasyPrint
+    from weasyprint.text.fonts import FontConfiguration
 
     from .fetch import ConfinedFetcher, RefusedResource
 
     fetcher = ConfinedFetcher((book.root, styles), allow_remote=book.meta.allow_remote)
+    # Stylesheets and layout share one font configuration and one colour-profile table, or the
+    # @font-face and @color-profile rules of our stylesheets would not reach the document.
+    shared: dict[str, Any] = {"font_config": FontConfiguration(), "color_profiles": {}}
+    options = pdf_options(book, edition)
     try:
-        sheets = [CSS(filename=str(styles / name), url_fetcher=fetcher) for name in STYLESHEETS]
-        sheets.append(CSS(string=page_css(book, edition, styles), base_url=str(styles) + "/", url_fetcher=fetcher))
-        document = HTML(string=html, base_url=str(book.root) + "/", url_fetcher=fetcher).render(stylesheets=sheets)
-        document.write_pdf(target, finisher=_finisher(book, edition), **pdf_options(book, edition))
+        sheets = [CSS(filename=str(styles / name), url_fetcher=fetcher, **shared) for name in STYLESHEETS]
+        sheets.append(CSS(string=page_css(book, edition, styles), base_url=str(styles) + "/", url_fetcher=fetcher,
+                          **shared))
+        document = HTML(string=html, base_url=str(book.root) + "/", url_fetcher=fetcher).render(
+            stylesheets=sheets, **shared, **options)
+        document.write_pdf(target, finisher=_finisher(book, edition), **options)
     except RefusedResource as exc:
         raise ContentError(f"{exc.reason}: {exc.url}", _display(book, exc.url)) from None
     return len(document.pages)
@@ -121,9 +129,9 @@ def _finisher(book: Book, edition: str) -> Any:
 
     def finish(document: Any, pdf: Any) -> None:
         for obj in pdf.objects:
-            stream = getattr(obj, "stream", None)
-            if isinstance(obj, dict) and obj.get("Type") == "/Metadata" and stream:
-                obj.stream = [re.sub(rb"xmp\.did:[0-9a-f-]{36}", doc_id.encode(), part) for part in stream]
+            extra = getattr(obj, "extra", None)
+            if isinstance(extra, dict) and extra.get("Type") == "/Metadata":
+                obj.stream = [re.sub(rb"xmp\.did:[0-9a-f-]{36}", doc_id.encode(), part) for part in obj.stream]
         if edition == "print" and book.meta.print.printer == "kdp":
             pdf.catalog.pop("Outlines", None)  # KDP: "should not contain bookmarks"
             pdf.catalog.pop("PageMode", None)

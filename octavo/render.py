@@ -125,7 +125,7 @@ def common_context(page: PageContext, href: Callable[[str], str]) -> dict[str, o
         "page": page, "meta": meta, "chapters": page.book.chapters, "labels": labels_for(meta.language),
         "identifier_label": display_identifier(meta.identifier), "href": href,
         "link_attr": "href" if page.links else "data-href", "show_notes": page.edition == "epub",
-        "note_html": note_html,
+        "note_html": note_html, "paged": page.edition != "epub",
     }
 
 

@@ -1,0 +1,57 @@
+"""Shared fixtures: the first publication and the fixture book, each built once per session."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from octavo.pipeline import BuildOptions, BuildResult, build, output_names
+from octavo.config import load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURE_BOOK = FIXTURES / "book"
+#: A fixed build date, so outputs do not depend on file times.
+EPOCH = "1767225600"  # 2026-01-01T00:00:00Z
+
+
+@dataclass(frozen=True)
+class Built:
+    """A publication built into a temporary folder."""
+
+    content: Path
+    out: Path
+    result: BuildResult
+
+    def path(self, kind: str) -> Path:
+        meta = load_config(self.content, self.content)
+        return self.out / output_names(meta.slug)[kind]
+
+
+def build_into(content: Path, out: Path, targets: tuple[str, ...] = ("pdf", "epub")) -> Built:
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
+    try:
+        result = build(BuildOptions(content=content, out=out, targets=targets))
+    finally:
+        if previous is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
+    return Built(content, out, result)
+
+
+@pytest.fixture(scope="session")
+def seed_book(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """content/ (the first publication), fully built."""
+    return build_into(CONTENT, tmp_path_factory.mktemp("seed"))
+
+
+@pytest.fixture(scope="session")
+def fixture_book(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """tests/fixtures/book (notes, table, image, KDP profile, A5), fully built."""
+    return build_into(FIXTURE_BOOK, tmp_path_factory.mktemp("fixture"))

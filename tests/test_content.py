@@ -1,0 +1,70 @@
+"""Stage 1: Markdown chapters -> HTML fragments, headings and notes (fixture files, one case each)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from octavo.content import IdPool, make_markdown, parse_chapter, split_front_matter
+from octavo.errors import ContentError
+
+CASES = Path(__file__).parent / "fixtures" / "markdown"
+NAMES = sorted(p.stem for p in CASES.glob("*.md"))
+
+
+def render_case(name: str) -> str:
+    path = CASES / f"{name}.md"
+    front, body, offset = split_front_matter(path.read_text(encoding="utf-8"), path.name)
+    chapter = parse_chapter(make_markdown("en"), path, path.name, front, body, offset, "chapter", 1, IdPool(),
+                            CASES)
+    notes = "\n".join(f"<!-- {n.id} ({n.number}) -->\n{n.html}" for n in chapter.footnotes)
+    headings = "\n".join(f"<!-- h{h.level} #{h.id}: {h.text} -->" for h in chapter.headings)
+    return f"<!-- #{chapter.id}: {chapter.title} -->\n{headings}\n{chapter.html}{notes}\n"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_markdown_case(name: str) -> None:
+    expected = CASES / f"{name}.html"
+    actual = render_case(name)
+    if os.environ.get("OCTAVO_REGOLD") or not expected.exists():
+        expected.write_text(actual, encoding="utf-8")  # regenerate on purpose: OCTAVO_REGOLD=1 pytest
+    assert actual == expected.read_text(encoding="utf-8")
+
+
+def test_smart_punctuation_leaves_no_straight_quotes() -> None:
+    html = render_case("smart-punctuation")
+    assert "“Double”" in html and "‘single’" in html and "it’s" in html
+    assert "–" in html and "—" in html and "…" in html
+    assert '"' not in html.split("-->", 1)[1].replace('="', "").replace('">', "")
+
+
+def test_notes_are_numbered_in_call_order_and_repeat_calls_share_a_number() -> None:
+    html = render_case("footnotes")
+    assert html.count('href="#fn-notes-1"') == 2
+    assert 'href="#fn-notes-2"' in html
+    assert "<p>And a second paragraph.</p>" in html
+
+
+def test_duplicate_heading_ids_are_made_unique_deterministically() -> None:
+    html = render_case("heading-ids")
+    assert 'id="same-title"' in html and 'id="same-title-2"' in html
+    assert 'id="my-id"' in html and "{#" not in html
+    assert 'id="emigre-cafe-co"' in html
+
+
+def test_raw_html_scripts_frames_and_handlers_are_removed() -> None:
+    html = render_case("raw-html")
+    for banned in ("<script", "<iframe", "onclick", "javascript:"):
+        assert banned not in html
+    assert "Kept text" in html and '<span class="smcp">small caps</span>' in html
+
+
+def test_a_footnote_call_without_definition_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "x.md"
+    with pytest.raises(ContentError) as error:
+        parse_chapter(make_markdown("en"), path, "x.md", {}, "# T\n\nText.[^missing]\n", 0, "chapter", 1,
+                      IdPool(), tmp_path)
+    assert str(error.value) == ("x.md:3: footnote [^missing] has no definition; "
+                                "add a line '[^missing]: text of the note'")
