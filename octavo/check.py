@@ -62,7 +62,7 @@ def preflight_pdf(path: Path, edition: str, meta: BookMeta) -> list[Finding]:
             if any("/Annots" in page.obj for page in pdf.pages):
                 findings.append("annotations (links) present in a print file")
         else:
-            if b"pdfuaid:part" not in xmp:
+            if b'pdfuaid:part="1"' not in xmp:
                 findings.append("not identified as PDF/UA-1 in its XMP metadata")
             if "/StructTreeRoot" not in pdf.Root:
                 findings.append("not tagged (no structure tree)")

@@ -1,0 +1,238 @@
+"""Stage 3a: what a printer's preflight and a reader see in the two PDF editions."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from octavo.check import preflight_pdf
+from octavo.config import load_config
+from octavo.errors import FontError
+
+from .conftest import FIXTURE_BOOK, Built, build_into
+from .pdftext import margin_texts, page_texts
+
+BLEED = 9.0  # 0.125 in
+
+
+def boxes(path: Path) -> list[dict[str, list[float]]]:
+    with pikepdf.open(path) as pdf:
+        return [{name: [round(float(v), 2) for v in page.obj[f"/{name}"]] for name in ("MediaBox", "TrimBox",
+                                                                                        "BleedBox")}
+                for page in pdf.pages]
+
+
+def fixture_with(tmp_path: Path, **print_keys: str) -> Path:
+    """A copy of the fixture book with other print settings."""
+    book = tmp_path / "book"
+    shutil.copytree(FIXTURE_BOOK, book)
+    text = (book / "book.yaml").read_text().split("print:")[0] + "print:\n"
+    text += "".join(f"  {key}: {value}\n" for key, value in print_keys.items())
+    (book / "book.yaml").write_text(text)
+    return book
+
+
+def test_generic_print_pages_have_bleed_on_every_side(seed_book: Built) -> None:
+    for page in boxes(seed_book.path("print")):
+        assert page["TrimBox"] == [0, 0, 432, 648]
+        assert page["MediaBox"] == page["BleedBox"] == [-BLEED, -BLEED, 432 + BLEED, 648 + BLEED]
+
+
+def test_kdp_print_pages_have_no_bleed_on_the_spine_side(fixture_book: Built) -> None:
+    pages = boxes(fixture_book.path("print"))
+    for number, page in enumerate(pages, start=1):
+        assert page["TrimBox"] == [0, 0, 419.53, 595.28]
+        width = page["MediaBox"][2] - page["MediaBox"][0]
+        assert round(width, 2) == 419.53 + BLEED and page["MediaBox"][3] - page["MediaBox"][1] == 595.28 + 18
+        # Recto (odd) pages bind on their left edge, versos on their right.
+        assert page["MediaBox"][0] == (0 if number % 2 else -BLEED)
+
+
+@pytest.mark.parametrize("printer", ["ingramspark", "lulu"])
+def test_ingramspark_and_lulu_get_bleed_on_all_sides_at_us_letter(tmp_path: Path, printer: str) -> None:
+    built = build_into(fixture_with(tmp_path, trim="letter", printer=printer), tmp_path / "out", ("pdf",))
+    for page in boxes(built.path("print")):
+        assert page["TrimBox"] == [0, 0, 612, 792]
+        assert page["MediaBox"] == [-BLEED, -BLEED, 612 + BLEED, 792 + BLEED]
+    assert preflight_pdf(built.path("print"), "print", load_config(built.content)) == []
+
+
+def test_screen_edition_is_trim_size_without_bleed(seed_book: Built) -> None:
+    for page in boxes(seed_book.path("screen")):
+        assert page["MediaBox"] == page["TrimBox"] == [0, 0, 432, 648]
+
+
+def test_every_font_is_embedded_in_both_editions(seed_book: Built) -> None:
+    for kind in ("print", "screen"):
+        with pikepdf.open(seed_book.path(kind)) as pdf:
+            fonts = {}
+            for page in pdf.pages:
+                fonts.update({str(f.BaseFont): f for f in page.Resources.Font.values()})
+            assert fonts, "no fonts at all"
+            for name, font in fonts.items():
+                descriptor = font.DescendantFonts[0].FontDescriptor
+                assert "/FontFile2" in descriptor, f"{kind}: {name} not embedded"
+                assert "Vollkorn" in name
+
+
+def test_print_edition_is_pdfx4_with_a_cmyk_output_intent(seed_book: Built) -> None:
+    with pikepdf.open(seed_book.path("print")) as pdf:
+        assert pdf.pdf_version == "1.6"
+        xmp = pdf.Root.Metadata.read_bytes()
+        assert b"<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>" in xmp
+        intent = pdf.Root.OutputIntents[0]
+        assert intent.S == "/GTS_PDFX" and intent.DestOutputProfile.N == 4
+        assert pdf.docinfo.Trapped == "/False" and len(pdf.trailer.ID) == 2
+
+
+def content_streams(pdf: pikepdf.Pdf) -> bytes:
+    """Every page's content and the form XObjects it paints, decoded."""
+    out = []
+
+    def forms(resources: pikepdf.Object) -> None:
+        for xobject in resources.get("/XObject", {}).values():
+            if xobject.Subtype == "/Form":
+                out.append(xobject.read_bytes())
+                forms(xobject.get("/Resources", {}))
+
+    for page in pdf.pages:
+        out.append(page.obj.Contents.read_bytes() if isinstance(page.obj.Contents, pikepdf.Stream)
+                   else b"".join(s.read_bytes() for s in page.obj.Contents))
+        forms(page.Resources)
+    return b"\n".join(out)
+
+
+def test_print_text_is_single_ink_black(seed_book: Built) -> None:
+    with pikepdf.open(seed_book.path("print")) as pdf:
+        streams = content_streams(pdf)
+    assert re.search(rb"\brg\b|\bRG\b", streams) is None, "RGB colour in the print file"
+    assert set(re.findall(rb"([\d.]+ [\d.]+ [\d.]+ [\d.]+) scn", streams)) == {b"0 0 0 1"}
+
+
+def test_screen_edition_is_tagged_pdfua_with_bookmarks(seed_book: Built) -> None:
+    with pikepdf.open(seed_book.path("screen")) as pdf:
+        assert "/StructTreeRoot" in pdf.Root and pdf.Root.MarkInfo.Marked is True
+        assert b'pdfuaid:part="1"' in pdf.Root.Metadata.read_bytes()
+        assert str(pdf.Root.Lang) == "en"
+        with pdf.open_outline() as outline:
+            titles = [item.title for item in outline.root]
+        assert titles[:3] == ["Contents", "Introduction", "The Evolution of UN Peacekeeping and Its Role in "
+                                                          "International Diplomacy"]
+        assert len(titles) == 11
+
+
+def test_kdp_print_edition_has_no_bookmarks_and_no_annotations(fixture_book: Built) -> None:
+    with pikepdf.open(fixture_book.path("print")) as pdf:
+        assert "/Outlines" not in pdf.Root
+        assert not any("/Annots" in page.obj for page in pdf.pages)
+    assert preflight_pdf(fixture_book.path("print"), "print", load_config(fixture_book.content)) == []
+
+
+def test_screen_contents_entries_are_links(seed_book: Built) -> None:
+    with pikepdf.open(seed_book.path("screen")) as pdf:
+        contents = next(i for i, text in enumerate(page_texts(seed_book.path("screen")))
+                        if text.lower().startswith("contents"))
+        links = [a for a in pdf.pages[contents].obj.get("/Annots", []) if a.Subtype == "/Link"]
+    assert len(links) >= 15
+
+
+def contents_entries(pages: list[str]) -> dict[str, str]:
+    """Title -> page number as printed on the contents page."""
+    contents = next(text for text in pages if text.lower().startswith("contents")).split(" ", 1)[1]
+    entries = re.findall(r"([A-Z][^.]*?[^. ])\s*(?:\. ?)+\s*([0-9]+|[ivxlc]+)\b", contents)
+    return {re.sub(r"^\d+ ", "", title).strip(): number for title, number in entries}
+
+
+def printed_folios(path: Path) -> list[str]:
+    return [foot for _, foot in margin_texts(path)]
+
+
+@pytest.mark.parametrize("book", ["seed_book", "fixture_book"])
+def test_contents_page_numbers_are_the_pages_the_headings_are_printed_on(book: str,
+                                                                          request: pytest.FixtureRequest) -> None:
+    built: Built = request.getfixturevalue(book)
+    for kind in ("print", "screen"):
+        path = built.path(kind)
+        pages = page_texts(path)
+        folios = printed_folios(path)
+        entries = contents_entries(pages)
+        assert len(entries) >= 3
+        first_body = next(i for i, t in enumerate(pages) if i > 4 and re.match(r"^(1 )?(Introduction|The First)", t))
+        for title, number in entries.items():
+            start = next(i for i, t in enumerate(pages) if i >= 4 and not t.lower().startswith("contents")
+                         and title in t)
+            expected = str(start - first_body + 1) if number.isdigit() else None
+            if expected is not None:
+                assert number == expected, f"{kind}: '{title}' listed on {number}, printed on {expected}"
+            # Where the page shows a folio, it is that same number.
+            assert folios[start] in ("", number), f"{kind}: page {start + 1} shows folio {folios[start]}"
+
+
+def test_body_folios_count_from_one_and_front_matter_is_roman(seed_book: Built) -> None:
+    folios = printed_folios(seed_book.path("print"))
+    pages = page_texts(seed_book.path("print"))
+    contents = next(i for i, t in enumerate(pages) if t.lower().startswith("contents"))
+    assert folios[contents] == "v"
+    assert folios[:4] == ["", "", "", ""]  # half-title, blank, title page, copyright: blind folios
+    numbered = [(i, f) for i, f in enumerate(folios) if f.isdigit()]
+    assert numbered and all(int(f) - i == numbered[0][0] * -1 + int(numbered[0][1]) for i, f in numbered)
+
+
+def test_running_heads_book_title_on_verso_chapter_on_recto_none_on_openings(seed_book: Built) -> None:
+    path = seed_book.path("print")
+    pages = page_texts(path)
+    heads = [head.lower() for head, _ in margin_texts(path)]
+    chapter_titles = {"the role of member states", "challenges", "innovations and future trends",
+                      "peacekeeping and diplomatic frameworks", "key strategies", "assessing success",
+                      "the evolution of un peacekeeping", "conflict resolution and state building",
+                      "navigating the diplomatic landscape", "introduction"}
+    seen_recto = seen_verso = 0
+    for index, (head, text) in enumerate(zip(heads, pages)):
+        opening = re.match(r"^(\d+ )?[A-Z]", text) and any(
+            text[len(m.group(0)) if (m := re.match(r"^\d+ ", text)) else 0:].startswith(t) for t in (
+                "Introduction", "The Evolution", "Key Strategies", "The Role of Member", "Challenges Facing",
+                "The Impact", "Recent Innovations", "The Interplay", "Assessing", "Navigating"))
+        if not text or opening or index < 6:
+            assert head == "", f"page {index + 1} should have no running head, has '{head}'"
+        elif (index + 1) % 2 == 0:
+            assert head == "un peacekeeping and diplomacy", f"verso {index + 1}: '{head}'"
+            seen_verso += 1
+        else:
+            assert head in chapter_titles, f"recto {index + 1}: '{head}'"
+            seen_recto += 1
+    assert seen_recto >= 2 and seen_verso >= 2
+
+
+def test_blank_pages_are_truly_blank(fixture_book: Built) -> None:
+    pages = page_texts(fixture_book.path("print"))
+    blanks = [i for i, t in enumerate(pages) if not t]
+    assert blanks, "the fixture book has recto openings, so it must have blank versos"
+    for index in blanks:
+        assert margin_texts(fixture_book.path("print"))[index] == ("", "")
+
+
+def test_footnotes_sit_on_the_page_of_their_call_and_restart_per_chapter(fixture_book: Built) -> None:
+    for kind in ("print", "screen"):
+        pages = page_texts(fixture_book.path(kind))
+        page_of = {needle: next(i for i, t in enumerate(pages) if needle in t) for needle in (
+            "Opening paragraph with a note", "1. The first note, with emphasis.",
+            "Text with a second note", "2. The second note. It has a second paragraph.",
+            "A chapter with its own note numbering", "1. Numbered 1 again.")}
+        assert page_of["Opening paragraph with a note"] == page_of["1. The first note, with emphasis."]
+        assert page_of["Text with a second note"] == page_of["2. The second note. It has a second paragraph."]
+        assert page_of["A chapter with its own note numbering"] == page_of["1. Numbered 1 again."]
+
+
+def test_a_character_no_font_can_draw_fails_the_build(tmp_path: Path) -> None:
+    book = fixture_with(tmp_path, printer="generic")
+    chapter = book / "03-second.md"
+    chapter.write_text(chapter.read_text() + "\n📝 A note with an emoji.\n")
+    with pytest.raises(FontError) as error:
+        build_into(book, tmp_path / "out", ("pdf",))
+    assert str(error.value) == (f"{book}/03-second.md:10: character '📝' (U+1F4DD MEMO) cannot be drawn by any "
+                                "font in fonts/; remove it, replace it with words, or add a font that has it")
+    assert not (tmp_path / "out" / "a-small-test-book-print.pdf").exists()
