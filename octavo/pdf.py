@@ -79,8 +79,9 @@ def page_css(book: Book, edition: str, styles: Path) -> str:
         icc = (styles / ICC_PROFILE).as_uri()
         rules += [
             f"@color-profile device-cmyk {{ src: url({icc}); components: cyan, magenta, yellow, black; }}",
-            # Single-ink black: text and rules print with the K plate only.
-            "html, @page { color: device-cmyk(0 0 0 1); }",
+            # Single-ink black: text and rules print with the K plate only (an at-rule cannot share a selector list).
+            "html { color: device-cmyk(0 0 0 1); }",
+            "@page { color: device-cmyk(0 0 0 1); }",
         ]
     return "\n".join(rules)
 
@@ -100,10 +101,16 @@ def render_pdf(html: str, book: Book, edition: str, styles: Path, target: Path) 
     from .fetch import ConfinedFetcher, RefusedResource
 
     fetcher = ConfinedFetcher((book.root, styles), allow_remote=book.meta.allow_remote)
+    # WeasyPrint 70 files a stylesheet's @color-profile in the dict the CSS object was given, and takes the output
+    # intent from the dict given to render(): without one shared dict the print PDF has no output intent.
+    profiles: dict[str, Any] = {}
     try:
-        sheets = [CSS(filename=str(styles / name), url_fetcher=fetcher) for name in STYLESHEETS]
-        sheets.append(CSS(string=page_css(book, edition, styles), base_url=str(styles) + "/", url_fetcher=fetcher))
-        document = HTML(string=html, base_url=str(book.root) + "/", url_fetcher=fetcher).render(stylesheets=sheets)
+        sheets = [CSS(filename=str(styles / name), url_fetcher=fetcher, color_profiles=profiles)
+                  for name in STYLESHEETS]
+        sheets.append(CSS(string=page_css(book, edition, styles), base_url=str(styles) + "/", url_fetcher=fetcher,
+                          color_profiles=profiles))
+        document = HTML(string=html, base_url=str(book.root) + "/", url_fetcher=fetcher).render(
+            stylesheets=sheets, color_profiles=profiles)
         document.write_pdf(target, finisher=_finisher(book, edition), **pdf_options(book, edition))
     except RefusedResource as exc:
         raise ContentError(f"{exc.reason}: {exc.url}", _display(book, exc.url)) from None
