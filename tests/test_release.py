@@ -3,6 +3,7 @@ and the same bytes when it runs again. The first publication (content/) is relea
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import subprocess
@@ -17,7 +18,11 @@ import pypdfium2 as pdfium
 import pytest
 from lxml import etree
 
+from octavo.config import load_config
+from octavo.content import read_book
+from octavo.pipeline import TEMPLATES
 from octavo.release import check_version, default_folder, release, release_names
+from octavo.render import make_environment, render_print_html
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -115,12 +120,13 @@ def page_texts(path: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("name", [PRINT, SCREEN])
-def test_the_version_is_on_the_copyright_page_of_the_pdfs(released: tuple[Path, object],
+def test_the_version_is_on_the_copyright_page_and_in_the_pdf_metadata(released: tuple[Path, object],
                                                                     name: str) -> None:
     folder, _ = released
     copyright_page = page_texts(folder / name)[3]
     assert f"First edition, version {VERSION}, 2026-11-25" in copyright_page
     with pikepdf.open(folder / name) as pdf:
+        assert str(pdf.docinfo["/version"]) == VERSION
         assert str(pdf.docinfo["/CreationDate"]) == str(pdf.docinfo["/ModDate"]) == "D:20260101000000Z"
 
 
@@ -133,6 +139,14 @@ def test_the_version_is_in_the_epub_metadata_and_on_its_copyright_page(released:
     assert metas["schema:version"] == VERSION
     assert metas["dcterms:modified"] == "2026-01-01T00:00:00Z"
     assert f'<p class="edition">First edition, version {VERSION}, 2026-11-25</p>' in copyright_page
+
+
+def test_without_a_version_the_pdf_metadata_carries_the_edition() -> None:
+    meta = load_config(CONTENT, CONTENT)
+    book = read_book(meta, CONTENT, CONTENT)
+    html = render_print_html(book, make_environment(TEMPLATES), "screen",
+                             dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), "Octavo")
+    assert '<meta name="version" content="First edition">' in html
 
 
 def _same_but_document_ids(data: bytes) -> bytes:
