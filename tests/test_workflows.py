@@ -66,10 +66,10 @@ def action(workflow: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def readme_commands() -> list[str]:
-    """The lines of the README's code blocks."""
+    """The lines of the README's code blocks, without a shell prompt."""
     blocks = re.findall(r"^\s*```[^\n]*\n(.*?)^\s*```", (ROOT / "README.md").read_text(encoding="utf-8"),
                         flags=re.MULTILINE | re.DOTALL)
-    return [line.strip() for block in blocks for line in block.splitlines() if line.strip()]
+    return [line.strip().removeprefix("$ ") for block in blocks for line in block.splitlines() if line.strip()]
 
 
 def test_the_workflows_are_valid_github_workflows() -> None:
@@ -135,12 +135,9 @@ def test_ci_runs_the_readme_commands_on_every_push_and_pull_request() -> None:
     ci = load(CI)
     assert set(triggers(ci)) == {"push", "pull_request"}
     assert [job["runs-on"] for job in ci["jobs"].values()] == ["ubuntu-latest"]
-    readme = readme_commands()
-    install = [line for line in readme if line.startswith("pip install")]
-    test = [line for line in readme if line.split()[:1] == ["pytest"]]
-    assert install == ['pip install -e ".[test]"'] and test == ["pytest"]
-    assert commands(ci) == [*install, *test, "python build.py", "python build.py check"]
-    assert {"python build.py", "python build.py check"} <= set(readme)
+    # Install, test, build, check: each exactly as the README tells a person to type it.
+    assert commands(ci) == ['pip install -e ".[test]"', "pytest", "python build.py", "python build.py check"]
+    assert set(commands(ci)) <= set(readme_commands())
     assert action(ci, "actions/setup-python")["with"]["cache"] == "pip"
     assert action(ci, "actions/setup-java")["with"]["java-version"] == "17"
     assert action(ci, "actions/upload-artifact")["with"]["path"] == "dist/"
