@@ -105,12 +105,13 @@ def _fonts(pdf: object) -> list[str]:
     return sorted(problems)
 
 
-def check_outputs(content: Path, out: Path) -> list[Finding]:
-    """Validate every output present in `out`; print a report; raise OutputError if anything failed."""
+def check_outputs(content: Path, out: Path, version: str | None = None) -> list[Finding]:
+    """Validate every output present in `out` (named for `version`, as the build named them); print a report;
+    raise OutputError if anything failed."""
     from .pipeline import output_names
 
-    meta = load_config(content.resolve(), content)
-    names = output_names(meta.slug, meta.version)
+    meta = load_config(content.resolve(), content, version)
+    names = output_names(meta.slug, version)
     findings: list[Finding] = []
     checked = 0
     for edition in ("print", "screen"):

@@ -14,11 +14,14 @@ from .errors import EXIT_INPUT, EXIT_OK, BuildError, ConfigError, UsageError
 
 log = logging.getLogger("octavo")
 
+DEFAULT_OUT = Path("dist")
+
 COMMANDS = {
     "all": "build the print PDF, the screen PDF and the EPUB (the default)",
     "pdf": "build only the two PDFs",
     "epub": "build only the EPUB",
     "check": "validate what is in the output folder (epubcheck, PDF preflight)",
+    "release": "build, check and checksum release --version (e.g. v1.2.0) into one folder, dist/VERSION",
 }
 
 EPILOG = """\
@@ -29,6 +32,7 @@ examples:
   python build.py --content ../my-book     build another publication laid out like content/
   python build.py --strict                 fail on any warning (CI)
   python build.py check                    epubcheck and PDF preflight on dist/
+  python build.py release --version v1.2.0 the four release files in dist/v1.2.0/ (README: Releasing)
 
 exit codes: 0 success, 1 content or configuration error, 2 usage error,
             3 an output failed validation or could not be written
@@ -79,8 +83,8 @@ def make_parser() -> argparse.ArgumentParser:
                         help="the folder a command works on (for example: new PATH)")
     parser.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
                         help="publication folder with book.yaml and chapters (default: content)")
-    parser.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR",
-                        help="output folder (default: dist)")
+    parser.add_argument("--out", type=Path, metavar="DIR",
+                        help="output folder (default: dist; dist/VERSION for release)")
     parser.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
     parser.add_argument("--port", type=int, default=8000, help="preview server port (watch; default 8000)")
     parser.add_argument("--strict", action="store_true",
@@ -140,10 +144,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> None:
     from .pipeline import BuildOptions, build
 
+    out = args.out or DEFAULT_OUT
     if args.target == "check":
         from .check import check_outputs
 
-        check_outputs(args.content, args.out)
+        check_outputs(args.content, out, args.book_version)
+        return
+    if args.target == "release":
+        _release(args)
         return
     targets = ("pdf", "epub") if args.target == "all" else (args.target,)
-    build(BuildOptions(content=args.content, out=args.out, targets=targets, version=args.book_version))
+    build(BuildOptions(content=args.content, out=out, targets=targets, version=args.book_version))
+
+
+def _release(args: argparse.Namespace) -> None:
+    from .release import default_folder, release
+
+    if not args.book_version:
+        raise UsageError("release needs the version it publishes: python build.py release --version v1.2.0")
+    files = release(args.content, args.out or default_folder(args.book_version), args.book_version)
+    log.info("release %s: %s", args.book_version, ", ".join(str(path) for path in files))

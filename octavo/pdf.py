@@ -87,11 +87,12 @@ def page_css(book: Book, edition: str, styles: Path) -> str:
 
 
 def pdf_options(book: Book, edition: str) -> dict[str, Any]:
-    """WeasyPrint write options per edition."""
+    """WeasyPrint write options per edition; custom_metadata writes the print template's <meta name="version">."""
     ident = book.meta.identifier.encode()
     if edition == "print":
-        return {"pdf_variant": "pdf/x-4", "output_intent": "device-cmyk", "pdf_identifier": ident}
-    return {"pdf_variant": "pdf/ua-1", "pdf_tags": True, "pdf_identifier": ident}
+        return {"pdf_variant": "pdf/x-4", "output_intent": "device-cmyk", "pdf_identifier": ident,
+                "custom_metadata": True}
+    return {"pdf_variant": "pdf/ua-1", "pdf_tags": True, "pdf_identifier": ident, "custom_metadata": True}
 
 
 def render_pdf(html: str, book: Book, edition: str, styles: Path, target: Path) -> int:

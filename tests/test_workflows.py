@@ -1,0 +1,203 @@
+"""The GitHub workflows (.github/workflows/*.yml): valid for GitHub, clean under zizmor, running the commands the
+README gives a person, and uploading exactly the files that `python build.py release` writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from octavo.cli import make_parser
+from octavo.config import load_config
+from octavo.release import release_names
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOWS = ROOT / ".github" / "workflows"
+CI = WORKFLOWS / "ci.yml"
+RELEASE = WORKFLOWS / "release.yml"
+#: A tag as a maintainer would push it.
+TAG = "v1.2.0"
+_PIN = re.compile(r"^\s*(?:- )?uses: ([\w.-]+/[\w./-]+)@([0-9a-f]{40}) # v\d+\.\d+\.\d+$")
+
+
+def load(path: Path) -> dict[str, Any]:
+    workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(workflow, dict)
+    return workflow
+
+
+def triggers(workflow: dict[str, Any]) -> dict[str, Any]:
+    """The `on:` mapping (YAML 1.1 reads the bare key `on` as true)."""
+    on = workflow.get("on", workflow.get(True))
+    assert isinstance(on, dict)
+    return on
+
+
+def steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
+    return [step for job in workflow["jobs"].values() for step in job["steps"]]
+
+
+def commands(workflow: dict[str, Any]) -> list[str]:
+    """Every line of every `run:` script, in order."""
+    return [line.strip() for step in steps(workflow) if "run" in step for line in step["run"].splitlines()
+            if line.strip()]
+
+
+def step_named(workflow: dict[str, Any], name: str) -> dict[str, Any]:
+    found = [step for step in steps(workflow) if step.get("name") == name]
+    assert len(found) == 1, f"no single step named {name!r}"
+    return found[0]
+
+
+def action(workflow: dict[str, Any], name: str) -> dict[str, Any]:
+    found = [step for step in steps(workflow) if step.get("uses", "").startswith(name + "@")]
+    assert len(found) == 1, f"no single {name} step"
+    return found[0]
+
+
+def readme_commands() -> list[str]:
+    """The lines of the README's code blocks, without a shell prompt."""
+    blocks = re.findall(r"^\s*```[^\n]*\n(.*?)^\s*```", (ROOT / "README.md").read_text(encoding="utf-8"),
+                        flags=re.MULTILINE | re.DOTALL)
+    return [line.strip().removeprefix("$ ") for block in blocks for line in block.splitlines() if line.strip()]
+
+
+def test_the_workflows_are_valid_github_workflows() -> None:
+    result = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows",
+                             str(CI), str(RELEASE)], capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok -- validation done" in result.stdout
+
+
+def _zizmor() -> str:
+    """The zizmor executable installed with the test extra (beside this Python, or on PATH)."""
+    beside = Path(sysconfig.get_path("scripts")) / "zizmor"
+    found = str(beside) if beside.is_file() else shutil.which("zizmor")
+    assert found, "zizmor is missing: pip install -e '.[test]'"
+    return found
+
+
+def test_zizmor_finds_nothing_above_low() -> None:
+    result = subprocess.run([_zizmor(), "--offline", "--persona", "pedantic", "--format", "json", str(WORKFLOWS)],
+                            capture_output=True, text=True, timeout=120, check=False, cwd=ROOT)
+    findings = json.loads(result.stdout or "null")
+    assert isinstance(findings, list), result.stderr
+    serious = [f"{f['ident']} ({f['determinations']['severity']}): {f['desc']}" for f in findings
+               if f["determinations"]["severity"] not in ("Unknown", "Informational", "Low")]
+    assert serious == []
+    # Exit codes: 0 no finding, 11 informational, 12 low, 13 medium, 14 high; anything else is zizmor failing.
+    assert result.returncode in (0, 11, 12), result.stderr
+
+
+@pytest.mark.parametrize("path", [CI, RELEASE], ids=lambda p: p.name)
+def test_every_action_is_pinned_to_a_release_commit_named_in_a_comment(path: Path) -> None:
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if "uses:" in line]
+    assert lines
+    unpinned = [line.strip() for line in lines if not _PIN.match(line)]
+    assert unpinned == []
+
+
+def test_both_workflows_pin_an_action_to_the_same_commit() -> None:
+    pins: dict[str, set[str]] = {}
+    for path in (CI, RELEASE):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if match := _PIN.match(line):
+                pins.setdefault(match.group(1), set()).add(line.split("@", 1)[1].strip())
+    assert {name: len(refs) for name, refs in pins.items()} == {name: 1 for name in pins}
+
+
+@pytest.mark.parametrize("path", [CI, RELEASE], ids=lambda p: p.name)
+def test_no_expression_is_interpolated_into_a_script(path: Path) -> None:
+    scripts = [step["run"] for step in steps(load(path)) if "run" in step]
+    assert scripts
+    assert [script for script in scripts if "${{" in script] == []
+
+
+def test_ci_only_reads_and_the_release_job_alone_writes_contents() -> None:
+    ci, release = load(CI), load(RELEASE)
+    assert ci["permissions"] == {"contents": "read"}
+    assert [job.get("permissions") for job in ci["jobs"].values()] == [None]
+    assert release["permissions"] == {}
+    assert [job.get("permissions") for job in release["jobs"].values()] == [{"contents": "write"}]
+
+
+def test_ci_runs_the_readme_commands_on_every_push_and_pull_request() -> None:
+    ci = load(CI)
+    assert set(triggers(ci)) == {"push", "pull_request"}
+    assert [job["runs-on"] for job in ci["jobs"].values()] == ["ubuntu-latest"]
+    # Install, test, build, check: each exactly as the README tells a person to type it.
+    assert commands(ci) == ['pip install -e ".[test]"', "pytest", "python build.py", "python build.py check"]
+    assert set(commands(ci)) <= set(readme_commands())
+    assert action(ci, "actions/setup-python")["with"]["cache"] == "pip"
+    assert action(ci, "actions/setup-java")["with"]["java-version"] == "17"
+    assert action(ci, "actions/upload-artifact")["with"]["path"] == "dist/"
+
+
+def release_command() -> tuple[dict[str, Any], list[str]]:
+    """The release step and its `python build.py ...` command, split as the shell splits it."""
+    step = step_named(load(RELEASE), "Build, check and checksum the release")
+    lines = [line.strip() for line in step["run"].splitlines() if line.strip()]
+    assert lines[0] == 'export SOURCE_DATE_EPOCH="$(git log -1 --format=%ct)"'  # the tagged commit's time
+    assert len(lines) == 2
+    return step, shlex.split(lines[1])
+
+
+def test_a_pushed_tag_is_built_with_the_release_command_and_the_tag_as_version() -> None:
+    release = load(RELEASE)
+    assert triggers(release) == {"push": {"tags": ["v*"]}}
+    assert commands(release)[0] == 'pip install -e ".[test]"'
+    step, argv = release_command()
+    assert step["env"] == {"VERSION": "${{ github.ref_name }}"}
+    assert argv[:2] == ["python", "build.py"]
+    args = make_parser().parse_args(argv[2:])
+    assert (args.target, args.book_version, args.out, args.strict) == ("release", "$VERSION", Path("dist/$VERSION"),
+                                                                      True)
+    assert "python build.py release --version v1.2.0" in " ".join(readme_commands())
+
+
+FAKE_GH = """#!/bin/sh
+# Records each call; `gh release view` fails when the release does not exist yet.
+printf '%s\\n' "$*" >> "$GH_LOG"
+[ "$1 $2" = "release view" ] && [ "$RELEASE_EXISTS" != yes ] && exit 1
+exit 0
+"""
+
+
+@pytest.mark.parametrize("exists", [False, True], ids=["new release", "existing release"])
+def test_the_release_uploads_exactly_the_files_the_release_command_writes(tmp_path: Path, exists: bool) -> None:
+    # The folder as `python build.py release` leaves it: its four files (tests/test_release.py) and nothing
+    # visible besides; hidden leftovers must not be uploaded.
+    _, argv = release_command()
+    folder = tmp_path / argv[argv.index("--out") + 1].replace("$VERSION", TAG)
+    folder.mkdir(parents=True)
+    names = release_names(load_config(ROOT / "content").slug, TAG)
+    for name in names:
+        (folder / name).write_text(name)
+    (folder / ".un-peacekeeping-diplomacy-v1.2.0.pdf.x1y2.part").write_text("")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "gh").write_text(FAKE_GH)
+    (bin_dir / "gh").chmod(0o755)
+    step = step_named(load(RELEASE), "Attach the files to the GitHub release")
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "GH_LOG": str(tmp_path / "gh.log"),
+           "RELEASE_EXISTS": "yes" if exists else "no",
+           **{key: value.replace("${{ github.ref_name }}", TAG) for key, value in step["env"].items()}}
+    # GitHub runs `run:` scripts with bash -e -o pipefail.
+    result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], cwd=tmp_path,
+                            env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    calls = (tmp_path / "gh.log").read_text().splitlines()
+    create = [] if exists else [f"release create {TAG} --verify-tag --title {TAG} --generate-notes"]
+    uploaded = " ".join(f"dist/{TAG}/{name}" for name in sorted(names))
+    assert calls == [f"release view {TAG}", *create, f"release upload {TAG} {uploaded} --clobber"]
+    assert step["env"]["GH_TOKEN"] == "${{ github.token }}"
