@@ -95,8 +95,8 @@ def pdf_options(book: Book, edition: str) -> dict[str, Any]:
     return {"pdf_variant": "pdf/ua-1", "pdf_tags": True, "pdf_identifier": ident, "custom_metadata": True}
 
 
-def render_pdf(html: str, book: Book, edition: str, styles: Path, target: Path) -> int:
-    """Lay out `html` with the edition's styles and write the PDF to `target`; return the page count."""
+def layout(html: str, book: Book, edition: str, styles: Path) -> Any:
+    """Lay out `html` with the edition's styles: a WeasyPrint Document, pages and boxes ready to write."""
     from weasyprint import CSS, HTML  # imported here: only PDF builds pay for WeasyPrint
     from weasyprint.text.fonts import FontConfiguration
 
@@ -106,16 +106,20 @@ def render_pdf(html: str, book: Book, edition: str, styles: Path, target: Path) 
     # Stylesheets and layout share one font configuration and one colour-profile table, or the
     # @font-face and @color-profile rules of our stylesheets would not reach the document.
     shared: dict[str, Any] = {"font_config": FontConfiguration(), "color_profiles": {}}
-    options = pdf_options(book, edition)
     try:
         sheets = [CSS(filename=str(styles / name), url_fetcher=fetcher, **shared) for name in STYLESHEETS]
         sheets.append(CSS(string=page_css(book, edition, styles), base_url=str(styles) + "/", url_fetcher=fetcher,
                           **shared))
-        document = HTML(string=html, base_url=str(book.root) + "/", url_fetcher=fetcher).render(
-            stylesheets=sheets, **shared, **options)
-        document.write_pdf(target, finisher=_finisher(book, edition), **options)
+        return HTML(string=html, base_url=str(book.root) + "/", url_fetcher=fetcher).render(
+            stylesheets=sheets, **shared, **pdf_options(book, edition))
     except RefusedResource as exc:
         raise ContentError(f"{exc.reason}: {exc.url}", _display(book, exc.url)) from None
+
+
+def render_pdf(html: str, book: Book, edition: str, styles: Path, target: Path) -> int:
+    """Lay out `html` with the edition's styles and write the PDF to `target`; return the page count."""
+    document = layout(html, book, edition, styles)
+    document.write_pdf(target, finisher=_finisher(book, edition), **pdf_options(book, edition))
     return len(document.pages)
 
 

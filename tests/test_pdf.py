@@ -236,3 +236,27 @@ def test_a_character_no_font_can_draw_fails_the_build(tmp_path: Path) -> None:
     assert str(error.value) == (f"{book}/03-second.md:10: character '📝' (U+1F4DD MEMO) cannot be drawn by any "
                                 "font in fonts/; remove it, replace it with words, or add a font that has it")
     assert not (tmp_path / "out" / "a-small-test-book-print.pdf").exists()
+
+
+def test_pdf_metadata_carries_title_author_subject_keywords_and_language(seed_book: Built) -> None:
+    for kind in ("print", "screen"):
+        with pikepdf.open(seed_book.path(kind)) as pdf:
+            info = pdf.docinfo
+            assert str(info.Title) == "The Role of UN Peacekeeping in Shaping International Diplomacy"
+            assert str(info.Author) == "Anonymous"
+            assert str(info.Subject).startswith("How United Nations peace operations grew")
+            assert str(info.Keywords) == ("United Nations, peacekeeping, international diplomacy, "
+                                          "conflict resolution, multilateralism")
+            assert str(pdf.Root.Lang) == "en"
+
+
+def test_crop_marks_are_drawn_in_the_bleed_of_a_generic_proof(tmp_path: Path) -> None:
+    plain = build_into(fixture_with(tmp_path / "a", printer="generic"), tmp_path / "a" / "out", ("pdf",))
+    marked = build_into(fixture_with(tmp_path / "b", printer="generic", crop_marks="true"), tmp_path / "b" / "out",
+                        ("pdf",))
+    paths = re.compile(rb"\bm\n")  # WeasyPrint draws marks as paths (moveto) in the bleed
+    with pikepdf.open(plain.path("print")) as a, pikepdf.open(marked.path("print")) as b:
+        assert len(paths.findall(content_streams(b))) > len(paths.findall(content_streams(a))) + 8 * len(b.pages)
+    assert boxes(plain.path("print")) == boxes(marked.path("print"))
+    with pikepdf.open(marked.path("screen")) as screen, pikepdf.open(plain.path("screen")) as reference:
+        assert len(paths.findall(content_streams(screen))) == len(paths.findall(content_streams(reference)))
