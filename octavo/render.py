@@ -67,21 +67,16 @@ def render_template(env: jinja2.Environment, name: str, **context: object) -> st
 
 
 def _template_frame(exc: BaseException, env: jinja2.Environment) -> tuple[str | None, int | None]:
-    """The innermost template file and line in a Jinja traceback."""
+    """The innermost template file and line in a Jinja traceback (Jinja rewrites template frames so
+    that their file and line are the template's own)."""
     found: tuple[str | None, int | None] = (None, None)
     tb = exc.__traceback__
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename.endswith(".j2"):
-            template = env.get_template(Path(filename).name if "/" not in filename else _rel(filename, env))
-            found = (filename, template.get_corresponding_lineno(tb.tb_lineno))
+            found = (filename, tb.tb_lineno)
         tb = tb.tb_next
     return found
-
-
-def _rel(filename: str, env: jinja2.Environment) -> str:
-    root = Path(env.loader.searchpath[0]).resolve()  # type: ignore[union-attr]
-    return Path(filename).resolve().relative_to(root).as_posix()
 
 
 #: Words the templates print, per primary language subtag (English when the language is not listed).

@@ -1,0 +1,74 @@
+"""Stage 2: Book + templates -> print HTML and EPUB XHTML (the fixture book's print HTML is a golden file)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from octavo.config import load_config
+from octavo.content import read_book
+from octavo.errors import TemplateError
+from octavo.pipeline import TEMPLATES
+from octavo.render import make_environment, render_print_html, render_template
+
+from .conftest import FIXTURE_BOOK
+
+GOLDEN = Path(__file__).parent / "fixtures" / "book.print.html"
+WHEN = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def fixture_html(edition: str) -> str:
+    book = read_book(load_config(FIXTURE_BOOK), FIXTURE_BOOK)
+    return render_print_html(book, make_environment(TEMPLATES), edition, WHEN, "Octavo test")
+
+
+def test_print_html_matches_the_golden_file() -> None:
+    """Regenerate on purpose only: OCTAVO_REGOLD=1 pytest tests/test_render.py, then review the diff."""
+    html = fixture_html("print")
+    if os.environ.get("OCTAVO_REGOLD") or not GOLDEN.exists():
+        GOLDEN.write_text(html, encoding="utf-8")
+    assert html == GOLDEN.read_text(encoding="utf-8")
+
+
+def test_print_edition_has_no_live_links_and_screen_edition_does() -> None:
+    print_html, screen_html = fixture_html("print"), fixture_html("screen")
+    assert re.search(r'\shref="#', print_html) is None and 'data-href="#second"' in print_html
+    assert 'href="#second"' in screen_html
+
+
+def test_notes_are_inline_floats_in_print_with_repeated_calls_as_numbers() -> None:
+    html = fixture_html("print")
+    assert '<span class="footnote" id="fn-first-1">The first note, with <em>emphasis</em>.</span>' in html
+    assert '<span class="noteref-repeat">1</span>' in html
+    assert "It has a second paragraph." in html and "<p>It has a second paragraph.</p>" not in html
+
+
+def test_front_matter_kinds_numbering_and_running_titles() -> None:
+    book = read_book(load_config(FIXTURE_BOOK), FIXTURE_BOOK)
+    assert [(c.kind, c.number, c.running) for c in book.chapters] == [
+        ("preface", None, "Preface"), ("chapter", 1, "First"), ("chapter", 2, "The Second Chapter")]
+    assert [c.division for c in book.chapters] == ["frontmatter", "bodymatter", "bodymatter"]
+
+
+def write_template(tmp_path: Path, text: str) -> jinja2.Environment:
+    (tmp_path / "bad.html.j2").write_text(text)
+    return make_environment(tmp_path)
+
+
+def test_a_template_syntax_error_names_the_template_and_line(tmp_path: Path) -> None:
+    env = write_template(tmp_path, "<p>\n{% if x %}\n<p>unclosed\n")
+    with pytest.raises(TemplateError) as error:
+        render_template(env, "bad.html.j2", x=1)
+    assert str(error.value).startswith(f"{tmp_path}/bad.html.j2:3: template syntax error: Unexpected end of template")
+
+
+def test_an_undefined_variable_names_the_template_and_line(tmp_path: Path) -> None:
+    env = write_template(tmp_path, "<p>one</p>\n<p>{{ meta.titel }}</p>\n")
+    with pytest.raises(TemplateError) as error:
+        render_template(env, "bad.html.j2", meta={"title": "T"})
+    assert str(error.value) == f"{tmp_path}/bad.html.j2:2: undefined variable: 'dict object' has no attribute 'titel'"
