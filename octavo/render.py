@@ -84,19 +84,23 @@ LABELS: dict[str, dict[str, str]] = {
     "en": {"contents": "Contents", "notes": "Notes", "halftitle": "Half title", "titlepage": "Title page",
            "copyright": "Copyright", "cover": "Cover", "version": "version", "published_by": "Published by",
            "typeset": "Typeset in Vollkorn with", "landmarks": "Landmarks", "pagelist": "Pages",
-           "start": "Start of the text", "page": "Page", "back": "Back to the text"},
+           "start": "Start of the text", "page": "Page", "back": "Back to the text",
+           "identifier": "Identifier:"},
     "fr": {"contents": "Table des matières", "notes": "Notes", "halftitle": "Faux-titre", "titlepage": "Titre",
            "copyright": "Mentions légales", "cover": "Couverture", "version": "version",
            "published_by": "Publié par", "typeset": "Composé en Vollkorn avec", "landmarks": "Repères",
-           "pagelist": "Pages", "start": "Début du texte", "page": "Page", "back": "Retour au texte"},
+           "pagelist": "Pages", "start": "Début du texte", "page": "Page", "back": "Retour au texte",
+           "identifier": "Identifiant :"},
     "de": {"contents": "Inhalt", "notes": "Anmerkungen", "halftitle": "Schmutztitel", "titlepage": "Titelei",
            "copyright": "Impressum", "cover": "Umschlag", "version": "Version", "published_by": "Verlag:",
            "typeset": "Gesetzt in Vollkorn mit", "landmarks": "Orientierungspunkte", "pagelist": "Seiten",
-           "start": "Textbeginn", "page": "Seite", "back": "Zurück zum Text"},
+           "start": "Textbeginn", "page": "Seite", "back": "Zurück zum Text",
+           "identifier": "Kennung:"},
     "es": {"contents": "Índice", "notes": "Notas", "halftitle": "Anteportada", "titlepage": "Portada",
            "copyright": "Créditos", "cover": "Cubierta", "version": "versión", "published_by": "Publicado por",
            "typeset": "Compuesto en Vollkorn con", "landmarks": "Puntos de referencia", "pagelist": "Páginas",
-           "start": "Inicio del texto", "page": "Página", "back": "Volver al texto"},
+           "start": "Inicio del texto", "page": "Página", "back": "Volver al texto",
+           "identifier": "Identificador:"},
 }
 
 
@@ -105,12 +109,12 @@ def labels_for(language: str) -> dict[str, str]:
     return LABELS.get(language.split("-")[0].lower(), LABELS["en"])
 
 
-def display_identifier(identifier: str) -> str:
-    """'urn:isbn:9781234567897' -> 'ISBN 978-1-234567-89-7'-like text; other ids as they are."""
+def display_identifier(identifier: str, label: str) -> str:
+    """'urn:isbn:9781234567897' -> 'ISBN 978-1234567897'; other ids behind a label."""
     if identifier.startswith("urn:isbn:"):
         digits = identifier.removeprefix("urn:isbn:")
         return f"ISBN {digits[:3]}-{digits[3:]}"
-    return identifier
+    return f"{label} {identifier}"
 
 
 def common_context(page: PageContext, href: Callable[[str], str]) -> dict[str, object]:
@@ -118,7 +122,8 @@ def common_context(page: PageContext, href: Callable[[str], str]) -> dict[str, o
     meta = page.book.meta
     return {
         "page": page, "meta": meta, "chapters": page.book.chapters, "labels": labels_for(meta.language),
-        "identifier_label": display_identifier(meta.identifier), "href": href,
+        "identifier_label": display_identifier(meta.identifier, labels_for(meta.language)["identifier"]),
+        "href": href,
         "link_attr": "href" if page.links else "data-href", "show_notes": page.edition == "epub",
         "note_html": note_html, "paged": page.edition != "epub",
     }
