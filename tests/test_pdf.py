@@ -260,3 +260,12 @@ def test_crop_marks_are_drawn_in_the_bleed_of_a_generic_proof(tmp_path: Path) ->
     assert boxes(plain.path("print")) == boxes(marked.path("print"))
     with pikepdf.open(marked.path("screen")) as screen, pikepdf.open(plain.path("screen")) as reference:
         assert len(paths.findall(content_streams(screen))) == len(paths.findall(content_streams(reference)))
+
+
+def test_small_caps_text_extracts_in_one_case(seed_book: Built) -> None:
+    """Small-cap glyphs are shared by upper and lower case; the ToUnicode map keeps one of them, so
+    small caps are always set from capitals and read back consistently (screen readers, search)."""
+    for kind in ("print", "screen"):
+        pages = page_texts(seed_book.path(kind))
+        assert pages[0] == "THE ROLE OF UN PEACEKEEPING IN SHAPING INTERNATIONAL DIPLOMACY"
+        assert re.search(r"\b[a-z]+[A-Z]{2,}", " ".join(pages)) is None
