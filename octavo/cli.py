@@ -19,6 +19,7 @@ COMMANDS = {
     "pdf": "build only the two PDFs",
     "epub": "build only the EPUB",
     "check": "validate what is in the output folder (epubcheck, PDF preflight)",
+    "new": "create a ready-to-build publication folder at PATH",
 }
 
 EPILOG = """\
@@ -29,6 +30,7 @@ examples:
   python build.py --content ../my-book     build another publication laid out like content/
   python build.py --strict                 fail on any warning (CI)
   python build.py check                    epubcheck and PDF preflight on dist/
+  python build.py new my-book              start a new publication in my-book/
 
 exit codes: 0 success, 1 content or configuration error, 2 usage error,
             3 an output failed validation or could not be written
@@ -132,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         log.error("interrupted; the previous outputs are untouched")
         return EXIT_INPUT
-    if args.target != "check":
+    if args.target not in ("check", "new"):
         log.info("Built in %.1f s", time.perf_counter() - start)
     return EXIT_OK
 
@@ -144,6 +146,13 @@ def _run(args: argparse.Namespace) -> None:
         from .check import check_outputs
 
         check_outputs(args.content, args.out)
+        return
+    if args.target == "new":
+        from .scaffold import new_publication
+
+        if args.path is None:
+            raise UsageError("new needs a folder to create: python build.py new my-book")
+        new_publication(args.path)
         return
     targets = ("pdf", "epub") if args.target == "all" else (args.target,)
     build(BuildOptions(content=args.content, out=args.out, targets=targets, version=args.book_version))
