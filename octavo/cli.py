@@ -20,6 +20,7 @@ COMMANDS = {
     "epub": "build only the EPUB",
     "check": "validate what is in the output folder (epubcheck, PDF preflight)",
     "new": "create a ready-to-build publication folder at PATH",
+    "watch": "build, serve a live preview on 127.0.0.1 (--port) and rebuild on every save",
 }
 
 EPILOG = """\
@@ -31,6 +32,7 @@ examples:
   python build.py --strict                 fail on any warning (CI)
   python build.py check                    epubcheck and PDF preflight on dist/
   python build.py new my-book              start a new publication in my-book/
+  python build.py watch --content my-book  live preview at http://127.0.0.1:8000/ (Ctrl-C stops it)
 
 exit codes: 0 success, 1 content or configuration error, 2 usage error,
             3 an output failed validation or could not be written
@@ -134,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         log.error("interrupted; the previous outputs are untouched")
         return EXIT_INPUT
-    if args.target not in ("check", "new"):
+    if args.target not in ("check", "new", "watch"):
         log.info("Built in %.1f s", time.perf_counter() - start)
     return EXIT_OK
 
@@ -153,6 +155,11 @@ def _run(args: argparse.Namespace) -> None:
         if args.path is None:
             raise UsageError("new needs a folder to create: python build.py new my-book")
         new_publication(args.path)
+        return
+    if args.target == "watch":
+        from .watch import watch
+
+        watch(BuildOptions(content=args.path or args.content, out=args.out, version=args.book_version), args.port)
         return
     targets = ("pdf", "epub") if args.target == "all" else (args.target,)
     build(BuildOptions(content=args.content, out=args.out, targets=targets, version=args.book_version))
