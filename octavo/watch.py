@@ -200,6 +200,9 @@ class Preview:
     def __init__(self, options: BuildOptions, port: int = 8000):
         from .server import make_server
 
+        if not options.content.is_dir():
+            raise UsageError(f"no folder {options.content}/ to watch; start one with: "
+                             f"python build.py new {options.content}")
         self.options = options
         self.live = Live(Snapshot())
         self.rebuilder = Rebuilder(options, self.live)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -232,3 +233,35 @@ def test_stopping_during_a_pdf_build_leaves_no_partial_file(tmp_path: Path) -> N
     with running_preview(content, out, targets=("pdf",)):
         wait_for(lambda: bool(list(out.glob(".*.part"))), timeout=30)  # WeasyPrint is writing the print PDF
     assert list(out.iterdir()) == []
+
+
+def test_a_template_error_names_the_template_and_line(tmp_path: Path) -> None:
+    content, templates = new_book(tmp_path), tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    options = BuildOptions(content=content, out=tmp_path / "dist", targets=(), templates=templates)
+    preview = Preview(options, port=0).start()
+    try:
+        stream = EventStream(preview)
+        replace_in(templates / "partials" / "titlepage.html.j2", "{{ meta.title }}", "{{ meta.title }")
+        stream.next("reload")
+        page = get(preview.url)
+        stream.close()
+    finally:
+        preview.stop()
+    assert f'<code class="octavo-where">{templates / "partials" / "titlepage.html.j2"}:2</code>' in page
+    assert "template syntax error: unexpected &#x27;}&#x27;" in page
+
+
+def test_outputs_written_inside_the_watched_folder_do_not_trigger_rebuilds(tmp_path: Path) -> None:
+    content = new_book(tmp_path)
+    with running_preview(content, content / "dist", targets=("epub",)) as preview:
+        wait_for(lambda: preview.live.snapshot.outputs.state == "done")
+        settled = preview.live.snapshot
+        time.sleep(1.0)  # several watcher ticks
+        now = preview.live.snapshot
+    assert (now.generation, now.outputs.version) == (settled.generation, settled.outputs.version)
+
+
+def test_watching_a_folder_that_does_not_exist_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match=r"no folder .*/nope/ to watch; start one with: python build.py new .*/nope$"):
+        Preview(BuildOptions(content=tmp_path / "nope", out=tmp_path / "dist"), port=0)
