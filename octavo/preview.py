@@ -103,7 +103,8 @@ def preview_page(snap: Snapshot, token: str) -> str:
     links = "".join(f'<link rel="stylesheet" href="{PREFIX}/styles/{name}">\n' for name in STYLESHEETS)
     head = f"{links}<style>:root {{ --octavo-measure: {snap.measure:.2f}; }}</style>\n</head>"
     top = (f'<div id="octavo-bar" role="status">{status_html(snap)}</div>\n'
-           f"{problems_html(snap.problems, 'The preview could not be refreshed', stale=snap.html is not None)}")
+           f"{problems_html(snap.problems, 'The preview could not be refreshed', stale=snap.html is not None)}"
+           f"{warnings_html(snap.warnings)}")
     script = _SCRIPT.replace("GENERATION", str(snap.generation)).replace("OUTPUTS", str(snap.outputs.version))
     document = document.replace("</head>", head, 1)
     document = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + "\n" + top, document, count=1)
@@ -147,6 +148,15 @@ def problems_html(problems: tuple[Problem, ...], heading: str, stale: bool) -> s
     return (f'<div class="octavo-problems" role="alert"><p class="octavo-heading">{_e(heading)}</p>'
             f'<ul>{"".join(items)}</ul><p class="octavo-hint">Fix it and save: this page reloads by itself.{after}'
             f"</p></div>\n")
+
+
+def warnings_html(warnings: tuple[str, ...]) -> str:
+    """The warnings of the last refresh: the book builds, but something deserves a look."""
+    if not warnings:
+        return ""
+    items = "".join(f"<li>{_e(warning)}</li>" for warning in warnings)
+    return (f'<div class="octavo-warnings"><p class="octavo-heading">{len(warnings)} warning'
+            f'{"s" if len(warnings) > 1 else ""}</p><ul>{items}</ul></div>\n')
 
 
 def _e(text: str) -> str:

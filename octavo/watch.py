@@ -109,8 +109,8 @@ class Live:
             self._changed.notify_all()
 
 
-def render_preview(options: BuildOptions) -> tuple[str, Snapshot]:
-    """The print HTML of the book and the snapshot fields it sets; raises BuildError as a build would."""
+def render_preview(options: BuildOptions) -> Snapshot:
+    """The book's print HTML and what the bar shows of it; raises BuildError as a build would."""
     root = options.content.resolve()
     meta = load_config(root, options.content, options.version)
     book = read_book(meta, root, options.content)
@@ -119,7 +119,7 @@ def render_preview(options: BuildOptions) -> tuple[str, Snapshot]:
     html = render_print_html(book, env, "print", source_date(book), f"Octavo {__version__}")
     margins = margins_for(meta.print)
     measure = (meta.print.trim_width - margins.inner - margins.outer) / BODY_PT
-    return html, Snapshot(html=html, title=meta.title, slug=meta.slug, measure=measure)
+    return Snapshot(html=html, title=meta.title, slug=meta.slug, measure=measure)
 
 
 class Rebuilder:
@@ -136,7 +136,7 @@ class Rebuilder:
         with self._lock, collect_warnings() as warnings:
             start = time.perf_counter()
             try:
-                _, fresh = render_preview(self.options)
+                fresh = render_preview(self.options)
             except BuildError as exc:
                 problems = problems_from(exc)
                 for problem in problems:
@@ -185,8 +185,12 @@ class Watcher:
         for changes in watchfiles.watch(*self.folders, watch_filter=self.ignore, stop_event=self._stop,
                                         raise_interrupt=False, rust_timeout=WATCH_TICK_MS, yield_on_timeout=True):
             self._ready.set()
-            if changes:
+            if not changes:
+                continue
+            try:
                 self.on_change(sorted(Path(path) for _, path in changes))
+            except Exception:  # a bug: say so, and keep watching
+                log.exception("internal error while rebuilding")
 
     def stop(self) -> None:
         self._stop.set()

@@ -63,7 +63,7 @@ class OutputsWorker:
 
     def mark_stale(self) -> None:
         """The text has an error: the outputs present are from the last good build."""
-        if self.live.snapshot.outputs.state in ("done", "failed"):
+        if self.live.snapshot.outputs.state == "done":
             self._publish(state="stale")
 
     def stop(self) -> None:

@@ -265,3 +265,17 @@ def test_outputs_written_inside_the_watched_folder_do_not_trigger_rebuilds(tmp_p
 def test_watching_a_folder_that_does_not_exist_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match=r"no folder .*/nope/ to watch; start one with: python build.py new .*/nope$"):
         Preview(BuildOptions(content=tmp_path / "nope", out=tmp_path / "dist"), port=0)
+
+
+def test_warnings_of_the_refresh_are_shown(tmp_path: Path) -> None:
+    content = new_book(tmp_path)
+    with running_preview(content, tmp_path / "dist") as preview:
+        assert "octavo-warnings" not in get(preview.url)
+        stream = EventStream(preview)
+        (content / "03-draft.md").write_text("# Draft\n\nNot ready.\n", encoding="utf-8")
+        stream.next("reload")
+        page = get(preview.url)
+        stream.close()
+    assert ('<p class="octavo-heading">1 warning</p><ul><li>'
+            f"{content / 'book.yaml'}:46: chapter file &#x27;03-draft.md&#x27; is not listed in &#x27;chapters&#x27;, "
+            "so it is left out of the book</li></ul>") in page
