@@ -22,6 +22,8 @@ COMMANDS = {
     "epub": "build only the EPUB",
     "check": "validate what is in the output folder (epubcheck, PDF preflight)",
     "release": "build, check and checksum release --version (e.g. v1.2.0) into one folder, dist/VERSION",
+    "new": "create a ready-to-build publication folder at PATH",
+    "watch": "build, serve a live preview on 127.0.0.1 (--port) and rebuild on every save",
 }
 
 EPILOG = """\
@@ -33,6 +35,8 @@ examples:
   python build.py --strict                 fail on any warning (CI)
   python build.py check                    epubcheck and PDF preflight on dist/
   python build.py release --version v1.2.0 the four release files in dist/v1.2.0/ (README: Releasing)
+  python build.py new my-book              start a new publication in my-book/
+  python build.py watch --content my-book  live preview at http://127.0.0.1:8000/ (Ctrl-C stops it)
 
 exit codes: 0 success, 1 content or configuration error, 2 usage error,
             3 an output failed validation or could not be written
@@ -136,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         log.error("interrupted; the previous outputs are untouched")
         return EXIT_INPUT
-    if args.target != "check":
+    if args.target not in ("check", "new", "watch"):
         log.info("Built in %.1f s", time.perf_counter() - start)
     return EXIT_OK
 
@@ -152,6 +156,18 @@ def _run(args: argparse.Namespace) -> None:
         return
     if args.target == "release":
         _release(args)
+        return
+    if args.target == "new":
+        from .scaffold import new_publication
+
+        if args.path is None:
+            raise UsageError("new needs a folder to create: python build.py new my-book")
+        new_publication(args.path)
+        return
+    if args.target == "watch":
+        from .watch import watch
+
+        watch(BuildOptions(content=args.path or args.content, out=out, version=args.book_version), args.port)
         return
     targets = ("pdf", "epub") if args.target == "all" else (args.target,)
     build(BuildOptions(content=args.content, out=out, targets=targets, version=args.book_version))

@@ -24,7 +24,7 @@ def test_help_explains_every_option_with_examples() -> None:
 def test_unknown_target_is_a_usage_error() -> None:
     result = run("bogus")
     assert result.returncode == 2
-    assert result.stderr.strip() == ("error: unknown target 'bogus'; choose one of all, pdf, epub, check, release "
+    assert result.stderr.strip() == ("error: unknown target 'bogus'; choose one of all, pdf, epub, check, release, new, watch "
                                      "(python build.py --help shows examples)")
 
 

@@ -1,0 +1,264 @@
+"""Saves in content/, templates/ and styles/ -> a fresh preview at once, then the PDFs and the EPUB, served
+on 127.0.0.1 until Ctrl-C (python build.py watch)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import watchfiles
+
+from . import __version__
+from .config import load_config
+from .content import read_book
+from .errors import BuildError, UsageError
+from .fonts import check_coverage
+from .pdf import margins_for
+from .pipeline import BuildOptions, source_date
+from .preview import Problem, Snapshot, problems_from
+from .render import make_environment, render_print_html
+from .worker import OutputsWorker, collect_warnings
+
+log = logging.getLogger("octavo")
+
+#: The preview is for the author alone: it never listens beyond this machine.
+HOST = "127.0.0.1"
+#: print.css sets the body text in 10.5 pt; the preview keeps the print line length in ems of it.
+BODY_PT = 10.5
+#: How often the watcher wakes when nothing changes (ms); it is ready after the first wake.
+WATCH_TICK_MS = 250
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a set of changed files calls for."""
+
+    preview: bool
+    """Whether the preview HTML must be refreshed (and open pages reloaded)."""
+    targets: frozenset[str]
+    """Outputs to rebuild: any of 'pdf', 'epub'."""
+
+
+def plan_for(paths: Iterable[Path], options: BuildOptions) -> Plan:
+    """Rebuild what changed: the EPUB's own templates and CSS touch only the EPUB, print CSS only the PDFs."""
+    preview, targets = False, set()
+    for path in paths:
+        wants_preview, wanted = _affects(path.resolve(), options.templates.resolve(), options.styles.resolve())
+        preview |= wants_preview
+        targets |= wanted
+    return Plan(preview, frozenset(targets) & frozenset(options.targets))
+
+
+def _affects(path: Path, templates: Path, styles: Path) -> tuple[bool, set[str]]:
+    if _under(path, templates / "new"):
+        return False, set()  # the scaffold of `new`, used by no build
+    if _under(path, templates / "epub") or path == styles / "epub.css":
+        return False, {"epub"}
+    if path == templates / "print.html.j2":
+        return True, {"pdf"}
+    if path == styles / "preview.css":
+        return True, set()
+    if _under(path, styles):
+        return True, {"pdf"}
+    return True, {"pdf", "epub"}  # the publication itself, and the partials both outputs include
+
+
+def _under(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+class Live:
+    """The current Snapshot, replaced whole under a condition so that event streams can wait for the next."""
+
+    def __init__(self, snapshot: Snapshot):
+        self._snapshot = snapshot
+        self._changed = threading.Condition()
+        self.closed = False
+
+    @property
+    def snapshot(self) -> Snapshot:
+        return self._snapshot
+
+    def update(self, change: Callable[[Snapshot], Snapshot]) -> Snapshot:
+        """Apply `change` to the current snapshot and wake every waiting stream."""
+        with self._changed:
+            self._snapshot = change(self._snapshot)
+            self._changed.notify_all()
+            return self._snapshot
+
+    def wait_newer(self, generation: int, outputs: int, timeout: float) -> Snapshot | None:
+        """The snapshot once it differs from (generation, outputs version); None on timeout or close."""
+        def newer() -> bool:
+            snap = self._snapshot
+            return self.closed or snap.generation != generation or snap.outputs.version != outputs
+
+        with self._changed:
+            found = self._changed.wait_for(newer, timeout)
+            return self._snapshot if found and not self.closed else None
+
+    def close(self) -> None:
+        with self._changed:
+            self.closed = True
+            self._changed.notify_all()
+
+
+def render_preview(options: BuildOptions) -> Snapshot:
+    """The book's print HTML and what the bar shows of it; raises BuildError as a build would."""
+    root = options.content.resolve()
+    meta = load_config(root, options.content, options.version)
+    book = read_book(meta, root, options.content)
+    check_coverage(book, options.styles / "fonts", f"{options.content}/book.yaml")
+    env = make_environment(options.templates)
+    html = render_print_html(book, env, "print", source_date(book), f"Octavo {__version__}")
+    margins = margins_for(meta.print)
+    measure = (meta.print.trim_width - margins.inner - margins.outer) / BODY_PT
+    return Snapshot(html=html, title=meta.title, slug=meta.slug, measure=measure)
+
+
+class Rebuilder:
+    """Refreshes the preview in the caller's thread (one at a time); hands output builds to the worker."""
+
+    def __init__(self, options: BuildOptions, live: Live):
+        self.options = options
+        self.live = live
+        self._lock = threading.Lock()
+        self.outputs = OutputsWorker(options, live)
+
+    def refresh(self) -> bool:
+        """Rebuild the preview HTML and publish it, or publish what went wrong; True when it built."""
+        with self._lock, collect_warnings() as warnings:
+            start = time.perf_counter()
+            try:
+                fresh = render_preview(self.options)
+            except BuildError as exc:
+                problems = problems_from(exc)
+                for problem in problems:
+                    log.error("%s", problem)
+            except Exception as exc:  # a bug: keep the server up, show it, keep the traceback in the terminal
+                log.exception("internal error while refreshing the preview")
+                problems = (Problem(f"internal error: {type(exc).__name__}: {exc} (see the terminal)"),)
+            else:
+                self.live.update(lambda old: replace(fresh, generation=old.generation + 1, outputs=old.outputs,
+                                                     warnings=tuple(warnings)))
+                log.info("preview refreshed in %.2f s", time.perf_counter() - start)
+                return True
+            self.live.update(lambda old: replace(old, generation=old.generation + 1, problems=problems,
+                                                 warnings=tuple(warnings), updated=dt.datetime.now()))
+            self.outputs.mark_stale()
+            return False
+
+    def changed(self, paths: list[Path]) -> None:
+        """Rebuild what `paths` call for."""
+        plan = plan_for(paths, self.options)
+        names = ", ".join(sorted({p.name for p in paths}))
+        log.info("changed: %s", names)
+        built = self.refresh() if plan.preview else not self.live.snapshot.problems
+        if built and plan.targets:
+            self.outputs.request(plan.targets)
+
+
+class Watcher:
+    """watchfiles on content/, templates/ and styles/ in a thread; calls `on_change` with the changed paths."""
+
+    def __init__(self, options: BuildOptions, on_change: Callable[[list[Path]], None]):
+        folders = {options.content.resolve(), options.templates.resolve(), options.styles.resolve()}
+        self.folders = sorted(f for f in folders if f.is_dir())
+        self.ignore = watchfiles.DefaultFilter(ignore_paths=[str(options.out.resolve())])
+        self.on_change = on_change
+        self._stop = threading.Event()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="octavo-watch", daemon=True)
+
+    def start(self) -> None:
+        """Start watching; return once changes are being seen."""
+        self._thread.start()
+        self._ready.wait(10)
+
+    def _run(self) -> None:
+        for changes in watchfiles.watch(*self.folders, watch_filter=self.ignore, stop_event=self._stop,
+                                        raise_interrupt=False, rust_timeout=WATCH_TICK_MS, yield_on_timeout=True):
+            self._ready.set()
+            if not changes:
+                continue
+            try:
+                self.on_change(sorted(Path(path) for _, path in changes))
+            except Exception:  # a bug: say so, and keep watching
+                log.exception("internal error while rebuilding")
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(10)
+
+
+class Preview:
+    """The whole `watch`: first build, HTTP server, watcher and output builds; start() and stop() it."""
+
+    def __init__(self, options: BuildOptions, port: int = 8000):
+        from .server import make_server
+
+        if not options.content.is_dir():
+            raise UsageError(f"no folder {options.content}/ to watch; start one with: "
+                             f"python build.py new {options.content}")
+        self.options = options
+        self.live = Live(Snapshot())
+        self.rebuilder = Rebuilder(options, self.live)
+        self.watcher = Watcher(options, self.rebuilder.changed)
+        try:
+            self.http = make_server(self.live, options, HOST, port, token=secrets.token_hex(8))
+        except OSError as exc:
+            raise UsageError(f"cannot listen on {HOST}:{port} ({exc.strerror}); choose another port with "
+                             f"--port {port + 1 if port else 8000}") from None
+        self._serving = threading.Thread(target=self.http.serve_forever, name="octavo-http", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.http.server_address[1]}/"
+
+    def start(self) -> Preview:
+        """Build the preview, start serving and watching, then the PDFs and the EPUB in the background."""
+        built = self.rebuilder.refresh()
+        self._serving.start()
+        self.watcher.start()
+        self.rebuilder.outputs.start()
+        if built and self.options.targets:
+            self.rebuilder.outputs.request(self.options.targets)
+        return self
+
+    def stop(self) -> None:
+        """Stop watching, end the event streams and any output build, close the port."""
+        self.watcher.stop()
+        self.rebuilder.outputs.stop()
+        self.live.close()
+        if self._serving.is_alive():  # shutdown() waits for serve_forever(), so only when it runs
+            self.http.shutdown()
+            self._serving.join(10)
+        self.http.server_close()
+
+
+def watch(options: BuildOptions, port: int) -> None:
+    """Run the preview until Ctrl-C (or SIGTERM, as from a process manager)."""
+    preview = Preview(options, port)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        preview.start()
+        log.info("Preview at %s  (watching %s; Ctrl-C stops it)", preview.url,
+                 ", ".join(f"{f.name}/" for f in preview.watcher.folders))
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        log.info("Stopping the preview")
+    finally:
+        preview.stop()
+        signal.signal(signal.SIGTERM, previous)
+    log.info("Stopped; the outputs in %s/ are from the last build that finished", options.out)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

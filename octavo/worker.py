@@ -1,0 +1,201 @@
+"""BuildOptions + targets -> the PDFs and the EPUB, built in a child process for the preview.
+
+A child, not a thread: WeasyPrint holds the interpreter for seconds, which would stall the preview
+server, and a child can be interrupted cleanly (its atomic writes remove their temporary files).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import BuildError
+from .pipeline import PROJECT, BuildOptions, build, output_names
+from .preview import Problem, problems_from
+
+if TYPE_CHECKING:
+    from .watch import Live
+
+log = logging.getLogger("octavo")
+
+#: The child's program. stop() sends SIGTERM: before the handler is set the child dies at once, having written
+#: nothing yet; after, it exits with 143 through SystemExit, which removes temporary files on its way out.
+BOOT = ("import signal, sys\n"
+        "signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))\n"
+        "from octavo.worker import main\n"
+        "sys.exit(main(sys.argv[1:]))\n")
+#: The child's last stdout line starts with this, followed by its result as JSON.
+RESULT = "octavo-result: "
+LABELS = (("print", "print PDF"), ("screen", "screen PDF"), ("epub", "EPUB"))
+
+
+class OutputsWorker:
+    """One output build at a time, in a thread that runs the child; requests made meanwhile are merged."""
+
+    def __init__(self, options: BuildOptions, live: Live):
+        self.options = options
+        self.live = live
+        self._wanted: set[str] = set()
+        self._wake = threading.Condition()
+        self._stopping = False
+        self._child: subprocess.Popen[str] | None = None
+        self._thread = threading.Thread(target=self._run, name="octavo-outputs", daemon=True)
+
+    def start(self) -> None:
+        if self.options.targets:
+            self._thread.start()
+
+    def request(self, targets: Iterable[str]) -> None:
+        """Build these outputs as soon as the build in progress, if any, has finished."""
+        with self._wake:
+            self._wanted |= set(targets) & set(self.options.targets)
+            self._wake.notify()
+
+    def mark_stale(self) -> None:
+        """The text has an error: the outputs present are from the last good build."""
+        if self.live.snapshot.outputs.state == "done":
+            self._publish(state="stale")
+
+    def stop(self) -> None:
+        """Stop the build in progress, leaving no partial file, and end the thread."""
+        with self._wake:
+            self._stopping = True
+            self._wake.notify()
+            child = self._child
+        if child is not None and child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        if self._thread.is_alive():
+            self._thread.join(15)
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                self._wake.wait_for(lambda: bool(self._wanted) or self._stopping)
+                if self._stopping:
+                    return
+                targets, self._wanted = sorted(self._wanted), set()
+            self._publish(state="building")
+            result = self._build(targets)
+            if result is None:
+                return
+            self._publish(**result)
+
+    def _build(self, targets: list[str]) -> dict[str, Any] | None:
+        start = time.perf_counter()
+        with self._wake:
+            if self._stopping:
+                return None
+            # A session of its own: the terminal's Ctrl-C reaches only the server, which stops the child itself.
+            self._child = subprocess.Popen(command(self.options, targets), stdout=subprocess.PIPE, text=True,
+                                           env=_child_env(), start_new_session=True)
+            child = self._child
+        stdout, _ = child.communicate()
+        with self._wake:
+            self._child = None
+            if self._stopping:
+                return None
+        problems, warnings = parse_result(stdout, child.returncode)
+        seconds = time.perf_counter() - start
+        snap = self.live.snapshot
+        state = "failed" if problems else "stale" if snap.problems else "done"
+        log.info("outputs (%s) %s in %.1f s", ", ".join(targets), "failed" if problems else "built", seconds)
+        return {"state": state, "problems": problems, "warnings": warnings, "seconds": seconds,
+                "files": present_outputs(self.options, snap.slug)}
+
+    def _publish(self, **changes: Any) -> None:
+        self.live.update(lambda s: replace(s, outputs=replace(s.outputs, version=s.outputs.version + 1, **changes)))
+
+
+def command(options: BuildOptions, targets: list[str]) -> list[str]:
+    """The child's command line: this interpreter, this module, the options as JSON."""
+    spec = {"content": str(options.content), "out": str(options.out), "targets": targets,
+            "version": options.version, "templates": str(options.templates), "styles": str(options.styles)}
+    return [sys.executable, "-c", BOOT, json.dumps(spec)]
+
+
+def _child_env() -> dict[str, str]:
+    """Make the child import this very octavo, wherever the server was started from."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(PROJECT), env.get("PYTHONPATH"))))
+    return env
+
+
+def parse_result(stdout: str, returncode: int) -> tuple[tuple[Problem, ...], tuple[str, ...]]:
+    """The child's problems and warnings; a child that died without a result is a problem too."""
+    lines = [line for line in stdout.splitlines() if line.startswith(RESULT)]
+    if not lines:
+        return (Problem(f"the output build stopped unexpectedly (exit code {returncode}); see the terminal"),), ()
+    data = json.loads(lines[-1][len(RESULT):])
+    problems = tuple(Problem(p["message"], p["path"], p["line"], tuple((n, t) for n, t in p["excerpt"]))
+                     for p in data["problems"])
+    return problems, tuple(data["warnings"])
+
+
+def present_outputs(options: BuildOptions, slug: str | None) -> tuple[tuple[str, str, int], ...]:
+    """(label, file name, mtime) of each output of this book found in the output folder."""
+    if slug is None:
+        return ()
+    names = output_names(slug, options.version)
+    found = []
+    for key, label in LABELS:
+        path = options.out / names[key]
+        if path.is_file():
+            found.append((label, names[key], path.stat().st_mtime_ns))
+    return tuple(found)
+
+
+@contextmanager
+def collect_warnings(this_thread: bool = True) -> Iterator[list[str]]:
+    """The warnings logged by octavo and WeasyPrint while the block runs (by this thread only, by default)."""
+    found: list[str] = []
+    thread = threading.get_ident()
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if not this_thread or record.thread == thread:
+                found.append(record.getMessage())
+
+    handler = Collect(logging.WARNING)
+    loggers = [logging.getLogger("octavo"), logging.getLogger("weasyprint")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        yield found
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+
+
+def main(argv: list[str]) -> int:
+    """The child: build, log as `python build.py` does, print the result line."""
+    from .cli import _setup_logging
+
+    spec = json.loads(argv[0])
+    _setup_logging(quiet=False, verbose=False)
+    options = BuildOptions(content=Path(spec["content"]), out=Path(spec["out"]), targets=tuple(spec["targets"]),
+                           version=spec["version"], templates=Path(spec["templates"]), styles=Path(spec["styles"]))
+    problems: tuple[Problem, ...] = ()
+    with collect_warnings(this_thread=False) as warnings:
+        try:
+            build(options)
+        except BuildError as exc:
+            problems = problems_from(exc)
+            for problem in problems:
+                log.error("%s", problem)
+    print(RESULT + json.dumps({"problems": [asdict(p) for p in problems], "warnings": warnings}), flush=True)
+    return 1 if problems else 0
+
