@@ -269,3 +269,42 @@ def test_small_caps_text_extracts_in_one_case(seed_book: Built) -> None:
         pages = page_texts(seed_book.path(kind))
         assert pages[0] == "THE ROLE OF UN PEACEKEEPING IN SHAPING INTERNATIONAL DIPLOMACY"
         assert re.search(r"\b[a-z]+[A-Z]{2,}", " ".join(pages)) is None
+
+
+def text_extents(path: Path) -> list[tuple[float, float, float, float] | None]:
+    """Per page, the extent of all its text relative to the trim: (left, bottom, right, top) gaps in points."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(path)
+    try:
+        out: list[tuple[float, float, float, float] | None] = []
+        for page in pdf:
+            trim = page.get_trimbox()
+            textpage = page.get_textpage()
+            boxes = [textpage.get_charbox(i) for i in range(textpage.count_chars())
+                     if not textpage.get_text_range(i, 1).isspace()]
+            if not boxes:
+                out.append(None)
+                continue
+            out.append((min(b[0] for b in boxes) - trim[0], min(b[1] for b in boxes) - trim[1],
+                        trim[2] - max(b[2] for b in boxes), trim[3] - max(b[3] for b in boxes)))
+        return out
+    finally:
+        pdf.close()
+
+
+@pytest.mark.parametrize("book", ["seed_book", "fixture_book"])
+def test_all_text_keeps_half_an_inch_from_the_trim_and_the_gutter_is_on_the_spine_side(
+        book: str, request: pytest.FixtureRequest) -> None:
+    built: Built = request.getfixturevalue(book)
+    extents = text_extents(built.path("print"))
+    for number, extent in enumerate(extents, start=1):
+        if extent is None:
+            continue
+        assert min(extent) >= 36.0, f"page {number}: text {min(extent):.1f} pt from the trim (IngramSpark, Lulu: 36)"
+    # Full text pages show the mirrored margins: a recto's spine is on its left, a verso's on its right.
+    full = [(n, e) for n, e in enumerate(extents, start=1) if e is not None and e[0] < 70 and e[2] < 70]
+    rectos = [e for n, e in full if n % 2 == 1]
+    versos = [e for n, e in full if n % 2 == 0]
+    assert rectos and (versos or book == "fixture_book")  # the fixture's versos are blank or hold a picture
+    assert all(e[0] > e[2] + 5 for e in rectos) and all(e[2] > e[0] + 5 for e in versos)
