@@ -303,7 +303,7 @@ def test_all_text_keeps_half_an_inch_from_the_trim_and_the_gutter_is_on_the_spin
             continue
         assert min(extent) >= 36.0, f"page {number}: text {min(extent):.1f} pt from the trim (IngramSpark, Lulu: 36)"
     # Full text pages show the mirrored margins: a recto's spine is on its left, a verso's on its right.
-    full = [(n, e) for n, e in enumerate(extents, start=1) if e is not None and e[0] < 70 and e[2] < 70]
+    full = [(n, e) for n, e in enumerate(extents, start=1) if e is not None and e[0] < 60 and e[2] < 60]
     rectos = [e for n, e in full if n % 2 == 1]
     versos = [e for n, e in full if n % 2 == 0]
     assert rectos and (versos or book == "fixture_book")  # the fixture's versos are blank or hold a picture
