@@ -80,6 +80,9 @@ def insert_page_breaks(root: etree._Element, breaks: Sequence[PageBreak]) -> Non
     for position, group in groups.items():
         spans = [marker(b) for b in group]
         block = index.get((position.anchor, position.block)) if position is not None else None
+        if position is not None and block is None:  # markup only the print edition has: mark its anchor
+            position = Position(position.anchor, 0, 0, "")
+            block = index.get((position.anchor, 0))
         if position is None or block is None:
             body = root.find(f"{{{XHTML}}}body")
             (body if body is not None else root).extend(spans)

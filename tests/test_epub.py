@@ -15,9 +15,13 @@ import pytest
 from lxml import etree
 from PIL import Image
 
+from octavo.a11y import Features, accessibility_metadata, add_missing_roles, conformance_problems
 from octavo.check import epub_structure, epubcheck
+from octavo.config import load_config
+from octavo.content import read_book
 from octavo.errors import ContentError
 from octavo.pipeline import BuildOptions, build
+from octavo.typography import smarten
 
 from .conftest import FIXTURE_BOOK, Built, build_into
 from .pdftext import fold, margin_texts, page_texts
@@ -106,10 +110,10 @@ def test_the_structure_check_fails_an_epub_whose_page_list_points_nowhere(fixtur
 
 @pytest.mark.parametrize("book", BOOKS)
 def test_package_and_every_document_carry_the_book_language(book: str, request: pytest.FixtureRequest) -> None:
-    built, epub = opened(request, book)
+    _, epub = opened(request, book)
     language = epub.opf.findtext(".//dc:language", namespaces=NS)
     assert epub.opf.get("{http://www.w3.org/XML/1998/namespace}lang") == language
-    for name, root in epub.documents.items():
+    for root in epub.documents.values():
         assert root.get("lang") == language and root.get("{http://www.w3.org/XML/1998/namespace}lang") == language
 
 
@@ -170,16 +174,71 @@ def test_text_is_typeset_no_straight_quotes_double_hyphens_or_soft_hyphens(book:
             assert not re.search("[\"']|--", value.text or "")
 
 
-def test_metadata_from_book_yaml_is_typeset_too(tmp_path: Path) -> None:
-    book = tmp_path / "book"
+@pytest.fixture(scope="module")
+def variant(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The fixture book with its own cover, a print ISBN, and quotes and dashes typed straight in book.yaml."""
+    book = tmp_path_factory.mktemp("variant") / "book"
     shutil.copytree(FIXTURE_BOOK, book)
     yaml = (book / "book.yaml").read_text().replace("title: A Small Test Book",
                                                       "title: \"Ada's \\\"Small\\\" Book -- Tested\"")
+    yaml += "cover: images/chart.png\nprint_source: 978-0-306-40615-7\n"
     (book / "book.yaml").write_text(yaml)
-    epub = Epub(build_into(book, tmp_path / "out", ("epub",)).path("epub"))
+    return build_into(book, book.parent / "out", ("epub",))
+
+
+def test_metadata_from_book_yaml_is_typeset_too(variant: Built) -> None:
+    epub = Epub(variant.path("epub"))
     assert epub.opf.findtext(".//dc:title", namespaces=NS) == "Ada’s “Small” Book – Tested"
     title = epub.xml("text/titlepage.xhtml").xpath("//x:h1/text()", namespaces=NS)
     assert title == ["Ada’s “Small” Book – Tested"]
+
+
+def test_print_source_from_book_yaml_names_the_isbn(variant: Built) -> None:
+    epub = Epub(variant.path("epub"))
+    assert epub.meta("pageBreakSource") == ["urn:isbn:9780306406157"]
+    assert epub.opf.xpath("//dc:source/text()", namespaces=NS) == ["urn:isbn:9780306406157"]
+
+
+def test_the_books_own_cover_is_used_when_given(variant: Built) -> None:
+    epub = Epub(variant.path("epub"))
+    item = epub.opf.find(".//opf:item[@properties='cover-image']", NS)
+    assert item.get("href") == "images/chart.png"
+    assert epub.files["EPUB/images/chart.png"] == (variant.content / "images" / "chart.png").read_bytes()
+    assert "EPUB/cover.png" not in epub.files
+    assert "alternativeText" in epub.meta("schema:accessibilityFeature")  # the chart is still in a chapter
+    assert epubcheck(variant.path("epub")) == [] and epub_structure(variant.path("epub")) == []
+
+
+@pytest.mark.parametrize("text, before, expected", [
+    ('"Quoted" and \'single\'', " ", "“Quoted” and ‘single’"),
+    ("it's the 'nineties' -- or---not...", " ", "it’s the ‘nineties’ – or—not…"),
+    ('He said "no"', "(", "He said “no”"),
+    ('"Après"', " ", "«\u202fAprès\u202f»"),
+    ("soft\u00adhyphen\ufeff", " ", "softhyphen"),
+])
+def test_smarten_curls_quotes_by_language_and_sets_dashes(text: str, before: str, expected: str) -> None:
+    assert smarten(text, "fr" if "Après" in text else "en-GB", before) == expected
+
+
+def test_conformance_checks_find_what_would_make_the_claim_untrue() -> None:
+    root = etree.fromstring(
+        '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" lang="en" '
+        'xml:lang="en"><head><title>T</title></head><body><section epub:type="chapter" id="a">'
+        '<img src="x.png"/><p id="a">x</p><span epub:type="pagebreak" role="doc-pagebreak" id="p1"/>'
+        '</section></body></html>')
+    assert conformance_problems([("c.xhtml", root)], "en-GB") == [
+        "c.xhtml: <html> lang/xml:lang is not 'en-GB'",
+        "c.xhtml: <section epub:type=\"chapter\"> has no role=\"doc-chapter\"",
+        "c.xhtml: image 'x.png' has no text alternative",
+        "c.xhtml: id 'a' is used twice",
+        "c.xhtml: page break 'p1' has no aria-label"]
+    add_missing_roles(root)
+    assert root.find(".//{http://www.w3.org/1999/xhtml}section").get("role") == "doc-chapter"
+    book = read_book(load_config(FIXTURE_BOOK), FIXTURE_BOOK)
+    claims = [(prop, value) for prop, value, _ in
+              accessibility_metadata(book, Features(images=False, page_list=False, conforms=False))]
+    assert not [value for prop, value in claims if prop == "dcterms:conformsTo"]
+    assert not {"printPageNumbers", "alternativeText"} & {value for _, value in claims}
 
 
 def test_accessibility_metadata_follows_the_content(seed_book: Built, fixture_book: Built) -> None:
@@ -206,14 +265,6 @@ def test_page_source_is_the_print_edition_named_in_its_pdf_not_the_epub(seed_boo
     with pikepdf.open(seed_book.path("print")) as pdf:
         xmp = pdf.Root.Metadata.read_bytes().decode()
     assert f"xmp.did:{source[0].removeprefix('urn:uuid:')}" in xmp
-
-
-def test_print_source_from_book_yaml_names_the_isbn(tmp_path: Path) -> None:
-    book = tmp_path / "book"
-    shutil.copytree(FIXTURE_BOOK, book)
-    (book / "book.yaml").write_text((book / "book.yaml").read_text() + "print_source: 978-0-306-40615-7\n")
-    epub = Epub(build_into(book, tmp_path / "out", ("epub",)).path("epub"))
-    assert epub.meta("pageBreakSource") == ["urn:isbn:9780306406157"]
 
 
 @pytest.mark.parametrize("book", BOOKS)
@@ -291,19 +342,6 @@ def test_generated_cover_is_a_1600_by_2560_image_shown_first_and_named_everywher
     image = cover.find(".//x:img", NS)
     assert image.get("src") == "../cover.png" and image.get("role") == "doc-cover"
     assert image.get("alt") == "Cover: A Small Test Book: Fixtures for Octavo, by Ada Tester, Bo Writer."
-
-
-def test_the_books_own_cover_is_used_when_given(tmp_path: Path) -> None:
-    book = tmp_path / "book"
-    shutil.copytree(FIXTURE_BOOK, book)
-    (book / "book.yaml").write_text((book / "book.yaml").read_text() + "cover: images/chart.png\n")
-    built = build_into(book, tmp_path / "out", ("epub",))
-    epub = Epub(built.path("epub"))
-    item = epub.opf.find(".//opf:item[@properties='cover-image']", NS)
-    assert item.get("href") == "images/chart.png"
-    assert epub.files["EPUB/images/chart.png"] == (book / "images" / "chart.png").read_bytes()
-    assert "EPUB/cover.png" not in epub.files
-    assert epubcheck(built.path("epub")) == [] and epub_structure(built.path("epub")) == []
 
 
 @pytest.mark.parametrize("markup, line", [("![](images/chart.png)", 5),

@@ -76,7 +76,7 @@ def ace_command() -> str:
     env = {**os.environ, "PUPPETEER_SKIP_DOWNLOAD": "1", "ELECTRON_SKIP_BINARY_DOWNLOAD": "1"}
     print(f"installing {ACE_PACKAGE} into {ACE_HOME} ...", file=sys.stderr)
     done = subprocess.run([npm, "install", "--no-fund", "--no-audit", "--ignore-scripts", "--prefix", str(ACE_HOME),
-                           ACE_PACKAGE], env=env, capture_output=True, text=True, timeout=TIMEOUT)
+                           ACE_PACKAGE], env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False)
     if done.returncode != 0 or not local.is_file():
         raise Unavailable(f"npm could not install {ACE_PACKAGE}:\n{done.stderr[-2000:]}")
     return str(local)
@@ -86,7 +86,7 @@ def run_ace(epub: Path, report_dir: Path) -> tuple[str, list[Violation]]:
     """Check one EPUB; return Ace's outcome and every violation in its report.json."""
     env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": chromium()}
     done = subprocess.run([ace_command(), "--silent", "--force", "--outdir", str(report_dir), str(epub)], env=env,
-                          capture_output=True, text=True, timeout=TIMEOUT)
+                          capture_output=True, text=True, timeout=TIMEOUT, check=False)
     report_file = report_dir / "report.json"
     if not report_file.is_file():
         raise Unavailable(f"Ace wrote no report for {epub} (exit {done.returncode}):\n"
