@@ -9,7 +9,7 @@ from pathlib import Path
 import jinja2
 
 from .model import Book
-from .render import render_template
+from .render import labels_for, render_template
 
 #: The generated cover's page, in points, and the factor to the raster: 1600 x 2560 px, 1:1.6,
 #: the size online bookshops ask for.
@@ -38,9 +38,10 @@ class Cover:
 
 
 def cover_alt(book: Book) -> str:
+    """'Cover: Title: Subtitle. Author, Author.', with the word for cover in the book's language."""
     meta = book.meta
     title = f"{meta.title}: {meta.subtitle}" if meta.subtitle else meta.title
-    return f"Cover: {title}, by {', '.join(meta.authors)}."
+    return f"{labels_for(meta.language)['cover']}: {title.rstrip('.')}. {', '.join(meta.authors)}."
 
 
 def make_cover(book: Book, env: jinja2.Environment, styles: Path) -> Cover:

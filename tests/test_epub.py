@@ -341,7 +341,7 @@ def test_generated_cover_is_a_1600_by_2560_image_shown_first_and_named_everywher
     assert cover.find("x:body", NS).get(EPUB_TYPE) == "cover"
     image = cover.find(".//x:img", NS)
     assert image.get("src") == "../cover.png" and image.get("role") == "doc-cover"
-    assert image.get("alt") == "Cover: A Small Test Book: Fixtures for Octavo, by Ada Tester, Bo Writer."
+    assert image.get("alt") == "Cover: A Small Test Book: Fixtures for Octavo. Ada Tester, Bo Writer."
 
 
 @pytest.mark.parametrize("markup, line", [("![](images/chart.png)", 5),
