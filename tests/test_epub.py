@@ -84,9 +84,8 @@ def words(text: str) -> str:
 
 
 @pytest.mark.parametrize("book", BOOKS)
-def test_epub_passes_epubcheck_and_the_structure_checks(book: str, request: pytest.FixtureRequest) -> None:
-    built, _ = opened(request, book)
-    assert epubcheck(built.path("epub")) == []
+def test_epub_passes_the_structure_checks(book: str, request: pytest.FixtureRequest) -> None:
+    built, _ = opened(request, book)  # epubcheck on both books: tests/test_build.py
     assert epub_structure(built.path("epub")) == []
 
 
