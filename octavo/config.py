@@ -199,6 +199,8 @@ def _build_meta(data: dict[str, Any], root: Path, problems: _Problems, version: 
     cover = _content_file(data, "cover", root, problems)
     date = _check_date(data, problems)
     identifier = _identifier(data, title, authors, problems)
+    source = _text(data, "print_source")
+    print_source = _urn(source, "print_source", problems) if source else None
     if problems.items or print_settings is None:
         return None
     return BookMeta(
@@ -209,7 +211,7 @@ def _build_meta(data: dict[str, Any], root: Path, problems: _Problems, version: 
         edition=_text(data, "edition"), version=version or _text(data, "version"), rights=_text(data, "rights"),
         description=_text(data, "description"),
         keywords=tuple(data.get("keywords") or ()) if isinstance(data.get("keywords"), list) else (),
-        notice=_text(data, "notice"), cover=cover, print_source=_text(data, "print_source"),
+        notice=_text(data, "notice"), cover=cover, print_source=print_source,
         allow_remote=bool(data.get("allow_remote", False)),
     )
 
@@ -239,13 +241,18 @@ def _identifier(data: dict[str, Any], title: str, authors: tuple[str, ...], prob
     if given is None:
         # Deterministic: the same title and authors always give the same book id.
         return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, "octavo:" + title + "\x1f" + "\x1f".join(authors)))
-    digits = re.sub(r"[\s-]", "", re.sub(r"^(urn:)?isbn:", "", given, flags=re.I))
+    return _urn(given, "identifier", problems)
+
+
+def _urn(given: str, key: str, problems: _Problems) -> str:
+    """An ISBN-13 (check digit verified) as urn:isbn:..., or a URN as it is."""
+    digits = re.sub(r"[\s-]", "", re.sub(r"^(urn:)?isbn:", "", given, flags=re.IGNORECASE))
     if re.fullmatch(r"97[89]\d{10}", digits):
         if not isbn13_valid(digits):
-            problems.add("identifier", f"'identifier' {given} is not a valid ISBN-13 (its check digit is wrong)")
+            problems.add(key, f"'{key}' {given} is not a valid ISBN-13 (its check digit is wrong)")
         return f"urn:isbn:{digits}"
     if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$", given):
-        problems.add("identifier", f"'identifier' must be an ISBN-13 or a URN such as urn:uuid:..., not '{given}'")
+        problems.add(key, f"'{key}' must be an ISBN-13 or a URN such as urn:uuid:..., not '{given}'")
     return given
 
 

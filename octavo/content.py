@@ -28,6 +28,8 @@ CALLOUTS = ("note", "tip", "important", "warning", "caution")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*\r?$\n?", re.S | re.M)
 _EXPLICIT_ID = re.compile(r"\s*\{#([A-Za-z][\w:.-]*)\}\s*$")
 _UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
+_RAW_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_ATTR = r"""\s{}\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))"""
 
 #: Typographer quotes per primary language subtag: double open/close, single open/close.
 QUOTES = {
@@ -277,12 +279,16 @@ def _render_callout(self: Any, tokens: Sequence[Token], idx: int, options: Any, 
 def _check_body(tokens: list[Token], shown: str, offset: int, root: Path) -> None:
     """Images must exist inside the folder and have alt text; every note call needs a definition."""
     for block in tokens:
+        line = offset + (block.map[0] + 1 if block.map else 1)
+        if block.type == "html_block":
+            _check_raw_images(block.content, shown, line)
         if block.type != "inline":
             continue
-        line = offset + (block.map[0] + 1 if block.map else 1)
         for child in block.children or []:
             if child.type == "image":
                 _check_image(child, shown, line, root)
+            elif child.type == "html_inline":
+                _check_raw_images(child.content, shown, line)
             elif child.type == "text" and (match := _UNDEFINED_NOTE.search(child.content)):
                 raise ContentError(f"footnote [^{match.group(1)}] has no definition; add a line "
                                    f"'[^{match.group(1)}]: text of the note'", shown, line)
@@ -300,6 +306,18 @@ def _check_image(token: Token, shown: str, line: int, root: Path) -> None:
         raise ContentError(f"image '{src}' is outside the publication folder; copy it into images/", shown, line)
     if not path.is_file():
         raise ContentError(f"image '{src}' not found", shown, line)
+
+
+def _check_raw_images(html: str, shown: str, line: int) -> None:
+    """An <img> written as raw HTML needs alt text too."""
+    for match in _RAW_IMG.finditer(html):
+        alt = re.search(_ATTR.format("alt"), match.group(0), re.IGNORECASE)
+        if alt is None or not "".join(g or "" for g in alt.groups()).strip():
+            src = re.search(_ATTR.format("src"), match.group(0), re.IGNORECASE)
+            name = "".join(g or "" for g in src.groups()) if src else ""
+            raise ContentError(f"image '{name}' has no alt text: describe it, <img src=\"{name}\" alt=\"A map of "
+                               "the region\">, so readers who cannot see it are not left out", shown,
+                               line + html[: match.start()].count("\n"))
 
 
 def check_links(book: Book) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,6 +72,16 @@ class BookMeta:
     """Identifier of the print edition (ISBN) for the EPUB's page list source."""
     allow_remote: bool = False
     """Whether content may load http(s) resources."""
+
+    def edition_id(self, edition: str) -> str:
+        """A stable URN for one edition ('print', 'screen'): the print PDF carries it as its XMP DocumentID."""
+        return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, self.identifier + '#' + edition)}"
+
+    @property
+    def page_source(self) -> str:
+        """The print edition the EPUB's page numbers come from: `print_source` (its ISBN) when given,
+        else the print edition's own id, never the EPUB's (that would claim the EPUB is paginated)."""
+        return self.print_source or self.edition_id("print")
 
 
 @dataclass(frozen=True)

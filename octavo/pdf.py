@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import ContentError
 from .model import PT_PER_IN, Book, PrintSettings
+from .pagemap import PageMap, page_map
 
 log = logging.getLogger("octavo")
 
@@ -32,15 +32,13 @@ class Margins:
 
 
 @dataclass(frozen=True)
-class PdfInfo:
-    """What was written."""
+class PdfLayout:
+    """What the layout of one edition produced, beside the PDF file."""
 
-    path: Path
-    """The PDF file."""
-    edition: str
-    """'print' or 'screen'."""
     pages: int
     """Number of pages."""
+    page_map: PageMap
+    """Where each page begins and its folio (the EPUB's page list follows the print edition's)."""
 
 
 def margins_for(settings: PrintSettings) -> Margins:
@@ -95,8 +93,20 @@ def pdf_options(book: Book, edition: str) -> dict[str, Any]:
     return {"pdf_variant": "pdf/ua-1", "pdf_tags": True, "pdf_identifier": ident, "custom_metadata": True}
 
 
-def layout(html: str, book: Book, edition: str, styles: Path) -> Any:
-    """Lay out `html` with the edition's styles: a WeasyPrint Document, pages and boxes ready to write."""
+def render_pdf(html: str, book: Book, edition: str, styles: Path, target: Path) -> PdfLayout:
+    """Lay out `html` with the edition's styles and write the PDF to `target`; say what was laid out."""
+    document = lay_out(html, book, edition, styles)
+    document.write_pdf(target, finisher=_finisher(book, edition), **pdf_options(book, edition))
+    return PdfLayout(len(document.pages), page_map(document))
+
+
+def print_page_map(html: str, book: Book, styles: Path) -> PageMap:
+    """Lay out the print edition without writing it, for an EPUB built on its own (costs one layout)."""
+    return page_map(lay_out(html, book, "print", styles))
+
+
+def lay_out(html: str, book: Book, edition: str, styles: Path) -> Any:
+    """The WeasyPrint Document of one edition; a resource the publication may not load is a ContentError."""
     from weasyprint import CSS, HTML  # imported here: only PDF builds pay for WeasyPrint
     from weasyprint.text.fonts import FontConfiguration
 
@@ -116,13 +126,6 @@ def layout(html: str, book: Book, edition: str, styles: Path) -> Any:
         raise ContentError(f"{exc.reason}: {exc.url}", _display(book, exc.url)) from None
 
 
-def render_pdf(html: str, book: Book, edition: str, styles: Path, target: Path) -> int:
-    """Lay out `html` with the edition's styles and write the PDF to `target`; return the page count."""
-    document = layout(html, book, edition, styles)
-    document.write_pdf(target, finisher=_finisher(book, edition), **pdf_options(book, edition))
-    return len(document.pages)
-
-
 def _display(book: Book, url: str) -> str:
     """Where a refused URL came from, as well as we can tell: the publication folder."""
     return str(book.meta.chapters[0].parent.name) if book.meta.chapters else "content"
@@ -130,7 +133,8 @@ def _display(book: Book, url: str) -> str:
 
 def _finisher(book: Book, edition: str) -> Any:
     """Post-layout fixes on the PDF objects: a stable XMP DocumentID; no bookmarks for KDP."""
-    doc_id = f"xmp.did:{uuid.uuid5(uuid.NAMESPACE_URL, book.meta.identifier + '#' + edition)}"
+    # The same UUID the EPUB names as the source of its page list (BookMeta.page_source).
+    doc_id = "xmp.did:" + book.meta.edition_id(edition).removeprefix("urn:uuid:")
 
     def finish(document: Any, pdf: Any) -> None:
         for obj in pdf.objects:

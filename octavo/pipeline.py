@@ -11,15 +11,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .config import CONFIG_NAME, load_config
 from .content import read_book
-from .epub import build_epub, render_epub_documents
+from .cover import make_cover
+from .epub import build_epub
 from .fonts import check_coverage
 from .model import Book
-from .output import atomic_write, atomic_path
+from .output import atomic_path, atomic_write
+from .pagemap import PageMap
 from .render import make_environment, render_print_html
+from .xhtml import render_epub_content
+
+if TYPE_CHECKING:
+    from .pdf import PdfLayout
 
 log = logging.getLogger("octavo")
 
@@ -79,32 +86,44 @@ def build(options: BuildOptions) -> BuildResult:
     result = BuildResult()
     options.out.mkdir(parents=True, exist_ok=True)
     with source_date_epoch(modified):
+        page_map: PageMap | None = None
         if "pdf" in options.targets:
             check_coverage(book, options.styles / "fonts", f"{options.content}/{CONFIG_NAME}")
             for edition in ("print", "screen"):
                 path = options.out / names[edition]
-                pages = _write_pdf(book, env, edition, options.styles, path, modified, generator)
+                layout = _write_pdf(book, env, edition, options.styles, path, modified, generator)
+                page_map = layout.page_map if edition == "print" else page_map
                 result.outputs.append(path)
-                result.pages[edition] = pages
-                step(f"{path} ({pages} pages)")
+                result.pages[edition] = layout.pages
+                step(f"{path} ({layout.pages} pages)")
         if "epub" in options.targets:
-            docs = render_epub_documents(book, env, modified, generator)
+            if page_map is None:  # an EPUB on its own still gets the print edition's page numbers
+                page_map = _print_page_map(book, env, options.styles, modified, generator)
+            content = render_epub_content(book, env, modified, generator, make_cover(book, env, options.styles),
+                                          page_map)
             path = options.out / names["epub"]
-            atomic_write(path, build_epub(book, docs, options.styles, modified))
+            atomic_write(path, build_epub(book, content, options.styles, modified))
             result.outputs.append(path)
-            step(f"{path} ({len(docs)} documents)")
+            step(f"{path} ({len(content.documents)} documents, {len(content.page_breaks)} print pages listed)")
     write_checksums(options.out, [options.out / name for name in names.values()])
     step(f"{options.out / CHECKSUMS}")
     return result
 
 
 def _write_pdf(book: Book, env: object, edition: str, styles: Path, path: Path, modified: dt.datetime,
-               generator: str) -> int:
+               generator: str) -> PdfLayout:
     from .pdf import render_pdf
 
     html = render_print_html(book, env, edition, modified, generator)  # type: ignore[arg-type]
     with atomic_path(path) as temporary:
         return render_pdf(html, book, edition, styles, temporary)
+
+
+def _print_page_map(book: Book, env: object, styles: Path, modified: dt.datetime, generator: str) -> PageMap:
+    from .pdf import print_page_map
+
+    html = render_print_html(book, env, "print", modified, generator)  # type: ignore[arg-type]
+    return print_page_map(html, book, styles)
 
 
 class _Steps:

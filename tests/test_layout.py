@@ -11,7 +11,7 @@ import pytest
 
 from octavo.config import load_config
 from octavo.content import read_book
-from octavo.pdf import layout
+from octavo.pdf import lay_out as layout
 from octavo.pipeline import STYLES, TEMPLATES
 from octavo.render import make_environment, render_print_html
 

@@ -1,0 +1,76 @@
+"""Book (+ templates/epub/cover.html.j2) -> the EPUB's cover image: the book's own, or one generated."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from .model import Book
+from .render import labels_for, render_template
+
+#: The generated cover's page, in points, and the factor to the raster: 1600 x 2560 px, 1:1.6,
+#: the size online bookshops ask for.
+COVER_PT = (400, 640)
+SCALE = 4
+#: Where the generated cover goes in the EPUB (content folder), beside the book's own images/.
+GENERATED = "cover.png"
+MEDIA_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif",
+               "svg": "image/svg+xml", "webp": "image/webp"}
+
+
+@dataclass(frozen=True)
+class Cover:
+    """The cover image of the EPUB."""
+
+    file_name: str
+    """Its path inside the EPUB content folder (as in the publication folder, for the book's own)."""
+    media_type: str
+    """image/png, image/jpeg, ..."""
+    data: bytes
+    """The image file."""
+    alt: str
+    """Text alternative: the title and authors, as the cover shows them."""
+    generated: bool
+    """Whether Octavo drew it from the template."""
+
+
+def cover_alt(book: Book) -> str:
+    """'Cover: Title: Subtitle. Author, Author.', with the word for cover in the book's language."""
+    meta = book.meta
+    title = f"{meta.title}: {meta.subtitle}" if meta.subtitle else meta.title
+    return f"{labels_for(meta.language)['cover']}: {title.rstrip('.')}. {', '.join(meta.authors)}."
+
+
+def make_cover(book: Book, env: jinja2.Environment, styles: Path) -> Cover:
+    """book.yaml's `cover` when given; otherwise a typographic cover with the title and authors."""
+    if book.meta.cover is not None:
+        name = book.meta.cover.relative_to(book.root).as_posix()
+        suffix = name.rsplit(".", 1)[-1].lower()
+        return Cover(name, MEDIA_TYPES.get(suffix, "application/octet-stream"), book.meta.cover.read_bytes(),
+                     cover_alt(book), generated=False)
+    return Cover(GENERATED, "image/png", generated_cover(book, env, styles), cover_alt(book), generated=True)
+
+
+def generated_cover(book: Book, env: jinja2.Environment, styles: Path) -> bytes:
+    """The cover template laid out by WeasyPrint and rasterised by PDFium: the same bytes every time."""
+    import pypdfium2 as pdfium
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    length = len(book.meta.title)
+    size = 34 if length <= 30 else 29 if length <= 60 else 25
+    html = render_template(env, "epub/cover.html.j2", meta=book.meta, title_size=size)
+    fonts = FontConfiguration()
+    sheet = CSS(filename=str(styles / "fonts.css"), font_config=fonts)
+    pdf_bytes = HTML(string=html, base_url=str(styles) + "/").write_pdf(stylesheets=[sheet], font_config=fonts)
+    pdf = pdfium.PdfDocument(pdf_bytes)
+    try:
+        image = pdf[0].render(scale=SCALE).to_pil().convert("RGB")
+    finally:
+        pdf.close()
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()

@@ -1,0 +1,211 @@
+"""Laid-out print edition (WeasyPrint Document) -> PageMap: where each printed page begins, and its folio."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from .render import roman
+
+#: Elements whose text the EPUB and the print edition do not share: notes (inline floats in print,
+#: asides in the EPUB), note calls, and the EPUB's page-break markers themselves.
+SKIPPED_CLASSES = frozenset({"footnote", "footnotes", "noteref", "noteref-repeat"})
+#: Elements one HTML parser adds and another does not; never counted.
+TRANSPARENT_TAGS = frozenset({"tbody"})
+#: How many characters of each page's opening text to keep, to check where a marker lands.
+SAMPLE = 40
+
+
+class Element(Protocol):
+    """What both xml.etree (WeasyPrint's parse) and lxml (the EPUB's) elements offer."""
+
+    tag: Any
+    text: str | None
+    tail: str | None
+
+    def get(self, key: str, default: str | None = None) -> str | None: ...
+
+    def __iter__(self) -> Iterator[Element]: ...
+
+
+@dataclass(frozen=True)
+class Position:
+    """A place in the text that the print edition and the EPUB share."""
+
+    anchor: str
+    """id of the nearest element (itself or an ancestor) with an id: a chapter, heading or front page."""
+    block: int
+    """Which element under the anchor holds the text: 0 is the anchor, then document order."""
+    offset: int
+    """Characters of that element's own text before the place, whitespace and hyphens not counted."""
+    sample: str
+    """The text that starts there, a few words, as printed."""
+
+
+@dataclass(frozen=True)
+class PrintPage:
+    """One page of the print edition."""
+
+    number: int
+    """Physical page number in the PDF, from 1."""
+    label: str
+    """The folio: as printed, or as it would be printed on a page that shows none (roman in front matter)."""
+    start: Position | None
+    """Where the page's first text is, or None for a page with no text the EPUB has (blank, half-title)."""
+
+
+@dataclass(frozen=True)
+class PageMap:
+    """Every page of the print edition, in order."""
+
+    pages: tuple[PrintPage, ...]
+    """One entry per page."""
+
+
+def local_name(tag: Any) -> str:
+    """'{http://www.w3.org/1999/xhtml}p' or 'p' -> 'p'; '' for comments and processing instructions."""
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def is_skipped(element: Element) -> bool:
+    """Whether the element's subtree is left out of the shared text (notes, calls, page-break markers)."""
+    classes = set((element.get("class") or "").split())
+    types = set((element.get("{http://www.idpf.org/2007/ops}type") or "").split())
+    return bool(classes & SKIPPED_CLASSES) or "pagebreak" in types or not local_name(element.tag)
+
+
+def index_elements(root: Element) -> dict[Element, tuple[str | None, int]]:
+    """(anchor id, ordinal) of every element that is not skipped; the same on both sides of the map."""
+    index: dict[Element, tuple[str | None, int]] = {}
+    counters: dict[str | None, int] = {None: 0}
+
+    def visit(element: Element, anchor: str | None) -> None:
+        if is_skipped(element):
+            return
+        own = element.get("id")
+        if own:
+            anchor = own
+            counters[anchor] = 0
+            index[element] = (anchor, 0)
+        elif local_name(element.tag) not in TRANSPARENT_TAGS:
+            counters[anchor] = counters.get(anchor, 0) + 1
+            index[element] = (anchor, counters[anchor])
+        for child in element:
+            visit(child, anchor)
+
+    visit(root, None)
+    return index
+
+
+def countable(text: str) -> str:
+    """The characters that locate a place in text: no whitespace, no soft or inserted hyphens."""
+    return "".join(c for c in text if not c.isspace() and c not in "\u00ad\u2010")
+
+
+def page_map(document: Any) -> PageMap:
+    """The map of a laid-out WeasyPrint Document: labels from its page counters, starts from its boxes."""
+    from weasyprint.formatting_structure import boxes
+
+    pages = document.pages
+    if not pages:
+        return PageMap(())
+    html = pages[0]._page_box.children[0].element
+    index = index_elements(html)
+    labels = page_labels([page._page_box for page in pages], boxes)
+    seen: dict[Element, int] = {}
+    repeated: set[Element] = set()
+    out = []
+    for number, (page, label) in enumerate(zip(pages, labels), start=1):
+        start = _page_start(page._page_box.children[0], index, seen, repeated, boxes)
+        out.append(PrintPage(number, label, start))
+    return PageMap(tuple(out))
+
+
+def _page_start(root: Any, index: Mapping[Element, tuple[str | None, int]], seen: dict[Element, int],
+                repeated: set[Element], boxes: Any) -> Position | None:
+    """Count this page's text into `seen`; return where its first shared text is."""
+    first: tuple[Element, str, int, int] | None = None
+    sample: list[str] = []
+    groups: set[Element] = set()
+    for block, box in _content_boxes(root, None, boxes, repeated, groups):
+        text = box.text if isinstance(box, boxes.TextBox) else ""
+        before = seen.get(block, 0)
+        seen[block] = before + len(countable(text))
+        anchor, ordinal = index.get(block, (None, 0))
+        if first is None and anchor is not None:
+            first = (block, anchor, ordinal, before)
+        if first is not None and block is first[0] and len(" ".join(sample)) < SAMPLE:
+            sample.append(text.strip())
+    repeated |= groups
+    if first is None:
+        return None
+    return Position(first[1], first[2], first[3], " ".join(s for s in sample if s)[:SAMPLE].strip())
+
+
+def _content_boxes(box: Any, block: Element | None, boxes: Any, repeated: set[Element],
+                   groups: set[Element]) -> Iterator[tuple[Element, Any]]:
+    """(block element, box) for every text and image box of a page's flow, in order.
+
+    Generated content (::before, ::marker, footnote calls) is not text of the book, and table
+    header rows that WeasyPrint repeats on every page are counted only where they first appear.
+    """
+    tag = getattr(box, "element_tag", "") or ""
+    if "::" in tag:
+        return
+    element: Any = getattr(box, "element", None)
+    if isinstance(box, boxes.TableRowGroupBox) and tag in ("thead", "tfoot"):
+        if element in repeated:
+            return
+        groups.add(element)
+    if isinstance(box, boxes.TextBox) and block is not None:
+        yield block, box
+        return
+    if isinstance(box, boxes.ReplacedBox) and (block is not None or element is not None):
+        yield (block if block is not None else element), box
+        return
+    inner = element if isinstance(box, boxes.BlockContainerBox) else block
+    for child in getattr(box, "children", ()):
+        child = getattr(child, "_box", child)  # absolutely positioned boxes sit behind a placeholder
+        yield from _content_boxes(child, inner, boxes, repeated, groups)
+
+
+def page_labels(page_boxes: list[Any], boxes: Any) -> list[str]:
+    """Each page's folio: its page counter, replayed from the page styles WeasyPrint laid out with,
+    written in the numbering its run of pages prints (lower roman in the front matter, arabic after).
+
+    A run starts wherever a page resets or sets the page counter; a run whose pages print no folio
+    at all is numbered in arabic figures.
+    """
+    values: list[int] = []
+    runs: list[int] = []
+    value, run = 0, 0
+    for page in page_boxes:
+        style = page.style
+        touched = False
+        for name, number in (*style["counter_reset"], *style["counter_set"]):
+            if name == "page":
+                value, touched = number, True
+        run += touched
+        value += sum(number for name, number in style["counter_increment"] if name == "page")
+        values.append(value)
+        runs.append(run)
+    styles: dict[int, str] = {}
+    for page, value, run in zip(page_boxes, values, runs):
+        printed = _margin_texts(page, boxes)
+        if roman(value) in printed or roman(value).upper() in printed:
+            styles.setdefault(run, "upper-roman" if roman(value).upper() in printed else "lower-roman")
+        elif str(value) in printed:
+            styles.setdefault(run, "decimal")
+    return [_format(value, styles.get(run, "decimal")) for value, run in zip(values, runs)]
+
+
+def _margin_texts(page: Any, boxes: Any) -> set[str]:
+    return {"".join(d.text for d in child.descendants() if isinstance(d, boxes.TextBox)).strip()
+            for child in page.children if isinstance(child, boxes.MarginBox)}
+
+
+def _format(value: int, style: str) -> str:
+    if value < 1 or style == "decimal":
+        return str(value)
+    return roman(value).upper() if style == "upper-roman" else roman(value)

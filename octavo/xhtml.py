@@ -1,0 +1,238 @@
+"""Stage 2b: Book + templates/ + the print edition's PageMap -> the EPUB's XHTML documents (cover, title
+page, copyright, contents and navigation, one per chapter), each put through the ordered passes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import jinja2
+from lxml import etree
+from lxml import html as lxml_html
+
+from .a11y import Features, add_missing_roles, conformance_problems
+from .cover import Cover
+from .errors import OutputError
+from .model import Book, Chapter
+from .pagebreaks import PageBreak, insert_page_breaks, plan_page_breaks
+from .pagemap import PageMap
+from .render import PageContext, common_context, render_template
+from .typography import typeset_tree
+
+log = logging.getLogger("octavo")
+
+TEXT_DIR = "text"
+NAV_FILE = f"{TEXT_DIR}/nav.xhtml"
+XML_HEADER = '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
+_HREF = re.compile(r'href="#([^"]+)"')
+_ID = re.compile(r'\sid="([^"]+)"')
+_SRC = re.compile(r'src="(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|\.\./)([^"]+)"')
+
+
+@dataclass(frozen=True)
+class EpubDoc:
+    """One XHTML content document of the EPUB."""
+
+    uid: str
+    """Manifest id."""
+    file_name: str
+    """Path inside the EPUB's content folder."""
+    title: str
+    """Document title, also used in the NCX."""
+    xhtml: str
+    """The complete XHTML document."""
+    properties: tuple[str, ...] = ()
+    """Manifest properties (nav, svg, ...)."""
+
+
+@dataclass(frozen=True)
+class EpubContent:
+    """Everything the EPUB shows, ready to be packaged."""
+
+    documents: tuple[EpubDoc, ...]
+    """XHTML documents in reading order."""
+    cover: Cover
+    """The cover image."""
+    page_breaks: tuple[PageBreak, ...]
+    """One marker per print page, in order (empty when built without a page map)."""
+    features: Features
+    """What the accessibility metadata may say."""
+
+
+@dataclass(frozen=True)
+class PassContext:
+    """What a pass over one document may use."""
+
+    book: Book
+    """The publication."""
+    file_name: str
+    """The document being processed."""
+    page_breaks: tuple[PageBreak, ...]
+    """The markers that belong in this document."""
+
+
+def _mark_print_pages(root: etree._Element, context: PassContext) -> None:
+    insert_page_breaks(root, context.page_breaks)
+
+
+def _typeset(root: etree._Element, context: PassContext) -> None:
+    typeset_tree(root, context.book.meta.language)
+
+
+def _roles(root: etree._Element, context: PassContext) -> None:
+    add_missing_roles(root)
+
+
+#: Passes over every document, in order. Page-break markers go first: they find where the print
+#: edition's pages begin by counting characters of the text as it was printed, before typography
+#: changes anything.
+PASSES: tuple[Callable[[etree._Element, PassContext], None], ...] = (_mark_print_pages, _typeset, _roles)
+
+
+@dataclass
+class _Files:
+    """Which EPUB file holds each anchor id."""
+
+    by_id: dict[str, str] = field(default_factory=dict)
+
+    def href(self, anchor: str) -> str:
+        return f"{self.by_id[anchor]}#{anchor}"
+
+
+def chapter_file(chapter: Chapter) -> str:
+    return f"{TEXT_DIR}/{chapter.id}.xhtml"
+
+
+def render_epub_content(book: Book, env: jinja2.Environment, modified: dt.datetime, generator: str,
+                        cover: Cover, page_map: PageMap | None) -> EpubContent:
+    """Render every document, place the print page breaks, run the passes, check what may be claimed."""
+    page = PageContext(book, "epub", modified, generator)
+    context = common_context(page, _anchor_files(book).href)
+    docs = _render_documents(book, env, context, cover, ())
+    trees = {doc.file_name: parse(doc) for doc in docs}
+    breaks: tuple[PageBreak, ...] = ()
+    if page_map is not None:
+        anchors = {own: name.removeprefix(f"{TEXT_DIR}/") for name, tree in trees.items()
+                   for own in tree.xpath("//@id")}
+        breaks = plan_page_breaks(page_map, anchors, chapter_file(book.chapters[-1]).removeprefix(f"{TEXT_DIR}/"))
+        docs = _render_documents(book, env, context, cover, breaks)  # the nav now lists the pages
+        trees = {doc.file_name: parse(doc) for doc in docs}
+    for name, tree in trees.items():
+        mine = tuple(b for b in breaks if f"{TEXT_DIR}/{b.file}" == name)
+        for apply in PASSES:
+            apply(tree, PassContext(book, name, mine))
+    problems = conformance_problems(list(trees.items()), book.meta.language)
+    for problem in problems:
+        log.warning("%s: the EPUB makes no accessibility conformance claim", problem)
+    features = Features(images=bool(book.images), page_list=bool(breaks), conforms=not problems)
+    final = tuple(replace(doc, xhtml=serialise(trees[doc.file_name])) for doc in docs)
+    return EpubContent(final, cover, breaks, features)
+
+
+def _render_documents(book: Book, env: jinja2.Environment, context: dict[str, object], cover: Cover,
+                      breaks: tuple[PageBreak, ...]) -> list[EpubDoc]:
+    labels = context["labels"]
+    assert isinstance(labels, dict)
+    cover_html = (f'<div class="cover"><img src="../{cover.file_name}" alt="{_attr(cover.alt)}" '
+                  'role="doc-cover"/></div>')
+    docs = [
+        _document(env, context, "cover", f"{TEXT_DIR}/cover.xhtml", labels["cover"], "cover", cover_html),
+        _document(env, context, "titlepage", f"{TEXT_DIR}/titlepage.xhtml", labels["titlepage"], "frontmatter",
+                  render_template(env, "partials/titlepage.html.j2", **context)),
+        _document(env, context, "copyright", f"{TEXT_DIR}/copyright.xhtml", labels["copyright"], "frontmatter",
+                  render_template(env, "partials/copyright.html.j2", **context)),
+    ]
+    nav = render_template(env, "epub/nav.xhtml.j2", landmarks=_landmarks(book, labels), pages=breaks, **context)
+    docs.append(_document(env, context, "nav", NAV_FILE, labels["contents"], "frontmatter", nav,
+                          properties=("nav",)))
+    files = _anchor_files(book)
+    for index, chapter in enumerate(book.chapters):
+        opening = index == 0 or chapter.division != book.chapters[index - 1].division
+        body = _link_across_files(chapter.html, chapter_file(chapter), files)
+        content = render_template(env, "partials/chapter.html.j2", chapter=chapter, body=body, opening=opening,
+                                  **context)
+        docs.append(_document(env, context, chapter.id, chapter_file(chapter), chapter.title, chapter.division,
+                              content))
+    return docs
+
+
+def _attr(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
+
+
+def _anchor_files(book: Book) -> _Files:
+    files = _Files()
+    for anchor in ("titlepage", "copyright", "contents"):
+        files.by_id[anchor] = {"contents": NAV_FILE}.get(anchor, f"{TEXT_DIR}/{anchor}.xhtml")
+    for chapter in book.chapters:
+        name = chapter_file(chapter)
+        for anchor in [chapter.id, *(h.id for h in chapter.headings), *(n.id for n in chapter.footnotes),
+                       *(n.ref_id for n in chapter.footnotes), *_ID.findall(chapter.html)]:
+            files.by_id.setdefault(anchor, name)
+    # Hrefs are written relative to the nav and chapters, which all live in TEXT_DIR.
+    files.by_id = {k: v.removeprefix(f"{TEXT_DIR}/") for k, v in files.by_id.items()}
+    return files
+
+
+def _link_across_files(html: str, own_file: str, files: _Files) -> str:
+    own = own_file.removeprefix(f"{TEXT_DIR}/")
+
+    def fix(match: re.Match[str]) -> str:
+        target = files.by_id.get(match.group(1), own)
+        return f'href="#{match.group(1)}"' if target == own else f'href="{target}#{match.group(1)}"'
+
+    html = _HREF.sub(fix, html)
+    # Chapters live in text/, images are referenced from the publication root.
+    return _SRC.sub(r'src="../\1"', html)
+
+
+def _landmarks(book: Book, labels: dict[str, str]) -> list[dict[str, str]]:
+    """cover, title page, contents, start of the text, and the back matter when there is one."""
+    marks = [{"type": "cover", "href": "cover.xhtml", "title": labels["cover"]},
+             {"type": "titlepage", "href": "titlepage.xhtml", "title": labels["titlepage"]},
+             {"type": "toc", "href": "nav.xhtml#contents", "title": labels["contents"]}]
+    body = next((c for c in book.chapters if c.division == "bodymatter"), book.chapters[0])
+    marks.append({"type": "bodymatter", "href": f"{body.id}.xhtml", "title": labels["start"]})
+    back = next((c for c in book.chapters if c.division == "backmatter"), None)
+    if back is not None:
+        marks.append({"type": "backmatter", "href": f"{back.id}.xhtml", "title": back.title})
+    return marks
+
+
+def _document(env: jinja2.Environment, context: dict[str, object], uid: str, file_name: str, title: str,
+              division: str, content: str, properties: tuple[str, ...] = ()) -> EpubDoc:
+    xhtml = render_template(env, "epub/document.xhtml.j2", doc_title=title, division=division, content=content,
+                            **context)
+    return EpubDoc(uid, file_name, title, as_xhtml(xhtml, file_name), properties)
+
+
+def parse(doc: EpubDoc) -> etree._Element:
+    return etree.fromstring(doc.xhtml.encode("utf-8"))
+
+
+def serialise(root: etree._Element) -> str:
+    return XML_HEADER + str(etree.tostring(root, encoding="unicode")) + "\n"
+
+
+def as_xhtml(document: str, file_name: str) -> str:
+    """Ensure a document is well-formed XML; repair HTML-only markup (from raw HTML in Markdown)."""
+    try:
+        etree.fromstring(document.encode("utf-8"))
+        return document
+    except etree.XMLSyntaxError:
+        pass
+    head, _, rest = document.partition("<body")
+    body_open, _, inner = rest.partition(">")
+    inner, _, tail = inner.rpartition("</body>")
+    root = lxml_html.fragment_fromstring(inner, create_parent="div")
+    fixed = (root.text or "").replace("&", "&amp;").replace("<", "&lt;") + "".join(
+        etree.tostring(child, encoding="unicode", method="xml") for child in root)
+    repaired = f"{head}<body{body_open}>{fixed}</body>{tail}"
+    try:
+        etree.fromstring(repaired.encode("utf-8"))
+    except etree.XMLSyntaxError as exc:
+        raise OutputError(f"could not make well-formed XHTML: {exc}", file_name) from None
+    return repaired
