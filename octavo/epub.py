@@ -14,7 +14,7 @@ from ebooklib import epub
 from lxml import etree
 from lxml import html as lxml_html
 
-from .errors import OutputError
+from .errors import ContentError, OutputError
 from .model import Book, Chapter
 from .render import PageContext, common_context, render_template
 
@@ -84,6 +84,20 @@ def render_epub_documents(book: Book, env: jinja2.Environment, modified: dt.date
         docs.append(_document(env, context, chapter.id, chapter_file(chapter), chapter.title, chapter.division,
                               content))
     return tuple(docs)
+
+
+def refuse_remote_images(book: Book) -> None:
+    """An EPUB must carry its images inside it (EPUB 3.3 allows only audio, video and fonts to be remote)."""
+    for chapter in book.chapters:
+        for url in chapter.remote:
+            raise ContentError(f"remote image '{url}' cannot go into the EPUB, which must carry its images inside "
+                               "it: download the file into the publication folder", chapter.name,
+                               _line_of(chapter.source, url))
+
+
+def _line_of(path: Path, needle: str) -> int | None:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next((number for number, line in enumerate(lines, start=1) if needle in line), None)
 
 
 def _anchor_files(book: Book) -> _Files:
