@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .errors import EXIT_INPUT, EXIT_OK, BuildError, ConfigError, UsageError
+from .errors import EXIT_INTERRUPTED, EXIT_OK, BuildError, ConfigError, UsageError
+from .log import ENVIRONMENT_NOTES
+from .paths import is_file_name_part
 
 log = logging.getLogger("octavo")
 
@@ -29,30 +32,19 @@ examples:
   python build.py --content ../my-book     build another publication laid out like content/
   python build.py --strict                 fail on any warning (CI)
   python build.py check                    epubcheck and PDF preflight on dist/
+  python build.py --strict --check         build, then check the outputs (CI)
 
 exit codes: 0 success, 1 content or configuration error, 2 usage error,
-            3 an output failed validation or could not be written
+            3 an output failed validation or could not be written, 130 interrupted
+            (a build that fails or is interrupted leaves the output folder as it was)
 """
-
-
-class _WarningCounter(logging.Handler):
-    """Counts warnings from our logger and WeasyPrint's, for --strict."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.WARNING)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
 
 
 class _EnvironmentNotes(logging.Filter):
     """Demote WeasyPrint's notes about this machine's libraries: they say nothing about the book."""
 
-    NOTES = ("Using fontTools instead of HarfBuzz-Subset",)
-
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno == logging.WARNING and record.getMessage().startswith(self.NOTES):
+        if record.levelno == logging.WARNING and record.getMessage().startswith(ENVIRONMENT_NOTES):
             record.levelno, record.levelname = logging.DEBUG, "DEBUG"
             return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
         return True
@@ -61,10 +53,10 @@ class _EnvironmentNotes(logging.Filter):
 class _Formatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         message = record.getMessage()
+        source = "weasyprint: " if record.name.startswith("weasyprint") else ""
         if record.levelno >= logging.ERROR:
-            return f"error: {message}"
+            return f"error: {source}{message}"
         if record.levelno >= logging.WARNING:
-            source = "weasyprint: " if record.name.startswith("weasyprint") else ""
             return f"warning: {source}{message}"
         return message
 
@@ -85,6 +77,8 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, default=8000, help="preview server port (watch; default 8000)")
     parser.add_argument("--strict", action="store_true",
                         help="treat every warning (ours and WeasyPrint's) as an error")
+    parser.add_argument("--check", action="store_true",
+                        help="after building, validate the outputs as the check target does")
     parser.add_argument("--version", dest="book_version", metavar="VERSION",
                         help="release version to print in the book and its metadata, e.g. v1.2.0")
     verbosity = parser.add_mutually_exclusive_group()
@@ -94,34 +88,42 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _setup_logging(quiet: bool, verbose: bool) -> _WarningCounter:
+def _setup_logging(quiet: bool, verbose: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_Formatter())
-    counter = _WarningCounter()
     notes = _EnvironmentNotes()
     for name in ("octavo", "weasyprint"):
         logger = logging.getLogger(name)
-        logger.handlers = [handler, counter]
+        logger.handlers = [handler]
         logger.filters = [notes]
         logger.propagate = False
     log.setLevel(logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO)
     logging.getLogger("weasyprint").setLevel(logging.INFO if verbose else logging.WARNING)
-    return counter
+
+
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM (a CI timeout, kill) stops a build the way Ctrl-C does: staged files removed, old outputs kept."""
+    raise KeyboardInterrupt
+
+
+def _on_sigterm(handler: object) -> object:
+    """Install a SIGTERM handler, returning the previous one (only the main thread can; elsewhere, nothing)."""
+    try:
+        return signal.signal(signal.SIGTERM, handler or signal.SIG_DFL)  # type: ignore[arg-type]
+    except ValueError:
+        return handler
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = make_parser()
     args = parser.parse_args(argv)
-    counter = _setup_logging(args.quiet, args.verbose)
+    _setup_logging(args.quiet, args.verbose)
     start = time.perf_counter()
+    previous = _on_sigterm(_terminated)
     try:
-        if args.target not in COMMANDS:
-            raise UsageError(f"unknown target '{args.target}'; choose one of {', '.join(COMMANDS)} "
-                             "(python build.py --help shows examples)")
+        _check_usage(args)
         _run(args)
-        if args.strict and counter.count:
-            raise BuildError(f"{counter.count} warning(s) and --strict is on: fix them, or build without --strict")
     except ConfigError as exc:
         for problem in exc.problems:
             log.error("%s", problem)
@@ -131,10 +133,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         log.error("interrupted; the previous outputs are untouched")
-        return EXIT_INPUT
+        return EXIT_INTERRUPTED
+    finally:
+        _on_sigterm(previous)
     if args.target != "check":
         log.info("Built in %.1f s", time.perf_counter() - start)
     return EXIT_OK
+
+
+def _check_usage(args: argparse.Namespace) -> None:
+    if args.target not in COMMANDS:
+        raise UsageError(f"unknown target '{args.target}'; choose one of {', '.join(COMMANDS)} "
+                         "(python build.py --help shows examples)")
+    if args.book_version is not None and not is_file_name_part(args.book_version):
+        raise UsageError(f"--version names the output files, so it may hold only letters, digits and . _ + -, "
+                         f"not '{args.book_version}'")
 
 
 def _run(args: argparse.Namespace) -> None:
@@ -143,7 +156,12 @@ def _run(args: argparse.Namespace) -> None:
     if args.target == "check":
         from .check import check_outputs
 
-        check_outputs(args.content, args.out)
+        check_outputs(args.content, args.out, args.book_version, strict=args.strict)
         return
     targets = ("pdf", "epub") if args.target == "all" else (args.target,)
-    build(BuildOptions(content=args.content, out=args.out, targets=targets, version=args.book_version))
+    build(BuildOptions(content=args.content, out=args.out, targets=targets, version=args.book_version,
+                       strict=args.strict))
+    if args.check:
+        from .check import check_outputs
+
+        check_outputs(args.content, args.out, args.book_version, strict=args.strict)

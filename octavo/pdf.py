@@ -99,6 +99,8 @@ def render_pdf(html: str, book: Book, edition: str, styles: Path, target: Path) 
     from weasyprint import CSS, HTML  # imported here: only PDF builds pay for WeasyPrint
     from weasyprint.text.fonts import FontConfiguration
 
+    from weasyprint.urls import FatalURLFetchingError
+
     from .fetch import ConfinedFetcher, RefusedResource
 
     fetcher = ConfinedFetcher((book.root, styles), allow_remote=book.meta.allow_remote)
@@ -114,13 +116,27 @@ def render_pdf(html: str, book: Book, edition: str, styles: Path, target: Path) 
             stylesheets=sheets, **shared, **options)
         document.write_pdf(target, finisher=_finisher(book, edition), **options)
     except RefusedResource as exc:
-        raise ContentError(f"{exc.reason}: {exc.url}", _display(book, exc.url)) from None
+        raise ContentError(f"{exc.reason}: {exc.url}", *locate(book, exc.url)) from None
+    except FatalURLFetchingError as exc:
+        url = str(exc).removeprefix("Error fetching ").strip('"')
+        cause = exc.__cause__ or exc
+        raise ContentError(f"could not fetch {url}: {cause}", *locate(book, url)) from None
     return len(document.pages)
 
 
-def _display(book: Book, url: str) -> str:
-    """Where a refused URL came from, as well as we can tell: the publication folder."""
-    return str(book.meta.chapters[0].parent.name) if book.meta.chapters else "content"
+def locate(book: Book, url: str) -> tuple[str | None, int | None]:
+    """The chapter and line that mention a URL (or the file it names), for a message; (None, None) if none does."""
+    from urllib.parse import unquote, urlsplit
+
+    path = unquote(urlsplit(url).path)
+    needles = [url, path.removeprefix(str(book.root.resolve()) + "/"), path.rsplit("/", 1)[-1]]
+    for needle in filter(None, needles):
+        for chapter in book.chapters:
+            lines = chapter.source.read_text(encoding="utf-8").splitlines()
+            for number, line in enumerate(lines, start=1):
+                if needle in line:
+                    return chapter.name, number
+    return None, None
 
 
 def _finisher(book: Book, edition: str) -> Any:
