@@ -101,9 +101,9 @@ def render_pdf(html: str, book: Book, edition: str, styles: Path, target: Path) 
 
     from weasyprint.urls import FatalURLFetchingError
 
-    from .fetch import ConfinedFetcher, RefusedResource
+    from .fetch import PUBLICATION_URL, ConfinedFetcher, RefusedResource
 
-    fetcher = ConfinedFetcher((book.root, styles), allow_remote=book.meta.allow_remote)
+    fetcher = ConfinedFetcher((book.root, styles), allow_remote=book.meta.allow_remote, publication=book.root)
     # Stylesheets and layout share one font configuration and one colour-profile table, or the
     # @font-face and @color-profile rules of our stylesheets would not reach the document.
     shared: dict[str, Any] = {"font_config": FontConfiguration(), "color_profiles": {}}
@@ -112,7 +112,7 @@ def render_pdf(html: str, book: Book, edition: str, styles: Path, target: Path) 
         sheets = [CSS(filename=str(styles / name), url_fetcher=fetcher, **shared) for name in STYLESHEETS]
         sheets.append(CSS(string=page_css(book, edition, styles), base_url=str(styles) + "/", url_fetcher=fetcher,
                           **shared))
-        document = HTML(string=html, base_url=str(book.root) + "/", url_fetcher=fetcher).render(
+        document = HTML(string=html, base_url=PUBLICATION_URL, url_fetcher=fetcher).render(
             stylesheets=sheets, **shared, **options)
         document.write_pdf(target, finisher=_finisher(book, edition), **options)
     except RefusedResource as exc:
