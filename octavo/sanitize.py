@@ -77,20 +77,20 @@ def _clean(root: lxml_html.HtmlElement, source: SourceText, warn: bool) -> int:
             removed += 1
             continue
         for name, value in list(element.attrib.items()):
-            if _dangerous(name.lower(), value):
-                say("%s: removed attribute %s=\"%s\" from <%s>", source.where(f"{name}="), name, value[:40], tag)
+            if reason := _dangerous(name.lower(), value):
+                say("%s: removed attribute %s from <%s>: %s", source.where(f"{name}="), name, tag, reason)
                 del element.attrib[name]
                 removed += 1
     return removed
 
 
-def _dangerous(name: str, value: str) -> bool:
-    """Event handlers, script URLs, and style attributes that load files (they bypass the image checks)."""
+def _dangerous(name: str, value: str) -> str | None:
+    """Why an attribute must go: event handlers, script URLs, style attributes that load files; else None."""
     if name.startswith("on"):
-        return True
-    if name in URL_ATTRIBUTES:
-        return bool(_SCRIPT_URL.match(_URL_NOISE.sub("", value)))
-    if name == "style":
-        folded = _URL_NOISE.sub("", value).lower()
-        return "url(" in folded or "expression(" in folded or "\\" in folded
-    return False
+        return "books carry no scripts"
+    if name in URL_ATTRIBUTES and (match := _SCRIPT_URL.match(_URL_NOISE.sub("", value))):
+        return f"books carry no scripts ({match.group(1).lower()} URL)"
+    folded = _URL_NOISE.sub("", value).lower()
+    if name == "style" and ("url(" in folded or "expression(" in folded or "\\" in folded):
+        return "a style attribute may not load files (use an image, which is checked)"
+    return None
