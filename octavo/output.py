@@ -21,11 +21,14 @@ class Staging:
 
     def __init__(self) -> None:
         self.files: dict[Path, Path] = {}  # destination -> temporary file
+        self.folders: list[Path] = []  # output folders this staging created, outermost first
 
     def path(self, dest: Path) -> Path:
         """A new, empty temporary file that will become `dest` (a hidden `.name.XXXX.part` in its folder)."""
         try:
+            missing = [p for p in (dest.parent, *dest.parent.parents) if not p.exists()]
             dest.parent.mkdir(parents=True, exist_ok=True)
+            self.folders += [p for p in reversed(missing) if p not in self.folders]
             handle, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
         except OSError as exc:
             raise OutputError(f"cannot write into {dest.parent}/: {exc.strerror}", dest) from None
@@ -56,6 +59,7 @@ class Staging:
             for dest, temporary in self.files.items():
                 os.chmod(temporary, 0o644)
                 os.replace(temporary, dest)
+            self.folders.clear()  # they hold the outputs now
         except OSError as exc:
             raise OutputError(f"cannot replace the previous file: {exc.strerror}", dest) from None
         finally:
@@ -63,9 +67,14 @@ class Staging:
                 signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
 
     def discard(self) -> None:
-        """Remove the staged files that were not committed (the previous outputs stay as they were)."""
+        """Remove the staged files that were not committed, and the folders made for them if still empty."""
         for temporary in self.files.values():
             temporary.unlink(missing_ok=True)
+        for folder in reversed(self.folders):
+            try:
+                folder.rmdir()
+            except OSError:
+                break  # something else was put there: it stays
 
 
 @contextmanager

@@ -108,7 +108,7 @@ def _build(options: BuildOptions, staging: Staging) -> BuildResult:
             check_coverage(book, options.styles / "fonts", f"{options.content}/{CONFIG_NAME}")
             for edition in ("print", "screen"):
                 path = options.out / names[edition]
-                pages = _write_pdf(book, env, edition, options.styles, staging.path(path), modified, generator)
+                pages = _write_pdf(book, env, edition, options.styles, staging, path, modified, generator)
                 result.outputs.append(path)
                 result.pages[edition] = pages
                 step(f"{path} ({pages} pages)")
@@ -123,12 +123,12 @@ def _build(options: BuildOptions, staging: Staging) -> BuildResult:
     return result
 
 
-def _write_pdf(book: Book, env: object, edition: str, styles: Path, target: Path, modified: dt.datetime,
-               generator: str) -> int:
+def _write_pdf(book: Book, env: object, edition: str, styles: Path, staging: Staging, path: Path,
+               modified: dt.datetime, generator: str) -> int:
     from .pdf import render_pdf
 
     html = render_print_html(book, env, edition, modified, generator)  # type: ignore[arg-type]
-    return render_pdf(html, book, edition, styles, target)
+    return render_pdf(html, book, edition, styles, staging.path(path))
 
 
 class _Steps:
