@@ -370,9 +370,9 @@ def _resolve(name: str, root: Path, key: str, problems: _Problems) -> Path | Non
     return path
 
 
-def slugify(text: str, max_words: int = 8) -> str:
-    """'The Role of UN Peacekeeping' -> 'the-role-of-un-peacekeeping'."""
+def slugify(text: str, max_words: int = 8, fallback: str = "book") -> str:
+    """'The Role of UN Peacekeeping' -> 'the-role-of-un-peacekeeping'; `fallback` when no ASCII word is left."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     words = re.findall(r"[a-z0-9]+", ascii_text.lower())
-    return "-".join(words[:max_words]) or "book"
+    return "-".join(words[:max_words]) or fallback
 

@@ -29,6 +29,7 @@ CALLOUTS = ("note", "tip", "important", "warning", "caution")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*\r?$\n?", re.S | re.M)
 _EXPLICIT_ID = re.compile(r"\s*\{#([A-Za-z][\w:.-]*)\}\s*$")
 _UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
+_TAG = re.compile(r"<[^>]*>")
 
 #: Typographer quotes per primary language subtag: double open/close, single open/close.
 QUOTES = {
@@ -151,6 +152,7 @@ def parse_chapter(md: MarkdownIt, path: Path, shown: str, front: dict[str, Any],
     footnotes = tuple(_render_note(md, note, cenv, env, source) for note in notes)
     title_html = sanitize_html(md.renderer.renderInline(title_inline.children or [], md.options, env), source) \
         if title_inline and not front.get("title") else _escape(title)
+    _require_text(title_html, "the title", shown, offset + 1)
     refs = check_references("\n".join([title_html, html, *(n.html for n in footnotes)]), source, root,
                             allow_remote)
     return Chapter(source=path, name=shown, kind=kind, title=title, title_html=title_html.strip(),
@@ -158,13 +160,25 @@ def parse_chapter(md: MarkdownIt, path: Path, shown: str, front: dict[str, Any],
                    html=html, headings=headings, footnotes=footnotes, images=refs.local, remote=refs.remote)
 
 
+def anchor_slug(text: str) -> str:
+    """'1948: The First Mission' -> 'the-first-mission': an id starts with a letter (as Pandoc's do), because
+    the EPUB names its files and manifest items after chapter ids, and those must be XML names."""
+    return re.sub(r"^[^a-z]+", "", slugify(text, 6, fallback="")) or "section"
+
+
 def _take_id(ids: IdPool, explicit: str | None, text: str, shown: str, line: int) -> str:
     """A unique id; an explicit {#id} that is already taken is a warning (links to it go elsewhere)."""
-    anchor = ids.take(explicit or slugify(text, 6))
+    anchor = ids.take(explicit or anchor_slug(text))
     if explicit and anchor != explicit:
         log.warning("%s:%d: id '%s' is already used earlier in the book; this heading gets '%s' instead: "
                     "choose another {#id}", shown, line, explicit, anchor)
     return anchor
+
+
+def _require_text(html: str, what: str, shown: str, line: int) -> None:
+    """Contents and navigation list headings by their text: one without text would be an empty entry."""
+    if not _TAG.sub("", html).replace("&nbsp;", "").strip():
+        raise ContentError(f"{what} has no text: write its words, or remove the line", shown, line)
 
 
 def _split_title(tokens: list[Token]) -> tuple[list[Token], list[Token]]:
@@ -211,6 +225,7 @@ def _assign_heading_ids(md: MarkdownIt, tokens: list[Token], ids: IdPool, source
         token.attrSet("id", anchor)
         html = sanitize_html(md.renderer.renderInline(inline.children or [], md.options, {}), source,
                              warn=False).strip()  # the body's copy of this heading warns
+        _require_text(html, "a heading", source.name, line)
         headings.append(Heading(level=max(level, 2), text=_plain(inline), html=html, id=anchor))
     return tuple(headings)
 

@@ -18,12 +18,16 @@ from .source import SourceText
 
 log = logging.getLogger("octavo")
 
-#: Elements removed with their content: they run code, embed other documents or media, or collect input.
-FORBIDDEN = frozenset({
-    "script", "iframe", "frame", "frameset", "object", "embed", "applet", "form", "input", "button",
-    "select", "textarea", "base", "meta", "link", "style", "noscript", "template", "dialog", "portal",
-    "video", "audio", "source", "track", "canvas",
-})
+#: Elements removed with their content, and why.
+FORBIDDEN = {
+    **dict.fromkeys(("script", "noscript", "template"), "books carry no scripts"),
+    **dict.fromkeys(("iframe", "frame", "frameset", "object", "embed", "applet", "portal"),
+                    "books embed no other documents"),
+    **dict.fromkeys(("form", "input", "button", "select", "textarea", "dialog"), "books have no forms"),
+    **dict.fromkeys(("video", "audio", "source", "track", "canvas"), "a printed page plays no media"),
+    **dict.fromkeys(("base", "meta", "link", "style"), "the book's own styles and metadata apply"),
+    **dict.fromkeys(("svg", "math"), "inline SVG and MathML are not supported; use an SVG file as an image"),
+}
 URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "poster", "data", "srcset"})
 _SCRIPT_URL = re.compile(r"^(javascript|vbscript|livescript|data:text/html)", re.I)
 #: What browsers ignore inside a URL scheme ("java\tscript:" still runs).
@@ -71,8 +75,7 @@ def _clean(root: lxml_html.HtmlElement, source: SourceText, warn: bool) -> int:
             continue
         tag = element.tag.lower()
         if tag in FORBIDDEN:
-            say("%s: removed raw HTML <%s>: books carry no scripts, frames, forms, embeds or media",
-                source.where(f"<{tag}"), tag)
+            say("%s: removed raw HTML <%s>: %s", source.where(f"<{tag}"), tag, FORBIDDEN[tag])
             element.drop_tree()
             removed += 1
             continue
