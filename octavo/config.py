@@ -323,12 +323,12 @@ def parse_trim(text: str) -> tuple[float, float] | None:
 def _chapters(data: dict[str, Any], root: Path, problems: _Problems) -> tuple[Path, ...]:
     """The chapter files: as listed, else every *.md sorted by name; unlisted files are a warning."""
     present = []
-    for path in sorted(p for p in root.glob("*.md") if p.is_file()):
-        if inside(root, path.name) is None:
+    for found in sorted(p for p in root.glob("*.md") if p.is_file()):
+        if inside(root, found.name) is None:
             problems.items.append(BuildError("is a symbolic link that leads outside the publication folder; "
-                                             "keep every file of the book inside it", problems.path.parent / path.name))
+                                             "keep every file of the book inside it", problems.path.parent / found.name))
         else:
-            present.append(path)
+            present.append(found)
     listed = data.get("chapters")
     if not isinstance(listed, list):
         if not present and listed is None:

@@ -98,7 +98,6 @@ def render_pdf(html: str, book: Book, edition: str, styles: Path, target: Path) 
     """Lay out `html` with the edition's styles and write the PDF to `target`; return the page count."""
     from weasyprint import CSS, HTML  # imported here: only PDF builds pay for WeasyPrint
     from weasyprint.text.fonts import FontConfiguration
-
     from weasyprint.urls import FatalURLFetchingError
 
     from .fetch import PUBLICATION_URL, ConfinedFetcher, RefusedResource

@@ -30,7 +30,7 @@ class Server:
         requests = self.requests
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+            def do_GET(self) -> None:
                 requests.append(self.path)
                 self.send_response(200)
                 self.send_header("Content-Type", "image/png")
