@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from octavo.errors import TemplateError
+from octavo.output import staged
 from octavo.pipeline import STYLES, TEMPLATES, BuildOptions, build
 
 from .conftest import EPOCH, FIXTURE_BOOK, ROOT, Built, build_into
@@ -111,3 +112,18 @@ def test_without_source_date_epoch_the_date_is_the_newest_content_files(
     assert re.search(r'<meta property="dcterms:modified">([^<]+)</meta>', opf).group(1) == "2026-01-01T00:00:00Z"
     for name in os.listdir(fixture_book.out):
         assert (tmp_path / "out" / name).read_bytes() == (fixture_book.out / name).read_bytes(), name
+
+
+def test_staging_replaces_every_output_together_or_none(tmp_path: Path) -> None:
+    out = tmp_path / "new" / "dist"
+    with pytest.raises(RuntimeError), staged() as staging:
+        staging.write(out / "a.pdf", b"new a")
+        raise RuntimeError("the EPUB failed")
+    assert not (tmp_path / "new").exists()  # a failed first build leaves no empty folder either
+    out.mkdir(parents=True)
+    (out / "a.pdf").write_bytes(b"old a")
+    with staged() as staging:
+        staging.write(out / "a.pdf", b"new a")
+        staging.write(out / "b.epub", b"new b")
+        assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["a.pdf"]
+    assert snapshot(out) == {"a.pdf": b"new a", "b.epub": b"new b"}
