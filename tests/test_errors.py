@@ -3,6 +3,7 @@ output folder left exactly as it was (previous outputs byte for byte, no stray t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 
 from octavo.cli import main
 
-from .conftest import EPOCH, png, write_book
+from .conftest import EPOCH, ROOT, png, write_book
 
 OLD_OUTPUTS = {"t.pdf": b"old screen", "t-print.pdf": b"old print", "t.epub": b"old epub",
                "SHA256SUMS": b"old sums\n"}
@@ -55,11 +56,11 @@ CASES: dict[str, Case] = {
     "yaml-trim": Case({"book.yaml": BASE_YAML + "print:\n  trim: 6 by 9\n"}, [
         "error: book/book.yaml:5: 'print.trim' cannot be read: '6 by 9' (use a name such as A5 or letter, "
         "or a size such as 6in 9in or 148mm 210mm)"]),
-    "yaml-every-problem-at-once": Case({"book.yaml": "title: T\nautor: A\nlanguage: en_GB\nprint:\n"
+    "yaml-every-problem-at-once": Case({"book.yaml": "title: T\nautor: A\nlanguage: English\nprint:\n"
                                                      "  printer: kpd\n"}, [
         "error: book/book.yaml:2: unknown key 'autor' (did you mean 'authors'?)",
         "error: book/book.yaml: 'authors' is required (for example authors: [\"Ada Lovelace\"])",
-        "error: book/book.yaml:3: 'language' is not a BCP 47 language tag: 'en_GB' (for example en, en-GB, fr, "
+        "error: book/book.yaml:3: 'language' is not a BCP 47 language tag: 'English' (for example en, en-GB, fr, "
         "pt-BR)",
         "error: book/book.yaml:5: 'print.printer' must be one of generic, kdp, ingramspark, lulu, not 'kpd' "
         "(did you mean 'kdp'?)"]),
@@ -169,6 +170,19 @@ CASES: dict[str, Case] = {
         "error: unknown target 'pfd'; choose one of all, pdf, epub, check (python build.py --help shows "
         "examples)"], code=2, args=("pfd",)),
 }
+
+
+#: Cases whose message quotes another library's words, which the README does not repeat.
+QUOTES_A_LIBRARY = {"md-image-unreadable"}
+
+
+def test_the_readme_lists_every_message() -> None:
+    """README, "When things go wrong": each message as the tests assert it (its example lines may differ)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name, case in CASES.items():
+        for line in case.stderr if name not in QUOTES_A_LIBRARY else ():
+            message = re.sub(r"^(error|warning): (book/[^:]*:(\d+:)? )?", "", line)
+            assert message in readme, f"{name}: {message}"
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
