@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from lxml import etree
 from lxml import html as lxml_html
 
 from .errors import ContentError
@@ -94,6 +95,7 @@ def _check_image_file(what: str, ref: str, path: Path, shown: str, line: int | N
         raise ContentError(f"{what} '{ref}': use PNG, JPEG, GIF, WebP or SVG, the formats every EPUB reader "
                            "shows; convert the file", shown, line)
     if IMAGE_TYPES[suffix] is None:
+        _check_svg(what, ref, path, shown, line)
         return
     from PIL import Image, UnidentifiedImageError
 
@@ -106,6 +108,19 @@ def _check_image_file(what: str, ref: str, path: Path, shown: str, line: int | N
                            line) from None
     if actual != IMAGE_TYPES[suffix]:
         raise ContentError(f"{what} '{ref}' is a {actual} file with a {suffix} name; rename or convert it",
+                           shown, line)
+
+
+def _check_svg(what: str, ref: str, path: Path, shown: str, line: int | None) -> None:
+    # Entities are not expanded and nothing is fetched: the file is only looked at.
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        root = etree.parse(str(path), parser).getroot()
+    except etree.XMLSyntaxError as exc:
+        raise ContentError(f"{what} '{ref}' is not a well-formed SVG file ({exc}); export it again", shown,
+                           line) from None
+    if etree.QName(root).localname != "svg":
+        raise ContentError(f"{what} '{ref}' is not an SVG file (its root element is <{etree.QName(root).localname}>)",
                            shown, line)
 
 

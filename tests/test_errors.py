@@ -102,6 +102,9 @@ CASES: dict[str, Case] = {
     "md-image-format": Case({"01-one.md": "# One\n\n![A map](images/map.tiff)\n", "images/map.tiff": b"II*\x00"}, [
         "error: book/01-one.md:3: image 'images/map.tiff': use PNG, JPEG, GIF, WebP or SVG, the formats every "
         "EPUB reader shows; convert the file"]),
+    "md-image-svg-not-svg": Case({"01-one.md": "# One\n\n![A map](images/map.svg)\n",
+                                  "images/map.svg": "<html><body>not a drawing</body></html>"}, [
+        "error: book/01-one.md:3: image 'images/map.svg' is not an SVG file (its root element is <html>)"]),
     "md-empty-chapter": Case({"01-one.md": "---\nkind: chapter\n---\n\n"}, [
         "error: book/01-one.md:4: the chapter is empty: write some text, or remove the file from 'chapters'"]),
     "md-heading-skips-a-level-is-a-warning-failing-with-strict": Case(
