@@ -35,7 +35,8 @@ NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops
 
 def body_text(pages: list[str]) -> str:
     """The text after the contents page, where the chapters are."""
-    start = next(i for i, text in enumerate(pages) if text.startswith("Contents")) + 1
+    # Its heading is set in all small caps, one glyph for 'C' and 'c': the extracted case is the font's guess.
+    start = next(i for i, text in enumerate(pages) if text.lower().startswith("contents")) + 1
     return " ".join(pages[start:])
 
 
