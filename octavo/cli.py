@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .errors import EXIT_INPUT, EXIT_OK, BuildError, ConfigError, UsageError
+from .errors import EXIT_INTERRUPTED, EXIT_OK, BuildError, ConfigError, UsageError
+from .log import ENVIRONMENT_NOTES
+from .paths import is_file_name_part
 
 log = logging.getLogger("octavo")
 
@@ -37,42 +40,44 @@ examples:
   python build.py release --version v1.2.0 the four release files in dist/v1.2.0/ (README: Releasing)
   python build.py new my-book              start a new publication in my-book/
   python build.py watch --content my-book  live preview at http://127.0.0.1:8000/ (Ctrl-C stops it)
+  python build.py --strict --check         build, then check the outputs (CI)
 
 exit codes: 0 success, 1 content or configuration error, 2 usage error,
-            3 an output failed validation or could not be written
+            3 an output failed validation or could not be written, 130 interrupted
+            (a build that fails or is interrupted leaves the output folder as it was)
 """
 
 
-class _WarningCounter(logging.Handler):
-    """Counts warnings from our logger and WeasyPrint's, for --strict."""
+class _EnvironmentNotes(logging.Filter):
+    """Demote WeasyPrint's notes about this machine's libraries: they say nothing about the book.
+
+    Also say each warning and error once: both PDF editions lay out the same HTML, so WeasyPrint would
+    report the same CSS mistake twice.
+    """
 
     def __init__(self) -> None:
-        super().__init__(level=logging.WARNING)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
-
-
-class _EnvironmentNotes(logging.Filter):
-    """Demote WeasyPrint's notes about this machine's libraries: they say nothing about the book."""
-
-    NOTES = ("Using fontTools instead of HarfBuzz-Subset",)
+        super().__init__()
+        self.said: set[tuple[int, str]] = set()
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno == logging.WARNING and record.getMessage().startswith(self.NOTES):
+        if record.levelno == logging.WARNING and record.getMessage().startswith(ENVIRONMENT_NOTES):
             record.levelno, record.levelname = logging.DEBUG, "DEBUG"
             return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+        if record.levelno >= logging.WARNING:
+            key = (record.levelno, record.getMessage())
+            if key in self.said:
+                return False
+            self.said.add(key)
         return True
 
 
 class _Formatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         message = record.getMessage()
+        source = "weasyprint: " if record.name.startswith("weasyprint") else ""
         if record.levelno >= logging.ERROR:
-            return f"error: {message}"
+            return f"error: {source}{message}"
         if record.levelno >= logging.WARNING:
-            source = "weasyprint: " if record.name.startswith("weasyprint") else ""
             return f"warning: {source}{message}"
         return message
 
@@ -93,6 +98,8 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, default=8000, help="preview server port (watch; default 8000)")
     parser.add_argument("--strict", action="store_true",
                         help="treat every warning (ours and WeasyPrint's) as an error")
+    parser.add_argument("--check", action="store_true",
+                        help="after building, validate the outputs as the check target does")
     parser.add_argument("--version", dest="book_version", metavar="VERSION",
                         help="release version to print in the book and its metadata, e.g. v1.2.0")
     verbosity = parser.add_mutually_exclusive_group()
@@ -102,34 +109,42 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _setup_logging(quiet: bool, verbose: bool) -> _WarningCounter:
+def _setup_logging(quiet: bool, verbose: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_Formatter())
-    counter = _WarningCounter()
     notes = _EnvironmentNotes()
     for name in ("octavo", "weasyprint"):
         logger = logging.getLogger(name)
-        logger.handlers = [handler, counter]
+        logger.handlers = [handler]
         logger.filters = [notes]
         logger.propagate = False
     log.setLevel(logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO)
     logging.getLogger("weasyprint").setLevel(logging.INFO if verbose else logging.WARNING)
-    return counter
+
+
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM (a CI timeout, kill) stops a build the way Ctrl-C does: staged files removed, old outputs kept."""
+    raise KeyboardInterrupt
+
+
+def _on_sigterm(handler: object) -> object:
+    """Install a SIGTERM handler, returning the previous one (only the main thread can; elsewhere, nothing)."""
+    try:
+        return signal.signal(signal.SIGTERM, handler or signal.SIG_DFL)  # type: ignore[arg-type]
+    except ValueError:
+        return handler
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = make_parser()
     args = parser.parse_args(argv)
-    counter = _setup_logging(args.quiet, args.verbose)
+    _setup_logging(args.quiet, args.verbose)
     start = time.perf_counter()
+    previous = _on_sigterm(_terminated)
     try:
-        if args.target not in COMMANDS:
-            raise UsageError(f"unknown target '{args.target}'; choose one of {', '.join(COMMANDS)} "
-                             "(python build.py --help shows examples)")
+        _check_usage(args)
         _run(args)
-        if args.strict and counter.count:
-            raise BuildError(f"{counter.count} warning(s) and --strict is on: fix them, or build without --strict")
     except ConfigError as exc:
         for problem in exc.problems:
             log.error("%s", problem)
@@ -139,10 +154,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         log.error("interrupted; the previous outputs are untouched")
-        return EXIT_INPUT
+        return EXIT_INTERRUPTED
+    finally:
+        _on_sigterm(previous)
     if args.target not in ("check", "new", "watch"):
         log.info("Built in %.1f s", time.perf_counter() - start)
     return EXIT_OK
+
+
+def _check_usage(args: argparse.Namespace) -> None:
+    if args.target not in COMMANDS:
+        raise UsageError(f"unknown target '{args.target}'; choose one of {', '.join(COMMANDS)} "
+                         "(python build.py --help shows examples)")
+    if args.target == "release" and args.book_version is not None:
+        from .release import check_version
+
+        check_version(args.book_version)  # stricter than a file name: v + semantic version
+    elif args.book_version is not None and not is_file_name_part(args.book_version):
+        raise UsageError(f"--version names the output files, so it may hold only letters, digits and . _ + -, "
+                         f"not '{args.book_version}'")
 
 
 def _run(args: argparse.Namespace) -> None:
@@ -152,7 +182,7 @@ def _run(args: argparse.Namespace) -> None:
     if args.target == "check":
         from .check import check_outputs
 
-        check_outputs(args.content, out, args.book_version)
+        check_outputs(args.content, out, args.book_version, strict=args.strict)
         return
     if args.target == "release":
         _release(args)
@@ -170,7 +200,12 @@ def _run(args: argparse.Namespace) -> None:
         watch(BuildOptions(content=args.path or args.content, out=out, version=args.book_version), args.port)
         return
     targets = ("pdf", "epub") if args.target == "all" else (args.target,)
-    build(BuildOptions(content=args.content, out=out, targets=targets, version=args.book_version))
+    build(BuildOptions(content=args.content, out=out, targets=targets, version=args.book_version,
+                       strict=args.strict))
+    if args.check:
+        from .check import check_outputs
+
+        check_outputs(args.content, out, args.book_version, strict=args.strict)
 
 
 def _release(args: argparse.Namespace) -> None:

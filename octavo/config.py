@@ -14,9 +14,10 @@ from typing import Any
 
 import yaml
 
-from .errors import BuildError, ConfigError
+from .errors import BuildError, ConfigError, ContentError
 from .model import PT_PER_IN, BookMeta, PrintSettings
-from .paths import inside
+from .paths import inside, is_file_name_part
+from .source import read_source
 
 log = logging.getLogger("octavo")
 
@@ -109,7 +110,10 @@ def load_config(root: Path, display_root: Path | None = None, version: str | Non
     if not path.is_file():
         raise ConfigError([BuildError(f"no {CONFIG_NAME} in {display_root or root}/: create one "
                                       "(python build.py new PATH writes a documented example)", shown)])
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = read_source(path, str(shown))
+    except ContentError as exc:
+        raise ConfigError([exc]) from None
     data, lines = _parse_yaml(text, shown)
     problems = _Problems(shown, lines)
     _check_keys(data, SCHEMA, "", problems)
@@ -201,19 +205,31 @@ def _build_meta(data: dict[str, Any], root: Path, problems: _Problems, version: 
     identifier = _identifier(data, title, authors, problems)
     source = _text(data, "print_source")
     print_source = _urn(source, "print_source", problems) if source else None
+    slug = _file_name_part(data, "slug", problems) or slugify(title)
+    book_version = version or _file_name_part(data, "version", problems)
     if problems.items or print_settings is None:
         return None
     return BookMeta(
         title=title, authors=authors, language=language, identifier=identifier,
-        slug=_text(data, "slug") or slugify(title), print=print_settings, chapters=chapters,
+        slug=slug, print=print_settings, chapters=chapters,
         short_title=_text(data, "short_title") or title, subtitle=_text(data, "subtitle"),
         publisher=_text(data, "publisher"), date=date,
-        edition=_text(data, "edition"), version=version or _text(data, "version"), rights=_text(data, "rights"),
+        edition=_text(data, "edition"), version=book_version, rights=_text(data, "rights"),
         description=_text(data, "description"),
         keywords=tuple(data.get("keywords") or ()) if isinstance(data.get("keywords"), list) else (),
         notice=_text(data, "notice"), cover=cover, print_source=print_source,
         allow_remote=bool(data.get("allow_remote", False)),
     )
+
+
+def _file_name_part(data: dict[str, Any], key: str, problems: _Problems) -> str | None:
+    """slug and version name the output files: they must not be able to point outside the output folder."""
+    value = _text(data, key)
+    if value is not None and not is_file_name_part(value):
+        problems.add(key, f"'{key}' names the output files, so it may hold only letters, digits and . _ + -, "
+                          f"not '{value}'")
+        return None
+    return value
 
 
 def _check_language(data: dict[str, Any], problems: _Problems) -> str:
@@ -313,7 +329,13 @@ def parse_trim(text: str) -> tuple[float, float] | None:
 
 def _chapters(data: dict[str, Any], root: Path, problems: _Problems) -> tuple[Path, ...]:
     """The chapter files: as listed, else every *.md sorted by name; unlisted files are a warning."""
-    present = sorted(p for p in root.glob("*.md") if p.is_file())
+    present = []
+    for found in sorted(p for p in root.glob("*.md") if p.is_file()):
+        if inside(root, found.name) is None:
+            problems.items.append(BuildError("is a symbolic link that leads outside the publication folder; "
+                                             "keep every file of the book inside it", problems.path.parent / found.name))
+        else:
+            present.append(found)
     listed = data.get("chapters")
     if not isinstance(listed, list):
         if not present and listed is None:
@@ -348,13 +370,16 @@ def _content_file(data: dict[str, Any], key: str, root: Path, problems: _Problem
 def _resolve(name: str, root: Path, key: str, problems: _Problems) -> Path | None:
     path = inside(root, name)
     if path is None:
-        problems.add(key, f"'{name}' is outside the publication folder; keep every file inside it")
+        leaves = name.startswith(("/", "\\")) or Path(name).is_absolute() or ".." in Path(name).parts
+        how = "is outside the publication folder" if leaves else \
+            "is a symbolic link that leads outside the publication folder"
+        problems.add(key, f"'{name}' {how}; keep every file of the book inside it")
     return path
 
 
-def slugify(text: str, max_words: int = 8) -> str:
-    """'The Role of UN Peacekeeping' -> 'the-role-of-un-peacekeeping'."""
+def slugify(text: str, max_words: int = 8, fallback: str = "book") -> str:
+    """'The Role of UN Peacekeeping' -> 'the-role-of-un-peacekeeping'; `fallback` when no ASCII word is left."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     words = re.findall(r"[a-z0-9]+", ascii_text.lower())
-    return "-".join(words[:max_words]) or "book"
+    return "-".join(words[:max_words]) or fallback
 

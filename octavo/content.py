@@ -19,8 +19,9 @@ from mdit_py_plugins.footnote import footnote_plugin
 from .config import slugify
 from .errors import ContentError
 from .model import CHAPTER_KINDS, Book, BookMeta, Chapter, Footnote, Heading
-from .paths import inside, is_remote
+from .references import check_references
 from .sanitize import sanitize_html
+from .source import SourceText, read_source
 
 log = logging.getLogger("octavo")
 
@@ -30,6 +31,7 @@ _EXPLICIT_ID = re.compile(r"\s*\{#([A-Za-z][\w:.-]*)\}\s*$")
 _UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
 _RAW_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _ATTR = r"""\s{}\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))"""
+_TAG = re.compile(r"<[^>]*>")
 
 #: Typographer quotes per primary language subtag: double open/close, single open/close.
 QUOTES = {
@@ -45,6 +47,7 @@ class IdPool:
     seen: dict[str, int] = field(default_factory=dict)
 
     def take(self, wanted: str) -> str:
+        """`wanted` if it is free, else the first free `wanted-N` (N from 2)."""
         base = wanted or "section"
         if base not in self.seen:
             self.seen[base] = 1
@@ -78,12 +81,12 @@ def read_book(meta: BookMeta, root: Path, display_root: Path | None = None) -> B
     number = 0
     for path in meta.chapters:
         shown = _display(path, root, display_root)
-        source = read_text(path, shown)
+        source = read_source(path, shown)
         front, body, offset = split_front_matter(source, shown)
         kind = _kind(front, shown)
         number += kind == "chapter"
         chapters.append(parse_chapter(md, path, shown, front, body, offset, kind,
-                                      number if kind == "chapter" else None, ids, root))
+                                      number if kind == "chapter" else None, ids, root, meta.allow_remote))
     images = tuple(sorted({img for c in chapters for img in c.images}))
     book = Book(meta=meta, chapters=tuple(chapters), root=root, images=images)
     check_links(book)
@@ -92,18 +95,6 @@ def read_book(meta: BookMeta, root: Path, display_root: Path | None = None) -> B
 
 def _display(path: Path, root: Path, display_root: Path | None) -> str:
     return str((display_root or root) / path.relative_to(root))
-
-
-def read_text(path: Path, shown: str) -> str:
-    """Read UTF-8 text; a bad byte is reported with its offset."""
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ContentError(f"not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start} cannot be decoded; "
-                           "save the file as UTF-8", shown, line) from None
-    return text.removeprefix("\ufeff")
 
 
 def split_front_matter(text: str, shown: str) -> tuple[dict[str, Any], str, int]:
@@ -135,12 +126,13 @@ class _ChapterEnv:
 
     chapter_id: str
     notes: dict[int, str] = field(default_factory=dict)  # markdown-it note id -> our note id
-    images: list[str] = field(default_factory=list)
 
 
 def parse_chapter(md: MarkdownIt, path: Path, shown: str, front: dict[str, Any], body: str, offset: int,
-                  kind: str, number: int | None, ids: IdPool, root: Path) -> Chapter:
-    """Markdown of one chapter -> Chapter (title split off, ids assigned, notes collected)."""
+                  kind: str, number: int | None, ids: IdPool, root: Path, allow_remote: bool = False) -> Chapter:
+    """Markdown of one chapter -> Chapter (title split off, ids assigned, notes collected, raw HTML cleaned)."""
+    # Blank lines in place of the front matter: a search in this text gives the file's line numbers.
+    source = SourceText(shown, "\n" * offset + body)
     if not body.strip():
         raise ContentError("the chapter is empty: write some text, or remove the file from 'chapters'",
                            shown, offset + 1)
@@ -152,20 +144,43 @@ def parse_chapter(md: MarkdownIt, path: Path, shown: str, front: dict[str, Any],
     if not title:
         raise ContentError("no title: start the chapter with '# Title' or set 'title:' in the front matter",
                            shown, 1)
-    chapter_id = ids.take(_explicit_id(title_inline) or slugify(title, 6))
-    headings = _assign_heading_ids(md, tokens, ids, shown, offset)
+    chapter_id = _take_id(ids, _explicit_id(title_inline), title, shown, offset + 1)
+    headings = _assign_heading_ids(md, tokens, ids, source, offset)
     body_tokens, note_tokens = _split_notes(tokens)
     cenv = _ChapterEnv(chapter_id)
     notes = _number_notes(note_tokens, cenv, env)
-    _check_body(body_tokens, shown, offset, root)
-    html = md.renderer.render(body_tokens, md.options, {**env, "octavo": cenv})
-    footnotes = tuple(_render_note(md, note, cenv, env) for note in notes)
-    title_html = md.renderer.renderInline(title_inline.children or [], md.options, env) \
+    _check_body(body_tokens, shown, offset)
+    html = sanitize_html(md.renderer.render(body_tokens, md.options, {**env, "octavo": cenv}), source)
+    footnotes = tuple(_render_note(md, note, cenv, env, source) for note in notes)
+    title_html = sanitize_html(md.renderer.renderInline(title_inline.children or [], md.options, env), source) \
         if title_inline and not front.get("title") else _escape(title)
+    _require_text(title_html, "the title", shown, offset + 1)
+    refs = check_references("\n".join([title_html, html, *(n.html for n in footnotes)]), source, root,
+                            allow_remote)
     return Chapter(source=path, name=shown, kind=kind, title=title, title_html=title_html.strip(),
-                   id=chapter_id, number=number,
-                   running=str(front.get("short_title") or title).strip(), html=sanitize_html(html, shown), headings=headings,
-                   footnotes=footnotes, images=tuple(cenv.images))
+                   id=chapter_id, number=number, running=str(front.get("short_title") or title).strip(),
+                   html=html, headings=headings, footnotes=footnotes, images=refs.local, remote=refs.remote)
+
+
+def anchor_slug(text: str) -> str:
+    """'1948: The First Mission' -> 'the-first-mission': an id starts with a letter (as Pandoc's do), because
+    the EPUB names its files and manifest items after chapter ids, and those must be XML names."""
+    return re.sub(r"^[^a-z]+", "", slugify(text, 6, fallback="")) or "section"
+
+
+def _take_id(ids: IdPool, explicit: str | None, text: str, shown: str, line: int) -> str:
+    """A unique id; an explicit {#id} that is already taken is a warning (links to it go elsewhere)."""
+    anchor = ids.take(explicit or anchor_slug(text))
+    if explicit and anchor != explicit:
+        log.warning("%s:%d: id '%s' is already used earlier in the book; this heading gets '%s' instead: "
+                    "choose another {#id}", shown, line, explicit, anchor)
+    return anchor
+
+
+def _require_text(html: str, what: str, shown: str, line: int) -> None:
+    """Contents and navigation list headings by their text: one without text would be an empty entry."""
+    if not _TAG.sub("", html).replace("&nbsp;", "").strip():
+        raise ContentError(f"{what} has no text: write its words, or remove the line", shown, line)
 
 
 def _split_title(tokens: list[Token]) -> tuple[list[Token], list[Token]]:
@@ -191,7 +206,7 @@ def _explicit_id(inline: Token | None) -> str | None:
     return None
 
 
-def _assign_heading_ids(md: MarkdownIt, tokens: list[Token], ids: IdPool, shown: str,
+def _assign_heading_ids(md: MarkdownIt, tokens: list[Token], ids: IdPool, source: SourceText,
                         offset: int) -> tuple[Heading, ...]:
     """Give every heading a unique id; warn about skipped levels; return the section list."""
     headings: list[Heading] = []
@@ -202,15 +217,17 @@ def _assign_heading_ids(md: MarkdownIt, tokens: list[Token], ids: IdPool, shown:
         level = int(token.tag[1])
         line = offset + (token.map[0] + 1 if token.map else 1)
         if level > previous + 1:
-            log.warning("%s:%d: heading level skips from %d to %d; use %s", shown, line, previous, level,
+            log.warning("%s:%d: heading level skips from %d to %d; use %s", source.name, line, previous, level,
                         "#" * (previous + 1))
         if level == 1:
-            log.warning("%s:%d: a second '#' heading inside a chapter; sections use '##'", shown, line)
+            log.warning("%s:%d: a second '#' heading inside a chapter; sections use '##'", source.name, line)
         previous = level
         inline = tokens[index + 1]
-        anchor = ids.take(_explicit_id(inline) or slugify(_plain(inline), 6))
+        anchor = _take_id(ids, _explicit_id(inline), _plain(inline), source.name, line)
         token.attrSet("id", anchor)
-        html = md.renderer.renderInline(inline.children or [], md.options, {}).strip()
+        html = sanitize_html(md.renderer.renderInline(inline.children or [], md.options, {}), source,
+                             warn=False).strip()  # the body's copy of this heading warns
+        _require_text(html, "a heading", source.name, line)
         headings.append(Heading(level=max(level, 2), text=_plain(inline), html=html, id=anchor))
     return tuple(headings)
 
@@ -236,11 +253,12 @@ def _number_notes(note_tokens: list[Token], cenv: _ChapterEnv, env: dict[str, An
     return notes
 
 
-def _render_note(md: MarkdownIt, note: list[Token], cenv: _ChapterEnv, env: dict[str, Any]) -> Footnote:
+def _render_note(md: MarkdownIt, note: list[Token], cenv: _ChapterEnv, env: dict[str, Any],
+                 source: SourceText) -> Footnote:
     inner = [t for t in note[1:] if t.type not in ("footnote_close", "footnote_anchor")]
     note_id = cenv.notes[note[0].meta["id"]]
     number = int(note_id.rsplit("-", 1)[1])
-    html = md.renderer.render(inner, md.options, {**env, "octavo": cenv}).strip()
+    html = sanitize_html(md.renderer.render(inner, md.options, {**env, "octavo": cenv}), source).strip()
     return Footnote(number=number, id=note_id, ref_id=f"fnref-{cenv.chapter_id}-{number}", html=html)
 
 
@@ -258,9 +276,6 @@ def _render_image(self: Any, tokens: Sequence[Token], idx: int, options: Any, en
     token = tokens[idx]
     src = str(token.attrGet("src") or "")
     alt = self.renderInlineAsText(token.children or [], options, env)
-    cenv: _ChapterEnv | None = env.get("octavo")
-    if cenv is not None and not is_remote(src):
-        cenv.images.append(src)
     title = token.attrGet("title")
     title_attr = f' title="{_escape(str(title))}"' if title else ""
     return f'<img src="{_escape(src)}" alt="{_escape(alt)}"{title_attr} />'
@@ -276,8 +291,8 @@ def _render_callout(self: Any, tokens: Sequence[Token], idx: int, options: Any, 
             f'<p class="callout-title">{_escape(label)}</p>\n')
 
 
-def _check_body(tokens: list[Token], shown: str, offset: int, root: Path) -> None:
-    """Images must exist inside the folder and have alt text; every note call needs a definition."""
+def _check_body(tokens: list[Token], shown: str, offset: int) -> None:
+    """Images need alt text; every note call needs a definition. (Image files: references.py.)"""
     for block in tokens:
         line = offset + (block.map[0] + 1 if block.map else 1)
         if block.type == "html_block":
@@ -286,7 +301,7 @@ def _check_body(tokens: list[Token], shown: str, offset: int, root: Path) -> Non
             continue
         for child in block.children or []:
             if child.type == "image":
-                _check_image(child, shown, line, root)
+                _check_alt(child, shown, line)
             elif child.type == "html_inline":
                 _check_raw_images(child.content, shown, line)
             elif child.type == "text" and (match := _UNDEFINED_NOTE.search(child.content)):
@@ -294,18 +309,11 @@ def _check_body(tokens: list[Token], shown: str, offset: int, root: Path) -> Non
                                    f"'[^{match.group(1)}]: text of the note'", shown, line)
 
 
-def _check_image(token: Token, shown: str, line: int, root: Path) -> None:
+def _check_alt(token: Token, shown: str, line: int) -> None:
     src = str(token.attrGet("src") or "")
     if not "".join(c.content for c in token.children or []).strip():
         raise ContentError(f"image '{src}' has no alt text: describe it, ![A map of the region]({src}), "
                            "so readers who cannot see it are not left out", shown, line)
-    if is_remote(src):
-        return  # refused or allowed by the fetcher, which knows book.yaml's allow_remote
-    path = inside(root, src.split("#")[0].split("?")[0])
-    if path is None:
-        raise ContentError(f"image '{src}' is outside the publication folder; copy it into images/", shown, line)
-    if not path.is_file():
-        raise ContentError(f"image '{src}' not found", shown, line)
 
 
 def _check_raw_images(html: str, shown: str, line: int) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from ebooklib import epub
 
 from .a11y import accessibility_metadata
+from .errors import ContentError
 from .model import Book
 from .typography import smarten
 from .xhtml import EpubContent, chapter_file
@@ -122,3 +123,17 @@ def _package_lang(opf: bytes, language: str) -> bytes:
     if b"xml:lang=" in opf.split(b">", 2)[1]:
         return opf
     return re.sub(rb"<package ", f'<package xml:lang="{language}" '.encode(), opf, count=1)
+
+
+def refuse_remote_images(book: Book) -> None:
+    """An EPUB must carry its images inside it (EPUB 3.3 allows only audio, video and fonts to be remote)."""
+    for chapter in book.chapters:
+        for url in chapter.remote:
+            raise ContentError(f"remote image '{url}' cannot go into the EPUB, which must carry its images inside "
+                               "it: download the file into the publication folder", chapter.name,
+                               _line_of(chapter.source, url))
+
+
+def _line_of(path: Path, needle: str) -> int | None:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next((number for number, line in enumerate(lines, start=1) if needle in line), None)

@@ -9,6 +9,7 @@ EXIT_OK = 0
 EXIT_INPUT = 1  # content, configuration, template or font problem
 EXIT_USAGE = 2  # bad command line
 EXIT_OUTPUT = 3  # an output failed validation or could not be written
+EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM (128 + SIGINT, the shell's convention); outputs left as they were
 
 
 class BuildError(Exception):

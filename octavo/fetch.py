@@ -11,6 +11,9 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 log = logging.getLogger("octavo")
 
 REMOTE_SCHEMES = frozenset({"http", "https", "ftp"})
+#: The publication folder as WeasyPrint sees it. WeasyPrint names each image in the PDF after a hash of its
+#: URL: with the real folder in the URL, two builds of the same book in two places would differ.
+PUBLICATION_URL = "file:///publication/"
 
 
 class RefusedResource(FatalURLFetchingError):
@@ -25,14 +28,17 @@ class RefusedResource(FatalURLFetchingError):
 class ConfinedFetcher(URLFetcher):  # type: ignore[misc]
     """Serves `file:` URLs inside `roots` and `data:` URLs; refuses everything else by raising."""
 
-    def __init__(self, roots: tuple[Path, ...], allow_remote: bool = False):
+    def __init__(self, roots: tuple[Path, ...], allow_remote: bool = False, publication: Path | None = None):
         protocols = {"file", "data"} | (REMOTE_SCHEMES if allow_remote else set())
         super().__init__(timeout=10, allowed_protocols=protocols, fail_on_errors=True)
         self.roots = tuple(root.resolve() for root in roots)
         self.allow_remote = allow_remote
+        self.publication = publication
         self.fetched: list[str] = []
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        if self.publication is not None and url.startswith(PUBLICATION_URL):
+            url = self.publication.resolve().as_uri() + "/" + url.removeprefix(PUBLICATION_URL)
         scheme = urlsplit(url).scheme.lower()
         if scheme in REMOTE_SCHEMES and not self.allow_remote:
             raise RefusedResource(url, "remote resource refused (set allow_remote: true in book.yaml to allow it)")

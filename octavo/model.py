@@ -140,6 +140,8 @@ class Chapter:
     """Footnotes in call order."""
     images: tuple[str, ...] = ()
     """Image paths relative to the content folder, in order of appearance."""
+    remote: tuple[str, ...] = ()
+    """Remote URLs the chapter loads; only ever set when book.yaml has `allow_remote: true`."""
 
     @property
     def division(self) -> str:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-REMOTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
+#: What may go into an output file name (slug, version): never a folder separator or '..'.
+FILE_NAME_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 
 
-def is_remote(ref: str) -> bool:
-    """Whether a reference names a URL scheme (http:, https:, ftp:, file:, ...) or a network path."""
-    return bool(REMOTE.match(ref)) and not ref.startswith("data:")
+def is_file_name_part(text: str) -> bool:
+    """Whether `text` can be part of an output file name without leaving the output folder."""
+    return bool(FILE_NAME_PART.match(text)) and ".." not in text
 
 
 def inside(root: Path, ref: str) -> Path | None:

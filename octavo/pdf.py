@@ -109,10 +109,11 @@ def lay_out(html: str, book: Book, edition: str, styles: Path) -> Any:
     """The WeasyPrint Document of one edition; a resource the publication may not load is a ContentError."""
     from weasyprint import CSS, HTML  # imported here: only PDF builds pay for WeasyPrint
     from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import FatalURLFetchingError
 
-    from .fetch import ConfinedFetcher, RefusedResource
+    from .fetch import PUBLICATION_URL, ConfinedFetcher, RefusedResource
 
-    fetcher = ConfinedFetcher((book.root, styles), allow_remote=book.meta.allow_remote)
+    fetcher = ConfinedFetcher((book.root, styles), allow_remote=book.meta.allow_remote, publication=book.root)
     # Stylesheets and layout share one font configuration and one colour-profile table, or the
     # @font-face and @color-profile rules of our stylesheets would not reach the document.
     shared: dict[str, Any] = {"font_config": FontConfiguration(), "color_profiles": {}}
@@ -120,15 +121,29 @@ def lay_out(html: str, book: Book, edition: str, styles: Path) -> Any:
         sheets = [CSS(filename=str(styles / name), url_fetcher=fetcher, **shared) for name in STYLESHEETS]
         sheets.append(CSS(string=page_css(book, edition, styles), base_url=str(styles) + "/", url_fetcher=fetcher,
                           **shared))
-        return HTML(string=html, base_url=str(book.root) + "/", url_fetcher=fetcher).render(
+        return HTML(string=html, base_url=PUBLICATION_URL, url_fetcher=fetcher).render(
             stylesheets=sheets, **shared, **pdf_options(book, edition))
     except RefusedResource as exc:
-        raise ContentError(f"{exc.reason}: {exc.url}", _display(book, exc.url)) from None
+        raise ContentError(f"{exc.reason}: {exc.url}", *locate(book, exc.url)) from None
+    except FatalURLFetchingError as exc:
+        url = str(exc).removeprefix("Error fetching ").strip('"')
+        cause = exc.__cause__ or exc
+        raise ContentError(f"could not fetch {url}: {cause}", *locate(book, url)) from None
 
 
-def _display(book: Book, url: str) -> str:
-    """Where a refused URL came from, as well as we can tell: the publication folder."""
-    return str(book.meta.chapters[0].parent.name) if book.meta.chapters else "content"
+def locate(book: Book, url: str) -> tuple[str | None, int | None]:
+    """The chapter and line that mention a URL (or the file it names), for a message; (None, None) if none does."""
+    from urllib.parse import unquote, urlsplit
+
+    path = unquote(urlsplit(url).path)
+    needles = [url, path.removeprefix(str(book.root.resolve()) + "/"), path.rsplit("/", 1)[-1]]
+    for needle in filter(None, needles):
+        for chapter in book.chapters:
+            lines = chapter.source.read_text(encoding="utf-8").splitlines()
+            for number, line in enumerate(lines, start=1):
+                if needle in line:
+                    return chapter.name, number
+    return None, None
 
 
 def _finisher(book: Book, edition: str) -> Any:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import os
 import time
@@ -17,10 +16,12 @@ from . import __version__
 from .config import CONFIG_NAME, load_config
 from .content import read_book
 from .cover import make_cover
-from .epub import build_epub
+from .epub import build_epub, refuse_remote_images
+from .errors import BuildError, ContentError, UsageError
 from .fonts import check_coverage
+from .log import Tally, tally
 from .model import Book
-from .output import atomic_path, atomic_write
+from .output import Staging, sha256sums, staged
 from .pagemap import PageMap
 from .render import make_environment, render_print_html
 from .xhtml import render_epub_content
@@ -53,6 +54,8 @@ class BuildOptions:
     """Jinja templates."""
     styles: Path = STYLES
     """CSS, fonts and ICC profile."""
+    strict: bool = False
+    """Fail on any warning, ours or WeasyPrint's, before an output replaces the previous one."""
 
 
 @dataclass
@@ -66,13 +69,35 @@ class BuildResult:
 
 
 def output_names(slug: str, version: str | None = None) -> dict[str, str]:
-    """File names of the outputs: slug.pdf, slug-print.pdf, slug.epub (with -vX.Y.Z after the slug)."""
+    """File names of the outputs, in the order SHA256SUMS lists them: slug-print.pdf, slug.pdf, slug.epub
+    (with -vX.Y.Z after the slug)."""
     stem = f"{slug}-{version}" if version else slug
-    return {"screen": f"{stem}.pdf", "print": f"{stem}-print.pdf", "epub": f"{stem}.epub"}
+    return {"print": f"{stem}-print.pdf", "screen": f"{stem}.pdf", "epub": f"{stem}.epub"}
 
 
 def build(options: BuildOptions) -> BuildResult:
-    """Run every stage; raise a BuildError subclass when the user has something to fix."""
+    """Run every stage; raise a BuildError subclass when the user has something to fix.
+
+    Outputs are staged beside their destinations and replace the previous ones together at the end,
+    so a build that fails or is interrupted leaves the output folder exactly as it was.
+    """
+    with tally() as seen, staged() as staging:
+        result = _build(options, staging)
+        _gate(seen, options.strict)
+    return result
+
+
+def _gate(seen: Tally, strict: bool) -> None:
+    """WeasyPrint's errors (an image it could not load...) always fail; warnings fail with --strict."""
+    if seen.errors:
+        raise ContentError(f"{seen.errors} error(s) reported above while rendering; the previous outputs are "
+                           "kept")
+    if strict and seen.warnings:
+        raise BuildError(f"{seen.warnings} warning(s) and --strict is on: fix them, or build without --strict; "
+                         "the previous outputs are kept")
+
+
+def _build(options: BuildOptions, staging: Staging) -> BuildResult:
     steps = 2 + 2 * ("pdf" in options.targets) + ("epub" in options.targets)
     step = _Steps(steps)
     root = options.content.resolve()
@@ -84,14 +109,15 @@ def build(options: BuildOptions) -> BuildResult:
     generator = f"Octavo {__version__}"
     names = output_names(meta.slug, options.version)
     result = BuildResult()
-    options.out.mkdir(parents=True, exist_ok=True)
+    if "epub" in options.targets:
+        refuse_remote_images(book)
     with source_date_epoch(modified):
         page_map: PageMap | None = None
         if "pdf" in options.targets:
             check_coverage(book, options.styles / "fonts", f"{options.content}/{CONFIG_NAME}")
             for edition in ("print", "screen"):
                 path = options.out / names[edition]
-                layout = _write_pdf(book, env, edition, options.styles, path, modified, generator)
+                layout = _write_pdf(book, env, edition, options.styles, staging, path, modified, generator)
                 page_map = layout.page_map if edition == "print" else page_map
                 result.outputs.append(path)
                 result.pages[edition] = layout.pages
@@ -102,21 +128,20 @@ def build(options: BuildOptions) -> BuildResult:
             content = render_epub_content(book, env, modified, generator, make_cover(book, env, options.styles),
                                           page_map)
             path = options.out / names["epub"]
-            atomic_write(path, build_epub(book, content, options.styles, modified))
+            staging.write(path, build_epub(book, content, options.styles, modified))
             result.outputs.append(path)
             step(f"{path} ({len(content.documents)} documents, {len(content.page_breaks)} print pages listed)")
-    write_checksums(options.out, [options.out / name for name in names.values()])
+    staging.write(options.out / CHECKSUMS, sha256sums(staging, [options.out / name for name in names.values()]))
     step(f"{options.out / CHECKSUMS}")
     return result
 
 
-def _write_pdf(book: Book, env: object, edition: str, styles: Path, path: Path, modified: dt.datetime,
-               generator: str) -> PdfLayout:
+def _write_pdf(book: Book, env: object, edition: str, styles: Path, staging: Staging, path: Path,
+               modified: dt.datetime, generator: str) -> PdfLayout:
     from .pdf import render_pdf
 
     html = render_print_html(book, env, edition, modified, generator)  # type: ignore[arg-type]
-    with atomic_path(path) as temporary:
-        return render_pdf(html, book, edition, styles, temporary)
+    return render_pdf(html, book, edition, styles, staging.path(path))
 
 
 def _print_page_map(book: Book, env: object, styles: Path, modified: dt.datetime, generator: str) -> PageMap:
@@ -140,8 +165,10 @@ class _Steps:
 
 def source_date(book: Book) -> dt.datetime:
     """SOURCE_DATE_EPOCH if set, else the newest content file's time; never the clock."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        if not epoch.isdigit() or int(epoch) > 253402300799:
+            raise UsageError(f"SOURCE_DATE_EPOCH must be a number of seconds since 1970-01-01 UTC, not '{epoch}'")
         return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
     files = [book.root / CONFIG_NAME, *book.meta.chapters, *(book.root / i for i in book.images)]
     if book.meta.cover:
@@ -162,14 +189,6 @@ def source_date_epoch(when: dt.datetime) -> Iterator[None]:
             del os.environ["SOURCE_DATE_EPOCH"]
         else:
             os.environ["SOURCE_DATE_EPOCH"] = previous
-
-
-def write_checksums(out: Path, candidates: list[Path]) -> Path:
-    """dist/SHA256SUMS in `sha256sum -c` format, for every output present."""
-    lines = [f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n" for p in candidates if p.is_file()]
-    path = out / CHECKSUMS
-    atomic_write(path, "".join(lines).encode())
-    return path
 
 
 def elapsed(start: float) -> str:

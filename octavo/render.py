@@ -57,26 +57,45 @@ def render_template(env: jinja2.Environment, name: str, **context: object) -> st
     try:
         return env.get_template(name).render(**context)
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"template syntax error: {exc.message}", exc.filename or name, exc.lineno) from None
-    except jinja2.UndefinedError as exc:
-        template, line = _template_frame(exc, env)
-        raise TemplateError(f"undefined variable: {exc.message}", template or name, line) from None
+        raise TemplateError(f"template syntax error: {exc.message}", _shown(exc.filename) or name,
+                            exc.lineno) from None
     except jinja2.TemplateNotFound as exc:
-        raise TemplateError(f"template '{exc.name}' not found in {env.loader.searchpath[0]}/"  # type: ignore[union-attr]
-                            , name) from None
+        template, line = _template_frame(exc)
+        folder = _shown(env.loader.searchpath[0])  # type: ignore[union-attr]
+        raise TemplateError(f"template '{exc.name}' not found in {folder}/", template or name, line) from None
+    except jinja2.UndefinedError as exc:
+        template, line = _template_frame(exc)
+        raise TemplateError(f"undefined variable: {exc.message}", template or name, line) from None
+    except jinja2.TemplateError as exc:
+        template, line = _template_frame(exc)
+        raise TemplateError(f"template error: {exc.message}", template or name, line) from None
 
 
-def _template_frame(exc: BaseException, env: jinja2.Environment) -> tuple[str | None, int | None]:
-    """The innermost template file and line in a Jinja traceback (Jinja rewrites template frames so
-    that their file and line are the template's own)."""
+def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
+    """The innermost template file and line in a Jinja traceback.
+
+    Jinja rewrites the traceback of a rendering error so that its frames are the template files, with
+    the templates' own line numbers: no mapping back from the compiled code is needed.
+    """
     found: tuple[str | None, int | None] = (None, None)
     tb = exc.__traceback__
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename.endswith(".j2"):
-            found = (filename, tb.tb_lineno)
+            found = (_shown(filename), tb.tb_lineno)
         tb = tb.tb_next
     return found
+
+
+def _shown(filename: str | None) -> str | None:
+    """A template's path relative to the working folder when it is inside it (templates/x.j2), else as it is."""
+    if filename is None:
+        return None
+    path = Path(filename).resolve()
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 #: Words the templates print, per primary language subtag (English when the language is not listed).

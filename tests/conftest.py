@@ -45,6 +45,29 @@ def build_into(content: Path, out: Path, targets: tuple[str, ...] = ("pdf", "epu
     return Built(content, out, result)
 
 
+def write_book(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write files (text or bytes) under root, creating folders; return root."""
+    for name, data in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    return root
+
+
+def png(size: tuple[int, int] = (8, 8)) -> bytes:
+    """A real, small grey PNG."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("L", size, 128).save(out, format="PNG")
+    return out.getvalue()
+
+
 @pytest.fixture(scope="session")
 def seed_book(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """content/ (the first publication), fully built."""

@@ -86,7 +86,7 @@ def test_release_returns_the_files_it_wrote_in_release_order(released_again: tup
 def test_the_release_command_reports_its_files(released: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
     folder, result = released
     lines = result.stderr.splitlines()
-    assert "checked 3 file(s) in " + str(folder) + "/: 0 problem(s)" in lines
+    assert "checked 3 file(s) in " + str(folder) + "/: 0 failure(s), 0 warning(s)" in lines
     assert f"release {VERSION}: {folder / PRINT}, {folder / SCREEN}, {folder / EPUB}, {folder / 'SHA256SUMS'}" in lines
     assert not [line for line in lines if line.startswith(("warning:", "error:"))]
 
@@ -105,7 +105,7 @@ def test_check_finds_the_versioned_files_when_given_the_version(released: tuple[
     (tmp_path / SCREEN).write_bytes((folder / SCREEN).read_bytes())  # a PDF alone: preflight, no epubcheck to wait for
     result = run("check", "--version", VERSION, "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    assert result.stderr.strip() == f"checked 1 file(s) in {tmp_path}/: 0 problem(s)"
+    assert result.stderr.strip() == f"checked 1 file(s) in {tmp_path}/: 0 failure(s), 0 warning(s)"
     assert run("check", "--out", str(tmp_path)).stderr.strip() == (
         f"error: nothing to check in {tmp_path}/: build first (python build.py)")
 
