@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -116,11 +118,51 @@ def layout(html: str, book: Book, edition: str, styles: Path) -> Any:
         raise ContentError(f"{exc.reason}: {exc.url}", _display(book, exc.url)) from None
 
 
+def shares_layout(book: Book) -> bool:
+    """Whether one layout serves both editions: always, except for a proof with crop marks (WeasyPrint draws
+    the marks into the page background of the layout, where the screen edition would inherit them)."""
+    return not book.meta.print.crop_marks
+
+
 def render_pdf(html: str, book: Book, edition: str, styles: Path, target: Path) -> int:
     """Lay out `html` with the edition's styles and write the PDF to `target`; return the page count."""
-    document = layout(html, book, edition, styles)
-    document.write_pdf(target, finisher=_finisher(book, edition), **pdf_options(book, edition))
-    return len(document.pages)
+    return write_edition(layout(html, book, edition, styles), book, edition, target)
+
+
+def write_edition(document: Any, book: Book, edition: str, target: Path) -> int:
+    """Write `edition` to `target` from a layout and return its page count.
+
+    The layout is the edition's own, or the one both editions share: the print geometry (bleed, crop marks
+    off, single-ink black) laid out from the HTML with live links. The two editions paginate identically, and
+    what else differs is decided at write time: the print edition keeps its bleed and output intent and
+    loses its links (no annotations in a printer's file); the screen edition has no bleed, no output intent,
+    and RGB black instead of K (see `finish_passes`).
+    """
+    from weasyprint import Document
+
+    printed = edition == "print"
+    view = Document(edition_pages(document.pages, edition), document.metadata, document.url_fetcher,
+                    document.font_config, document.color_profiles if printed else {},
+                    document.output_intent if printed else None)
+    view.write_pdf(target, finisher=_finisher(finish_passes(book, edition)), **pdf_options(book, edition))
+    return len(view.pages)
+
+
+def edition_pages(pages: list[Any], edition: str) -> list[Any]:
+    """Copies of laid-out pages as `edition` writes them: print without links, screen without bleed.
+
+    WeasyPrint reads both when it writes: the page boxes (MediaBox, TrimBox, BleedBox) from `Page.bleed`
+    and the link annotations from `Page.links`; the boxes drawn on the page are shared, untouched.
+    """
+    copies = []
+    for page in pages:
+        view = copy.copy(page)
+        if edition == "print":
+            view.links = []
+        else:
+            view.bleed = dict.fromkeys(page.bleed, 0)
+        copies.append(view)
+    return copies
 
 
 def _display(book: Book, url: str) -> str:
@@ -128,17 +170,70 @@ def _display(book: Book, url: str) -> str:
     return str(book.meta.chapters[0].parent.name) if book.meta.chapters else "content"
 
 
-def _finisher(book: Book, edition: str) -> Any:
-    """Post-layout fixes on the PDF objects: a stable XMP DocumentID; no bookmarks for KDP."""
-    doc_id = f"xmp.did:{uuid.uuid5(uuid.NAMESPACE_URL, book.meta.identifier + '#' + edition)}"
+Pass = Callable[[Any], None]
 
+
+def finish_passes(book: Book, edition: str) -> tuple[Pass, ...]:
+    """The fixes made on the PDF objects after WeasyPrint has drawn them and before pydyf writes them, in order."""
+    passes: list[Pass] = [_stable_document_id(book, edition)]
+    if edition == "print" and book.meta.print.printer == "kdp":
+        passes.append(_drop_bookmarks)
+    if edition == "screen":
+        passes.append(_rgb_black)
+    return tuple(passes)
+
+
+def _finisher(passes: tuple[Pass, ...]) -> Callable[[Any, Any], None]:
     def finish(document: Any, pdf: Any) -> None:
+        for fix in passes:
+            fix(pdf)
+
+    return finish
+
+
+def _stable_document_id(book: Book, edition: str) -> Pass:
+    """WeasyPrint writes a random XMP DocumentID into PDF/X files; make it a function of the book and edition."""
+    doc_id = f"xmp.did:{uuid.uuid5(uuid.NAMESPACE_URL, book.meta.identifier + '#' + edition)}".encode()
+
+    def fix(pdf: Any) -> None:
         for obj in pdf.objects:
             extra = getattr(obj, "extra", None)
             if isinstance(extra, dict) and extra.get("Type") == "/Metadata":
-                obj.stream = [re.sub(rb"xmp\.did:[0-9a-f-]{36}", doc_id.encode(), part) for part in obj.stream]
-        if edition == "print" and book.meta.print.printer == "kdp":
-            pdf.catalog.pop("Outlines", None)  # KDP: "should not contain bookmarks"
-            pdf.catalog.pop("PageMode", None)
+                obj.stream = [re.sub(rb"xmp\.did:[0-9a-f-]{36}", doc_id, part) for part in obj.stream]
 
-    return finish
+    return fix
+
+
+def _drop_bookmarks(pdf: Any) -> None:
+    """KDP: a print file "should not contain bookmarks"."""
+    pdf.catalog.pop("Outlines", None)
+    pdf.catalog.pop("PageMode", None)
+
+
+#: The colour operators WeasyPrint draws single-ink black with, and what the screen edition's own layout
+#: draws instead (RGB black), for fills and strokes.
+_K_TO_RGB = {(b"/DeviceCMYK cs", b"0 0 0 1 scn"): b"0 0 0 rg", (b"/DeviceCMYK CS", b"0 0 0 1 SCN"): b"0 0 0 RG"}
+
+
+def _rgb_black(pdf: Any) -> None:
+    """The screen edition is RGB: redraw the shared layout's K-only black as RGB black, operator for operator.
+
+    Only WeasyPrint's drawing streams (pages, and the groups drawn into them) are read; fonts, images and
+    profiles are never touched. Any other colour is left as the content asked for it.
+    """
+    from weasyprint.pdf.stream import Stream
+
+    for obj in pdf.objects:
+        if isinstance(obj, Stream) and (b"/DeviceCMYK cs" in obj.stream or b"/DeviceCMYK CS" in obj.stream):
+            obj.stream = _swap_pairs(obj.stream, _K_TO_RGB)
+
+
+def _swap_pairs(operators: list[Any], swaps: dict[tuple[bytes, bytes], bytes]) -> list[Any]:
+    """`operators` with every adjacent pair found in `swaps` replaced by its single replacement."""
+    out: list[Any] = []
+    for operator in operators:
+        if out and isinstance(operator, bytes) and isinstance(out[-1], bytes) and (out[-1], operator) in swaps:
+            out[-1] = swaps[(out[-1], operator)]
+        else:
+            out.append(operator)
+    return out

@@ -12,40 +12,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
+
 from . import __version__
 from .config import CONFIG_NAME, load_config
 from .content import read_book
 from .epub import build_epub, render_epub_documents
 from .fonts import check_coverage
-from .model import Book
+from .model import PROJECT, STYLES, TARGETS, TEMPLATES, Book, BuildOptions
 from .output import atomic_write, atomic_path
 from .render import make_environment, render_print_html
 
+__all__ = ["PROJECT", "STYLES", "TARGETS", "TEMPLATES", "BuildOptions", "BuildResult", "build", "output_names"]
+
 log = logging.getLogger("octavo")
 
-PROJECT = Path(__file__).resolve().parent.parent
-TEMPLATES = PROJECT / "templates"
-STYLES = PROJECT / "styles"
-TARGETS = ("pdf", "epub")
 CHECKSUMS = "SHA256SUMS"
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """What to build, from where, to where."""
-
-    content: Path
-    """The publication folder (book.yaml and chapters)."""
-    out: Path
-    """The output folder."""
-    targets: tuple[str, ...] = TARGETS
-    """Any of 'pdf', 'epub'."""
-    version: str | None = None
-    """Release version shown in the book and its metadata."""
-    templates: Path = TEMPLATES
-    """Jinja templates."""
-    styles: Path = STYLES
-    """CSS, fonts and ICC profile."""
 
 
 @dataclass
@@ -66,7 +48,7 @@ def output_names(slug: str, version: str | None = None) -> dict[str, str]:
 
 def build(options: BuildOptions) -> BuildResult:
     """Run every stage; raise a BuildError subclass when the user has something to fix."""
-    steps = 2 + 2 * ("pdf" in options.targets) + ("epub" in options.targets)
+    steps = 2 + len(options.editions) + ("epub" in options.targets)
     step = _Steps(steps)
     root = options.content.resolve()
     meta = load_config(root, options.content, options.version)
@@ -79,14 +61,13 @@ def build(options: BuildOptions) -> BuildResult:
     result = BuildResult()
     options.out.mkdir(parents=True, exist_ok=True)
     with source_date_epoch(modified):
-        if "pdf" in options.targets:
+        if options.editions:
             check_coverage(book, options.styles / "fonts", f"{options.content}/{CONFIG_NAME}")
-            for edition in ("print", "screen"):
-                path = options.out / names[edition]
-                pages = _write_pdf(book, env, edition, options.styles, path, modified, generator)
-                result.outputs.append(path)
+            paths = {edition: options.out / names[edition] for edition in options.editions}
+            for edition, pages in _write_pdfs(book, env, paths, options.styles, modified, generator):
+                result.outputs.append(paths[edition])
                 result.pages[edition] = pages
-                step(f"{path} ({pages} pages)")
+                step(f"{paths[edition]} ({pages} pages)")
         if "epub" in options.targets:
             docs = render_epub_documents(book, env, modified, generator)
             path = options.out / names["epub"]
@@ -98,13 +79,24 @@ def build(options: BuildOptions) -> BuildResult:
     return result
 
 
-def _write_pdf(book: Book, env: object, edition: str, styles: Path, path: Path, modified: dt.datetime,
-               generator: str) -> int:
-    from .pdf import render_pdf
+def _write_pdfs(book: Book, env: jinja2.Environment, paths: dict[str, Path], styles: Path, modified: dt.datetime,
+                generator: str) -> Iterator[tuple[str, int]]:
+    """Write each PDF edition in `paths` and yield (edition, pages) as each is written.
 
-    html = render_print_html(book, env, edition, modified, generator)  # type: ignore[arg-type]
-    with atomic_path(path) as temporary:
-        return render_pdf(html, book, edition, styles, temporary)
+    WeasyPrint lays the book out once for both editions: the print geometry, from the HTML with live links
+    (the print edition drops them when it is written; pdf.write_edition). A proof with crop marks is laid
+    out once per edition instead.
+    """
+    from .pdf import layout, shares_layout, write_edition
+
+    shared = shares_layout(book)
+    document = None
+    for edition, path in paths.items():
+        if document is None or not shared:
+            html_edition, geometry = ("screen", "print") if shared else (edition, edition)
+            document = layout(render_print_html(book, env, html_edition, modified, generator), book, geometry, styles)
+        with atomic_path(path) as temporary:
+            yield edition, write_edition(document, book, edition, temporary)
 
 
 class _Steps:

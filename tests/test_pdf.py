@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from pathlib import Path
@@ -11,9 +12,13 @@ import pytest
 
 from octavo.check import preflight_pdf
 from octavo.config import load_config
+from octavo.content import read_book
 from octavo.errors import FontError
+from octavo.pdf import layout, render_pdf, write_edition
+from octavo.pipeline import STYLES, TEMPLATES, source_date_epoch
+from octavo.render import make_environment, render_print_html
 
-from .conftest import FIXTURE_BOOK, Built, build_into
+from .conftest import CONTENT, FIXTURE_BOOK, Built, build_into
 from .pdftext import margin_texts, page_texts
 
 BLEED = 9.0  # 0.125 in
@@ -260,3 +265,30 @@ def test_crop_marks_are_drawn_in_the_bleed_of_a_generic_proof(tmp_path: Path) ->
     assert boxes(plain.path("print")) == boxes(marked.path("print"))
     with pikepdf.open(marked.path("screen")) as screen, pikepdf.open(plain.path("screen")) as reference:
         assert len(paths.findall(content_streams(screen))) == len(paths.findall(content_streams(reference)))
+
+
+def _editions_both_ways(content: Path, tmp_path: Path) -> dict[str, tuple[bytes, bytes]]:
+    """Each edition written from the shared layout, and from a layout of its own (as before one layout)."""
+    book = read_book(load_config(content), content)
+    env = make_environment(TEMPLATES)
+    when = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    out = {}
+    with source_date_epoch(when):
+        shared = layout(render_print_html(book, env, "screen", when, "test"), book, "print", STYLES)
+        for edition in ("print", "screen"):
+            write_edition(shared, book, edition, tmp_path / f"shared-{edition}.pdf")
+            render_pdf(render_print_html(book, env, edition, when, "test"), book, edition, STYLES,
+                       tmp_path / f"own-{edition}.pdf")
+            out[edition] = ((tmp_path / f"shared-{edition}.pdf").read_bytes(),
+                            (tmp_path / f"own-{edition}.pdf").read_bytes())
+    return out
+
+
+@pytest.mark.parametrize("content", [CONTENT, FIXTURE_BOOK], ids=["seed-generic", "fixture-kdp"])
+def test_one_layout_writes_both_editions_byte_for_byte_as_their_own_layouts_do(content: Path,
+                                                                                 tmp_path: Path) -> None:
+    # What differs between the editions (bleed, links, output intent, K or RGB black, KDP bookmarks) must all
+    # be decided at write time; any of it left in the shared layout shows up here as a difference.
+    for edition, (shared, own) in _editions_both_ways(content, tmp_path).items():
+        assert shared == own, f"{edition}: the shared layout writes other bytes than the edition's own layout"
+
