@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import copy
 import logging
+import os
 import re
 import uuid
+import zlib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -180,6 +183,7 @@ def finish_passes(book: Book, edition: str) -> tuple[Pass, ...]:
         passes.append(_drop_bookmarks)
     if edition == "screen":
         passes.append(_rgb_black)
+    passes.append(deflate_streams)  # last: the passes above change what is in the streams
     return tuple(passes)
 
 
@@ -237,3 +241,27 @@ def _swap_pairs(operators: list[Any], swaps: dict[tuple[bytes, bytes], bytes]) -
         else:
             out.append(operator)
     return out
+
+
+def deflate_streams(pdf: Any) -> None:
+    """Compress every stream once, on every core, exactly as pydyf would.
+
+    pydyf deflates each stream twice, on one core: once to write it and once more to hash the file identifier.
+    zlib lets other threads run while it works, and a stream marked as already compressed is written as is.
+    """
+    import pydyf
+
+    streams = [obj for obj in pdf.objects
+               if isinstance(obj, pydyf.Stream) and obj.compress and "Filter" not in obj.extra]
+    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
+        for stream, data in zip(streams, pool.map(_deflate, streams)):
+            stream.stream, stream.compress = [data], False
+            stream.extra["Filter"] = "/FlateDecode"
+
+
+def _deflate(stream: Any) -> bytes:
+    """pydyf's own encoding of a stream (Stream.data): the operators joined by newlines, zlib level 9."""
+    from pydyf import _to_bytes
+
+    compressor = zlib.compressobj(level=9)
+    return compressor.compress(b"\n".join(_to_bytes(item) for item in stream.stream)) + compressor.flush()

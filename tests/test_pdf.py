@@ -14,7 +14,7 @@ from octavo.check import preflight_pdf
 from octavo.config import load_config
 from octavo.content import read_book
 from octavo.errors import FontError
-from octavo.pdf import layout, render_pdf, write_edition
+from octavo.pdf import deflate_streams, finish_passes, layout, pdf_options, render_pdf, write_edition
 from octavo.pipeline import STYLES, TEMPLATES, source_date_epoch
 from octavo.render import make_environment, render_print_html
 
@@ -292,3 +292,17 @@ def test_one_layout_writes_both_editions_byte_for_byte_as_their_own_layouts_do(c
     for edition, (shared, own) in _editions_both_ways(content, tmp_path).items():
         assert shared == own, f"{edition}: the shared layout writes other bytes than the edition's own layout"
 
+
+def test_compressing_the_streams_in_the_finisher_changes_no_byte() -> None:
+    book = read_book(load_config(FIXTURE_BOOK), FIXTURE_BOOK)
+    when = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    with source_date_epoch(when):
+        document = layout(render_print_html(book, make_environment(TEMPLATES), "screen", when, "test"), book,
+                          "screen", STYLES)
+        passes = finish_passes(book, "screen")
+        assert passes[-1] is deflate_streams
+        ours = document.copy().write_pdf(finisher=lambda _, pdf: [fix(pdf) for fix in passes],
+                                         **pdf_options(book, "screen"))
+        pydyfs = document.copy().write_pdf(finisher=lambda _, pdf: [fix(pdf) for fix in passes[:-1]],
+                                           **pdf_options(book, "screen"))
+    assert ours == pydyfs
