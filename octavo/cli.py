@@ -19,6 +19,8 @@ DEFAULT_OUT = Path("dist")
 COMMANDS = {
     "all": "build the print PDF, the screen PDF and the EPUB (the default)",
     "pdf": "build only the two PDFs",
+    "print": "build only the print PDF",
+    "screen": "build only the screen PDF",
     "epub": "build only the EPUB",
     "check": "validate what is in the output folder (epubcheck, PDF preflight)",
     "release": "build, check and checksum release --version (e.g. v1.2.0) into one folder, dist/VERSION",
@@ -28,6 +30,7 @@ EPILOG = """\
 examples:
   python build.py                          build everything from content/ into dist/
   python build.py pdf                      only the print and screen PDFs
+  python build.py print                    only the print PDF (for the printer)
   python build.py epub --out /tmp/out      only the EPUB, into another folder
   python build.py --content ../my-book     build another publication laid out like content/
   python build.py --strict                 fail on any warning (CI)
