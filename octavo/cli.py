@@ -126,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.target not in COMMANDS:
             raise UsageError(f"unknown target '{args.target}'; choose one of {', '.join(COMMANDS)} "
                              "(python build.py --help shows examples)")
-        _run(args)
+        built = _run(args, counter)
         if args.strict and counter.count:
             raise BuildError(f"{counter.count} warning(s) and --strict is on: fix them, or build without --strict")
     except ConfigError as exc:
@@ -139,25 +139,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         log.error("interrupted; the previous outputs are untouched")
         return EXIT_INPUT
-    if args.target != "check":
+    if built:
         log.info("Built in %.1f s", time.perf_counter() - start)
     return EXIT_OK
 
 
-def _run(args: argparse.Namespace) -> None:
-    from .pipeline import BuildOptions, build
-
+def _run(args: argparse.Namespace, warnings: _WarningCounter) -> bool:
+    """Do what the target asks; return whether it built anything."""
     out = args.out or DEFAULT_OUT
     if args.target == "check":
         from .check import check_outputs
 
         check_outputs(args.content, out, args.book_version)
-        return
+        return False
     if args.target == "release":
         _release(args)
-        return
+        return True
+    return _build(args, out, warnings)
+
+
+def _build(args: argparse.Namespace, out: Path, warnings: _WarningCounter) -> bool:
+    """Build the targets, unless the output folder already holds what this build would write (see manifest.py:
+    decided from the inputs' bytes before any engine is imported)."""
+    from .manifest import forget, input_key, is_current, record
+    from .model import BuildOptions
+
     targets = ("pdf", "epub") if args.target == "all" else (args.target,)
-    build(BuildOptions(content=args.content, out=out, targets=targets, version=args.book_version))
+    options = BuildOptions(content=args.content, out=out, targets=targets, version=args.book_version)
+    key = input_key(options)
+    if not args.force and is_current(out, key, strict=args.strict):
+        log.info("up to date: nothing changed since the last build")
+        return False
+    from .pipeline import CHECKSUMS, build
+
+    forget(out)
+    result = build(options)
+    record(out, key, [*result.outputs, out / CHECKSUMS], warnings.count)
+    return True
 
 
 def _release(args: argparse.Namespace) -> None:
