@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import EXIT_INPUT, EXIT_OK, BuildError, ConfigError, UsageError
+from .progress import PageCounter
 
 log = logging.getLogger("octavo")
 
@@ -65,6 +66,19 @@ class _EnvironmentNotes(logging.Filter):
         return True
 
 
+class _Console(logging.StreamHandler):  # type: ignore[type-arg]
+    """stderr, erasing the live page counter before each line."""
+
+    def __init__(self, pages: PageCounter | None):
+        super().__init__(sys.stderr)
+        self.pages = pages
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.pages:
+            self.pages.clear()
+        super().emit(record)
+
+
 class _Formatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         message = record.getMessage()
@@ -102,7 +116,9 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def _setup_logging(quiet: bool, verbose: bool) -> _WarningCounter:
-    handler = logging.StreamHandler(sys.stderr)
+    # The page counter shows while WeasyPrint lays out; -q silences it, -v prints WeasyPrint's own steps instead.
+    pages = None if quiet or verbose else PageCounter(sys.stderr, live=sys.stderr.isatty())
+    handler = _Console(pages)
     handler.setFormatter(_Formatter())
     counter = _WarningCounter()
     notes = _EnvironmentNotes()
@@ -113,6 +129,10 @@ def _setup_logging(quiet: bool, verbose: bool) -> _WarningCounter:
         logger.propagate = False
     log.setLevel(logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO)
     logging.getLogger("weasyprint").setLevel(logging.INFO if verbose else logging.WARNING)
+    progress = logging.getLogger("weasyprint.progress")
+    progress.handlers = [pages] if pages else []
+    progress.propagate = pages is None
+    progress.setLevel(logging.INFO if pages else logging.NOTSET)
     return counter
 
 
