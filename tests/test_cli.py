@@ -31,7 +31,7 @@ def test_unknown_target_is_a_usage_error() -> None:
 def test_epub_target_builds_only_the_epub_with_progress_lines(tmp_path: Path) -> None:
     result = run("epub", "--content", str(FIXTURE_BOOK), "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["SHA256SUMS", "a-small-test-book.epub"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".octavo-build.json", "SHA256SUMS", "a-small-test-book.epub"]
     lines = result.stderr.splitlines()
     assert lines[0] == f"[1/3] {FIXTURE_BOOK}/book.yaml: 3 chapters"
     assert lines[1].startswith("[2/3] ") and lines[1].endswith("a-small-test-book.epub (6 documents)")
@@ -54,4 +54,4 @@ def test_print_and_screen_targets_build_one_edition_each(tmp_path: Path) -> None
     for target, name in (("print", "a-small-test-book-print.pdf"), ("screen", "a-small-test-book.pdf")):
         result = run(target, "-q", "--content", str(FIXTURE_BOOK), "--out", str(tmp_path / target))
         assert result.returncode == 0, result.stderr
-        assert sorted(p.name for p in (tmp_path / target).iterdir()) == ["SHA256SUMS", name]
+        assert sorted(p.name for p in (tmp_path / target).iterdir()) == [".octavo-build.json", "SHA256SUMS", name]
