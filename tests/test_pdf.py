@@ -8,13 +8,22 @@ import shutil
 from pathlib import Path
 
 import pikepdf
+import pydyf
 import pytest
 
 from octavo.check import preflight_pdf
 from octavo.config import load_config
 from octavo.content import read_book
 from octavo.errors import FontError
-from octavo.pdf import deflate_streams, finish_passes, layout, pdf_options, render_pdf, write_edition
+from octavo.pdf import (
+    CachedPageReferences,
+    deflate_streams,
+    finish_passes,
+    layout,
+    pdf_options,
+    render_pdf,
+    write_edition,
+)
 from octavo.pipeline import STYLES, TEMPLATES, source_date_epoch
 from octavo.render import make_environment, render_print_html
 
@@ -306,3 +315,21 @@ def test_compressing_the_streams_in_the_finisher_changes_no_byte() -> None:
         pydyfs = document.copy().write_pdf(finisher=lambda _, pdf: [fix(pdf) for fix in passes[:-1]],
                                            **pdf_options(book, "screen"))
     assert ours == pydyfs
+
+
+def test_caching_pydyfs_page_references_changes_no_byte(tmp_path: Path) -> None:
+    book = read_book(load_config(FIXTURE_BOOK), FIXTURE_BOOK)
+    when = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    with source_date_epoch(when):
+        document = layout(render_print_html(book, make_environment(TEMPLATES), "screen", when, "test"), book,
+                          "screen", STYLES)
+        write_edition(document, book, "screen", tmp_path / "cached.pdf")  # tagged: reads page_references a lot
+        cached = pydyf.PDF.__dict__["page_references"]
+        assert isinstance(cached, CachedPageReferences)
+        try:
+            pydyf.PDF.page_references = property(cached.build)  # pydyf's own, for this one write
+            document.copy().write_pdf(tmp_path / "pydyf.pdf", finisher=lambda _, pdf: [
+                fix(pdf) for fix in finish_passes(book, "screen")], **pdf_options(book, "screen"))
+        finally:
+            pydyf.PDF.page_references = cached
+    assert (tmp_path / "cached.pdf").read_bytes() == (tmp_path / "pydyf.pdf").read_bytes()
