@@ -14,6 +14,7 @@ from . import __version__
 from .errors import EXIT_INTERRUPTED, EXIT_OK, BuildError, ConfigError, UsageError
 from .log import ENVIRONMENT_NOTES
 from .paths import is_file_name_part
+from .progress import PageCounter
 
 log = logging.getLogger("octavo")
 
@@ -22,6 +23,8 @@ DEFAULT_OUT = Path("dist")
 COMMANDS = {
     "all": "build the print PDF, the screen PDF and the EPUB (the default)",
     "pdf": "build only the two PDFs",
+    "print": "build only the print PDF",
+    "screen": "build only the screen PDF",
     "epub": "build only the EPUB",
     "check": "validate what is in the output folder (epubcheck, PDF preflight)",
     "release": "build, check and checksum release --version (e.g. v1.2.0) into one folder, dist/VERSION",
@@ -33,6 +36,7 @@ EPILOG = """\
 examples:
   python build.py                          build everything from content/ into dist/
   python build.py pdf                      only the print and screen PDFs
+  python build.py print                    only the print PDF (for the printer)
   python build.py epub --out /tmp/out      only the EPUB, into another folder
   python build.py --content ../my-book     build another publication laid out like content/
   python build.py --strict                 fail on any warning (CI)
@@ -69,6 +73,19 @@ class _EnvironmentNotes(logging.Filter):
                 return False
             self.said.add(key)
         return True
+
+
+class _Console(logging.StreamHandler):  # type: ignore[type-arg]
+    """stderr, erasing the live page counter before each line."""
+
+    def __init__(self, pages: PageCounter | None):
+        super().__init__(sys.stderr)
+        self.pages = pages
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.pages:
+            self.pages.clear()
+        super().emit(record)
 
 
 class _Formatter(logging.Formatter):
@@ -110,7 +127,9 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def _setup_logging(quiet: bool, verbose: bool) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+    # The page counter shows while WeasyPrint lays out; -q silences it, -v prints WeasyPrint's own steps instead.
+    pages = None if quiet or verbose else PageCounter(sys.stderr, live=sys.stderr.isatty())
+    handler = _Console(pages)
     handler.setFormatter(_Formatter())
     notes = _EnvironmentNotes()
     for name in ("octavo", "weasyprint"):
@@ -120,6 +139,10 @@ def _setup_logging(quiet: bool, verbose: bool) -> None:
         logger.propagate = False
     log.setLevel(logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO)
     logging.getLogger("weasyprint").setLevel(logging.INFO if verbose else logging.WARNING)
+    progress = logging.getLogger("weasyprint.progress")
+    progress.handlers = [pages] if pages else []
+    progress.propagate = pages is None
+    progress.setLevel(logging.INFO if pages else logging.NOTSET)
 
 
 def _terminated(signum: int, frame: object) -> None:
@@ -144,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = _on_sigterm(_terminated)
     try:
         _check_usage(args)
-        _run(args)
+        built = _run(args)
     except ConfigError as exc:
         for problem in exc.problems:
             log.error("%s", problem)
@@ -157,7 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     finally:
         _on_sigterm(previous)
-    if args.target not in ("check", "new", "watch"):
+    if built:
         log.info("Built in %.1f s", time.perf_counter() - start)
     return EXIT_OK
 
@@ -175,37 +198,57 @@ def _check_usage(args: argparse.Namespace) -> None:
                          f"not '{args.book_version}'")
 
 
-def _run(args: argparse.Namespace) -> None:
-    from .pipeline import BuildOptions, build
-
+def _run(args: argparse.Namespace) -> bool:
+    """Do what the target asks; return whether it built anything."""
     out = args.out or DEFAULT_OUT
     if args.target == "check":
         from .check import check_outputs
 
         check_outputs(args.content, out, args.book_version, strict=args.strict)
-        return
+        return False
     if args.target == "release":
         _release(args)
-        return
+        return True
     if args.target == "new":
         from .scaffold import new_publication
 
         if args.path is None:
             raise UsageError("new needs a folder to create: python build.py new my-book")
         new_publication(args.path)
-        return
+        return False
     if args.target == "watch":
+        from .model import BuildOptions
         from .watch import watch
 
         watch(BuildOptions(content=args.path or args.content, out=out, version=args.book_version), args.port)
-        return
-    targets = ("pdf", "epub") if args.target == "all" else (args.target,)
-    build(BuildOptions(content=args.content, out=out, targets=targets, version=args.book_version,
-                       strict=args.strict))
+        return False
+    built = _build(args, out)
     if args.check:
         from .check import check_outputs
 
         check_outputs(args.content, out, args.book_version, strict=args.strict)
+    return built
+
+
+def _build(args: argparse.Namespace, out: Path) -> bool:
+    """Build the targets, unless the output folder already holds what this build would write (see manifest.py:
+    decided from the inputs' bytes before any engine is imported)."""
+    from .manifest import forget, input_key, is_current, record
+    from .model import BuildOptions
+
+    targets = ("pdf", "epub") if args.target == "all" else (args.target,)
+    options = BuildOptions(content=args.content, out=out, targets=targets, version=args.book_version,
+                           strict=args.strict)
+    key = input_key(options)
+    if not args.force and is_current(out, key, strict=args.strict):
+        log.info("up to date: nothing changed since the last build")
+        return False
+    from .pipeline import CHECKSUMS, build
+
+    forget(out)
+    result = build(options)
+    record(out, key, [*result.outputs, out / CHECKSUMS], result.warnings)
+    return True
 
 
 def _release(args: argparse.Namespace) -> None:

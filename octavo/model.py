@@ -9,6 +9,38 @@ from pathlib import Path
 #: Points per inch; every length in the model is in PostScript points.
 PT_PER_IN = 72.0
 
+PROJECT = Path(__file__).resolve().parent.parent
+TEMPLATES = PROJECT / "templates"
+STYLES = PROJECT / "styles"
+#: What `build` makes by default: 'pdf' is both PDF editions; 'print' or 'screen' is one of them.
+TARGETS = ("pdf", "epub")
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What to build, from where, to where (here rather than in pipeline.py so that the command line can
+    decide that nothing needs building without importing a single engine)."""
+
+    content: Path
+    """The publication folder (book.yaml and chapters)."""
+    out: Path
+    """The output folder."""
+    targets: tuple[str, ...] = TARGETS
+    """Any of 'pdf' (both PDF editions), 'print', 'screen', 'epub'."""
+    version: str | None = None
+    """Release version shown in the book and its metadata."""
+    templates: Path = TEMPLATES
+    """Jinja templates."""
+    styles: Path = STYLES
+    """CSS, fonts and ICC profile."""
+    strict: bool = False
+    """Fail on any warning, ours or WeasyPrint's, before an output replaces the previous one."""
+
+    @property
+    def editions(self) -> tuple[str, ...]:
+        """The PDF editions asked for, in build order."""
+        return tuple(e for e in ("print", "screen") if "pdf" in self.targets or e in self.targets)
+
 
 @dataclass(frozen=True)
 class PrintSettings:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import logging
+import os
 import re
+import zlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -96,8 +101,7 @@ def pdf_options(book: Book, edition: str) -> dict[str, Any]:
 def render_pdf(html: str, book: Book, edition: str, styles: Path, target: Path) -> PdfLayout:
     """Lay out `html` with the edition's styles and write the PDF to `target`; say what was laid out."""
     document = lay_out(html, book, edition, styles)
-    document.write_pdf(target, finisher=_finisher(book, edition), **pdf_options(book, edition))
-    return PdfLayout(len(document.pages), page_map(document))
+    return PdfLayout(write_edition(document, book, edition, target), page_map(document))
 
 
 def print_page_map(html: str, book: Book, styles: Path) -> PageMap:
@@ -146,18 +150,171 @@ def locate(book: Book, url: str) -> tuple[str | None, int | None]:
     return None, None
 
 
-def _finisher(book: Book, edition: str) -> Any:
-    """Post-layout fixes on the PDF objects: a stable XMP DocumentID; no bookmarks for KDP."""
-    # The same UUID the EPUB names as the source of its page list (BookMeta.page_source).
-    doc_id = "xmp.did:" + book.meta.edition_id(edition).removeprefix("urn:uuid:")
+def shares_layout(book: Book) -> bool:
+    """Whether one layout serves both editions: always, except for a proof with crop marks (WeasyPrint draws
+    the marks into the page background of the layout, where the screen edition would inherit them)."""
+    return not book.meta.print.crop_marks
 
+
+def write_edition(document: Any, book: Book, edition: str, target: Path) -> int:
+    """Write `edition` to `target` from a layout and return its page count.
+
+    The layout is the edition's own, or the one both editions share: the print geometry (bleed, crop marks
+    off, single-ink black) laid out from the HTML with live links. The two editions paginate identically, and
+    what else differs is decided at write time: the print edition keeps its bleed and output intent and
+    loses its links (no annotations in a printer's file); the screen edition has no bleed, no output intent,
+    and RGB black instead of K (see `finish_passes`).
+    """
+    from weasyprint import Document
+
+    cache_page_references()
+    printed = edition == "print"
+    view = Document(edition_pages(document.pages, edition), document.metadata, document.url_fetcher,
+                    document.font_config, document.color_profiles if printed else {},
+                    document.output_intent if printed else None)
+    view.write_pdf(target, finisher=_finisher(finish_passes(book, edition)), **pdf_options(book, edition))
+    return len(view.pages)
+
+
+class CachedPageReferences(property):
+    """pydyf's `PDF.page_references`, built once per page list instead of once per read."""
+
+    def __init__(self, build: Callable[[Any], tuple[bytes, ...]]):
+        self.build = build
+        """pydyf's own getter, which builds the tuple of page references from the page list."""
+        super().__init__(self.read)
+
+    def read(self, pdf: Any) -> tuple[bytes, ...]:
+        kids = pdf.pages["Kids"]  # [number, 0, 'R', ...]: pydyf only ever appends to it
+        key = (len(kids), kids[-3] if kids else None)
+        cached = pdf.__dict__.get("_octavo_page_references")
+        if cached is None or cached[0] != key:
+            cached = pdf.__dict__["_octavo_page_references"] = (key, self.build(pdf))
+        return cached[1]  # type: ignore[no-any-return]
+
+
+def cache_page_references() -> None:
+    """Install CachedPageReferences on pydyf.PDF, once per process.
+
+    WeasyPrint's PDF/UA tagging (weasyprint/pdf/tags.py) reads `pdf.page_references[page]` for every structure
+    element, and pydyf builds the whole tuple again on every read: pages x elements string formats, 0.6 to
+    1.0 s of CPU in the screen edition of a 273-page book. The cached tuple is the same tuple, so the bytes
+    written are the same (tests/test_pdf.py); drop this when WeasyPrint reads it once per page.
+    """
+    import pydyf
+
+    current = pydyf.PDF.__dict__["page_references"]
+    if not isinstance(current, CachedPageReferences):
+        pydyf.PDF.page_references = CachedPageReferences(current.fget)
+
+
+def edition_pages(pages: list[Any], edition: str) -> list[Any]:
+    """Copies of laid-out pages as `edition` writes them: print without links, screen without bleed.
+
+    WeasyPrint reads both when it writes: the page boxes (MediaBox, TrimBox, BleedBox) from `Page.bleed`
+    and the link annotations from `Page.links`; the boxes drawn on the page are shared, untouched.
+    """
+    copies = []
+    for page in pages:
+        view = copy.copy(page)
+        if edition == "print":
+            view.links = []
+        else:
+            view.bleed = dict.fromkeys(page.bleed, 0)
+        copies.append(view)
+    return copies
+
+
+Pass = Callable[[Any], None]
+
+
+def finish_passes(book: Book, edition: str) -> tuple[Pass, ...]:
+    """The fixes made on the PDF objects after WeasyPrint has drawn them and before pydyf writes them, in order."""
+    passes: list[Pass] = [_stable_document_id(book, edition)]
+    if edition == "print" and book.meta.print.printer == "kdp":
+        passes.append(_drop_bookmarks)
+    if edition == "screen":
+        passes.append(_rgb_black)
+    passes.append(deflate_streams)  # last: the passes above change what is in the streams
+    return tuple(passes)
+
+
+def _finisher(passes: tuple[Pass, ...]) -> Callable[[Any, Any], None]:
     def finish(document: Any, pdf: Any) -> None:
+        for fix in passes:
+            fix(pdf)
+
+    return finish
+
+
+def _stable_document_id(book: Book, edition: str) -> Pass:
+    """WeasyPrint writes a random XMP DocumentID into PDF/X files; make it a function of the book and edition."""
+    # The same UUID the EPUB names as the source of its page list (BookMeta.page_source).
+    doc_id = ("xmp.did:" + book.meta.edition_id(edition).removeprefix("urn:uuid:")).encode()
+
+    def fix(pdf: Any) -> None:
         for obj in pdf.objects:
             extra = getattr(obj, "extra", None)
             if isinstance(extra, dict) and extra.get("Type") == "/Metadata":
-                obj.stream = [re.sub(rb"xmp\.did:[0-9a-f-]{36}", doc_id.encode(), part) for part in obj.stream]
-        if edition == "print" and book.meta.print.printer == "kdp":
-            pdf.catalog.pop("Outlines", None)  # KDP: "should not contain bookmarks"
-            pdf.catalog.pop("PageMode", None)
+                obj.stream = [re.sub(rb"xmp\.did:[0-9a-f-]{36}", doc_id, part) for part in obj.stream]
 
-    return finish
+    return fix
+
+
+def _drop_bookmarks(pdf: Any) -> None:
+    """KDP: a print file "should not contain bookmarks"."""
+    pdf.catalog.pop("Outlines", None)
+    pdf.catalog.pop("PageMode", None)
+
+
+#: The colour operators WeasyPrint draws single-ink black with, and what the screen edition's own layout
+#: draws instead (RGB black), for fills and strokes.
+_K_TO_RGB = {(b"/DeviceCMYK cs", b"0 0 0 1 scn"): b"0 0 0 rg", (b"/DeviceCMYK CS", b"0 0 0 1 SCN"): b"0 0 0 RG"}
+
+
+def _rgb_black(pdf: Any) -> None:
+    """The screen edition is RGB: redraw the shared layout's K-only black as RGB black, operator for operator.
+
+    Only WeasyPrint's drawing streams (pages, and the groups drawn into them) are read; fonts, images and
+    profiles are never touched. Any other colour is left as the content asked for it.
+    """
+    from weasyprint.pdf.stream import Stream
+
+    for obj in pdf.objects:
+        if isinstance(obj, Stream) and (b"/DeviceCMYK cs" in obj.stream or b"/DeviceCMYK CS" in obj.stream):
+            obj.stream = _swap_pairs(obj.stream, _K_TO_RGB)
+
+
+def _swap_pairs(operators: list[Any], swaps: dict[tuple[bytes, bytes], bytes]) -> list[Any]:
+    """`operators` with every adjacent pair found in `swaps` replaced by its single replacement."""
+    out: list[Any] = []
+    for operator in operators:
+        if out and isinstance(operator, bytes) and isinstance(out[-1], bytes) and (out[-1], operator) in swaps:
+            out[-1] = swaps[(out[-1], operator)]
+        else:
+            out.append(operator)
+    return out
+
+
+def deflate_streams(pdf: Any) -> None:
+    """Compress every stream once, on every core, exactly as pydyf would.
+
+    pydyf deflates each stream twice, on one core: once to write it and once more to hash the file identifier.
+    zlib lets other threads run while it works, and a stream marked as already compressed is written as is.
+    """
+    import pydyf
+
+    streams = [obj for obj in pdf.objects
+               if isinstance(obj, pydyf.Stream) and obj.compress and "Filter" not in obj.extra]
+    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
+        for stream, data in zip(streams, pool.map(_deflate, streams)):
+            stream.stream, stream.compress = [data], False
+            stream.extra["Filter"] = "/FlateDecode"
+
+
+def _deflate(stream: Any) -> bytes:
+    """pydyf's own encoding of a stream (Stream.data): the operators joined by newlines, zlib level 9."""
+    from pydyf import _to_bytes
+
+    compressor = zlib.compressobj(level=9)
+    return compressor.compress(b"\n".join(_to_bytes(item) for item in stream.stream)) + compressor.flush()

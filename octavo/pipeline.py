@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import jinja2
+
 from . import __version__
 from .config import CONFIG_NAME, load_config
 from .content import read_book
@@ -20,7 +22,7 @@ from .epub import build_epub, refuse_remote_images
 from .errors import BuildError, ContentError, UsageError
 from .fonts import check_coverage
 from .log import Tally, tally
-from .model import Book
+from .model import PROJECT, STYLES, TARGETS, TEMPLATES, Book, BuildOptions
 from .output import Staging, sha256sums, staged
 from .pagemap import PageMap
 from .render import make_environment, render_print_html
@@ -29,33 +31,11 @@ from .xhtml import render_epub_content
 if TYPE_CHECKING:
     from .pdf import PdfLayout
 
+__all__ = ["PROJECT", "STYLES", "TARGETS", "TEMPLATES", "BuildOptions", "BuildResult", "build", "output_names"]
+
 log = logging.getLogger("octavo")
 
-PROJECT = Path(__file__).resolve().parent.parent
-TEMPLATES = PROJECT / "templates"
-STYLES = PROJECT / "styles"
-TARGETS = ("pdf", "epub")
 CHECKSUMS = "SHA256SUMS"
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """What to build, from where, to where."""
-
-    content: Path
-    """The publication folder (book.yaml and chapters)."""
-    out: Path
-    """The output folder."""
-    targets: tuple[str, ...] = TARGETS
-    """Any of 'pdf', 'epub'."""
-    version: str | None = None
-    """Release version shown in the book and its metadata."""
-    templates: Path = TEMPLATES
-    """Jinja templates."""
-    styles: Path = STYLES
-    """CSS, fonts and ICC profile."""
-    strict: bool = False
-    """Fail on any warning, ours or WeasyPrint's, before an output replaces the previous one."""
 
 
 @dataclass
@@ -66,6 +46,8 @@ class BuildResult:
     """Files written, in order."""
     pages: dict[str, int] = field(default_factory=dict)
     """Page count per PDF edition."""
+    warnings: int = 0
+    """Warnings logged during the build (a --strict build does not trust a cached one that had any)."""
 
 
 def output_names(slug: str, version: str | None = None) -> dict[str, str]:
@@ -84,6 +66,7 @@ def build(options: BuildOptions) -> BuildResult:
     with tally() as seen, staged() as staging:
         result = _build(options, staging)
         _gate(seen, options.strict)
+    result.warnings = seen.warnings
     return result
 
 
@@ -98,7 +81,7 @@ def _gate(seen: Tally, strict: bool) -> None:
 
 
 def _build(options: BuildOptions, staging: Staging) -> BuildResult:
-    steps = 2 + 2 * ("pdf" in options.targets) + ("epub" in options.targets)
+    steps = 2 + len(options.editions) + ("epub" in options.targets)
     step = _Steps(steps)
     root = options.content.resolve()
     meta = load_config(root, options.content, options.version)
@@ -113,15 +96,14 @@ def _build(options: BuildOptions, staging: Staging) -> BuildResult:
         refuse_remote_images(book)
     with source_date_epoch(modified):
         page_map: PageMap | None = None
-        if "pdf" in options.targets:
+        if options.editions:
             check_coverage(book, options.styles / "fonts", f"{options.content}/{CONFIG_NAME}")
-            for edition in ("print", "screen"):
-                path = options.out / names[edition]
-                layout = _write_pdf(book, env, edition, options.styles, staging, path, modified, generator)
-                page_map = layout.page_map if edition == "print" else page_map
-                result.outputs.append(path)
+            paths = {edition: options.out / names[edition] for edition in options.editions}
+            for edition, layout in _write_pdfs(book, env, paths, staging, options.styles, modified, generator):
+                page_map = layout.page_map if edition == "print" or page_map is None else page_map
+                result.outputs.append(paths[edition])
                 result.pages[edition] = layout.pages
-                step(f"{path} ({layout.pages} pages)")
+                step(f"{paths[edition]} ({layout.pages} pages)")
         if "epub" in options.targets:
             if page_map is None:  # an EPUB on its own still gets the print edition's page numbers
                 page_map = _print_page_map(book, env, options.styles, modified, generator)
@@ -136,12 +118,27 @@ def _build(options: BuildOptions, staging: Staging) -> BuildResult:
     return result
 
 
-def _write_pdf(book: Book, env: object, edition: str, styles: Path, staging: Staging, path: Path,
-               modified: dt.datetime, generator: str) -> PdfLayout:
-    from .pdf import render_pdf
+def _write_pdfs(book: Book, env: jinja2.Environment, paths: dict[str, Path], staging: Staging, styles: Path,
+                modified: dt.datetime, generator: str) -> Iterator[tuple[str, PdfLayout]]:
+    """Write each PDF edition in `paths` and yield (edition, what was laid out) as each is written.
 
-    html = render_print_html(book, env, edition, modified, generator)  # type: ignore[arg-type]
-    return render_pdf(html, book, edition, styles, staging.path(path))
+    WeasyPrint lays the book out once for both editions: the print geometry, from the HTML with live links
+    (the print edition drops them when it is written; pdf.write_edition). A proof with crop marks is laid
+    out once per edition instead. The page map (for the EPUB's page list) comes from the print geometry.
+    """
+    from .pagemap import page_map
+    from .pdf import PdfLayout, lay_out, shares_layout, write_edition
+
+    shared = shares_layout(book)
+    document, pages_map = None, None
+    for edition, path in paths.items():
+        if document is None or not shared:
+            html_edition, geometry = ("screen", "print") if shared else (edition, edition)
+            document = lay_out(render_print_html(book, env, html_edition, modified, generator), book, geometry,
+                               styles)
+            pages_map = page_map(document)
+        pages = write_edition(document, book, edition, staging.path(path))
+        yield edition, PdfLayout(pages, pages_map)  # type: ignore[arg-type]
 
 
 def _print_page_map(book: Book, env: object, styles: Path, modified: dt.datetime, generator: str) -> PageMap:

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from octavo.cli import main
+from octavo.manifest import MANIFEST
 
 from .conftest import png, write_book
 from .epubcheck_loop import EpubCheckLoop
@@ -102,7 +103,8 @@ def assert_clean_ending(code: int, lines: list[str], out: Path) -> None:
     assert all(line.startswith(("error: ", "warning: ")) for line in lines), lines
     if code == 1:
         assert any(line.startswith("error: ") for line in lines)
-    leftovers = [p.name for p in out.iterdir() if p.name.startswith(".")] if out.exists() else []
+    leftovers = [p.name for p in out.iterdir() if p.name.startswith(".") and p.name != MANIFEST] if out.exists() \
+        else []
     assert leftovers == []
 
 

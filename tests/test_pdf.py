@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from pathlib import Path
 
 import pikepdf
+import pydyf
 import pytest
 
 from octavo.check import preflight_pdf
 from octavo.config import load_config
+from octavo.content import read_book
 from octavo.errors import FontError
+from octavo.pdf import (
+    CachedPageReferences,
+    deflate_streams,
+    finish_passes,
+    lay_out as layout,
+    pdf_options,
+    render_pdf,
+    write_edition,
+)
+from octavo.pipeline import STYLES, TEMPLATES, source_date_epoch
+from octavo.render import make_environment, render_print_html
 
-from .conftest import FIXTURE_BOOK, Built, build_into
+from .conftest import CONTENT, FIXTURE_BOOK, Built, build_into
 from .pdftext import margin_texts, page_texts
 
 BLEED = 9.0  # 0.125 in
@@ -308,3 +322,62 @@ def test_all_text_keeps_half_an_inch_from_the_trim_and_the_gutter_is_on_the_spin
     versos = [e for n, e in full if n % 2 == 0]
     assert rectos and (versos or book == "fixture_book")  # the fixture's versos are blank or hold a picture
     assert all(e[0] > e[2] + 5 for e in rectos) and all(e[2] > e[0] + 5 for e in versos)
+
+
+def _editions_both_ways(content: Path, tmp_path: Path) -> dict[str, tuple[bytes, bytes]]:
+    """Each edition written from the shared layout, and from a layout of its own (as before one layout)."""
+    book = read_book(load_config(content), content)
+    env = make_environment(TEMPLATES)
+    when = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    out = {}
+    with source_date_epoch(when):
+        shared = layout(render_print_html(book, env, "screen", when, "test"), book, "print", STYLES)
+        for edition in ("print", "screen"):
+            write_edition(shared, book, edition, tmp_path / f"shared-{edition}.pdf")
+            render_pdf(render_print_html(book, env, edition, when, "test"), book, edition, STYLES,
+                       tmp_path / f"own-{edition}.pdf")
+            out[edition] = ((tmp_path / f"shared-{edition}.pdf").read_bytes(),
+                            (tmp_path / f"own-{edition}.pdf").read_bytes())
+    return out
+
+
+@pytest.mark.parametrize("content", [CONTENT, FIXTURE_BOOK], ids=["seed-generic", "fixture-kdp"])
+def test_one_layout_writes_both_editions_byte_for_byte_as_their_own_layouts_do(content: Path,
+                                                                                 tmp_path: Path) -> None:
+    # What differs between the editions (bleed, links, output intent, K or RGB black, KDP bookmarks) must all
+    # be decided at write time; any of it left in the shared layout shows up here as a difference.
+    for edition, (shared, own) in _editions_both_ways(content, tmp_path).items():
+        assert shared == own, f"{edition}: the shared layout writes other bytes than the edition's own layout"
+
+
+def test_compressing_the_streams_in_the_finisher_changes_no_byte() -> None:
+    book = read_book(load_config(FIXTURE_BOOK), FIXTURE_BOOK)
+    when = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    with source_date_epoch(when):
+        document = layout(render_print_html(book, make_environment(TEMPLATES), "screen", when, "test"), book,
+                          "screen", STYLES)
+        passes = finish_passes(book, "screen")
+        assert passes[-1] is deflate_streams
+        ours = document.copy().write_pdf(finisher=lambda _, pdf: [fix(pdf) for fix in passes],
+                                         **pdf_options(book, "screen"))
+        pydyfs = document.copy().write_pdf(finisher=lambda _, pdf: [fix(pdf) for fix in passes[:-1]],
+                                           **pdf_options(book, "screen"))
+    assert ours == pydyfs
+
+
+def test_caching_pydyfs_page_references_changes_no_byte(tmp_path: Path) -> None:
+    book = read_book(load_config(FIXTURE_BOOK), FIXTURE_BOOK)
+    when = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    with source_date_epoch(when):
+        document = layout(render_print_html(book, make_environment(TEMPLATES), "screen", when, "test"), book,
+                          "screen", STYLES)
+        write_edition(document, book, "screen", tmp_path / "cached.pdf")  # tagged: reads page_references a lot
+        cached = pydyf.PDF.__dict__["page_references"]
+        assert isinstance(cached, CachedPageReferences)
+        try:
+            pydyf.PDF.page_references = property(cached.build)  # pydyf's own, for this one write
+            document.copy().write_pdf(tmp_path / "pydyf.pdf", finisher=lambda _, pdf: [
+                fix(pdf) for fix in finish_passes(book, "screen")], **pdf_options(book, "screen"))
+        finally:
+            pydyf.PDF.page_references = cached
+    assert (tmp_path / "cached.pdf").read_bytes() == (tmp_path / "pydyf.pdf").read_bytes()

@@ -1,0 +1,154 @@
+"""The no-op build: every input of a build -> one key; dist/.octavo-build.json -> whether the outputs are current.
+
+Only the standard library is imported here, so that `python build.py` decides that nothing changed before
+WeasyPrint, ebooklib, markdown-it or Jinja is loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+from .model import BuildOptions
+from .output import atomic_write
+
+MANIFEST = ".octavo-build.json"
+#: Python distributions whose version can change what a build writes: layout and PDF writing, hyphenation,
+#: font subsetting, images, Markdown, templates, the EPUB writer.
+ENGINES = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "tinyhtml5", "pyphen", "fonttools", "pillow",
+           "markdown-it-py", "mdit-py-plugins", "jinja2", "pyyaml", "ebooklib", "lxml")
+PACKAGE = Path(__file__).resolve().parent
+#: An installed distribution's metadata folder: name-1.2.3.dist-info (PEP 427), name-1.2.3-py3.11.egg-info.
+_DIST_INFO = re.compile(r"^(?P<name>[^-]+)-(?P<version>[^-]+?)(?:-py[\d.]+)?\.(?:dist|egg)-info$")
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What the last successful build wrote, and from what."""
+
+    key: str
+    """SHA-256 of every input (see `input_key`)."""
+    outputs: dict[str, str]
+    """Output file name (in the output folder) -> SHA-256 of its bytes."""
+    warnings: int
+    """Warnings the build logged: a --strict run does not accept the outputs of a build that warned."""
+
+
+def input_key(options: BuildOptions) -> str:
+    """SHA-256 over everything a build reads: the publication, templates and styles (fonts and ICC profile
+    included) byte for byte, the build date, the options, and the versions of Octavo and its engines."""
+    out = options.out.resolve()
+    content, newest = _scan(options.content, skip=out)
+    inputs = {
+        "options": {"content": str(options.content.resolve()), "targets": sorted(options.targets),
+                    "version": options.version},
+        "content": content,
+        "templates": _scan(options.templates, skip=out)[0],
+        "styles": _scan(options.styles, skip=out)[0],
+        "build date": _build_date(newest),
+        "engine": _engine(),
+    }
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+
+
+def is_current(out: Path, key: str, strict: bool = False) -> bool:
+    """Whether `out` holds what a build with this key writes: same key, every output present and unchanged."""
+    manifest = read_manifest(out)
+    if manifest is None or manifest.key != key or (strict and manifest.warnings):
+        return False
+    return all(_sha256(out / name) == digest for name, digest in manifest.outputs.items())
+
+
+def record(out: Path, key: str, outputs: list[Path], warnings: int) -> Path:
+    """Write the manifest of a successful build."""
+    document = {"octavo": __version__, "key": key, "warnings": warnings,
+                "outputs": {path.name: _sha256(path) for path in outputs}}
+    path = out / MANIFEST
+    atomic_write(path, (json.dumps(document, indent=2, sort_keys=True) + "\n").encode())
+    return path
+
+
+def forget(out: Path) -> None:
+    """Remove the manifest before building: a build that fails half way leaves nothing to trust."""
+    try:
+        (out / MANIFEST).unlink(missing_ok=True)
+    except NotADirectoryError:
+        pass  # `out` is not a folder: the build itself says so, with its own message
+
+
+def read_manifest(out: Path) -> Manifest | None:
+    """The manifest in `out`, or None if there is none or it cannot be read."""
+    try:
+        document = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        return Manifest(key=str(document["key"]), outputs=dict(document["outputs"]),
+                        warnings=int(document["warnings"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _scan(folder: Path, skip: Path) -> tuple[dict[str, str | None], int]:
+    """Relative path -> SHA-256 of every file under `folder`, and the newest file time in whole seconds.
+
+    Hidden files and folders (editor swap files, .DS_Store) and the output folder are left out.
+    """
+    digests: dict[str, str | None] = {}
+    newest = 0
+    root = folder.resolve()
+    for directory, folders, files in os.walk(root):
+        here = Path(directory)
+        folders[:] = sorted(name for name in folders if not name.startswith(".") and here / name != skip)
+        for name in sorted(files):
+            if not name.startswith("."):
+                path = here / name
+                digests[path.relative_to(root).as_posix()] = _sha256(path)
+                newest = max(newest, int(path.stat().st_mtime))
+    return digests, newest
+
+
+def _build_date(newest: int) -> str:
+    """What the build dates its outputs from: SOURCE_DATE_EPOCH, else the newest file of the publication (its
+    files are a superset of those pipeline.source_date reads, so a change there always changes the key)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return f"SOURCE_DATE_EPOCH={epoch}" if epoch.isdigit() else f"newest file={newest}"
+
+
+def _engine() -> dict[str, str | None]:
+    """Octavo's own code (hashed, so that an edit counts before a version bump), its engines, Python and zlib."""
+    code = hashlib.sha256()
+    for path in sorted(PACKAGE.glob("*.py")):
+        code.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    installed = installed_versions()
+    return {"octavo": f"{__version__} {code.hexdigest()}", "python": sys.version, "zlib": zlib.ZLIB_RUNTIME_VERSION,
+            **{name: installed.get(name) for name in ENGINES}}
+
+
+def installed_versions() -> dict[str, str]:
+    """Normalised distribution name -> version, from the names of the .dist-info (and .egg-info) folders on
+    sys.path, the first found winning as it does for imports. It is what importlib.metadata.version() finds
+    first, read in a millisecond instead of sixty."""
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = sorted(os.listdir(entry or "."))
+        except OSError:
+            continue
+        for name in names:
+            if match := _DIST_INFO.match(name):
+                found.setdefault(re.sub(r"[-_.]+", "-", match["name"]).lower(), match["version"])
+    return found
+
+
+
+def _sha256(path: Path) -> str | None:
+    """The file's SHA-256, or None when it cannot be read (a missing output)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
