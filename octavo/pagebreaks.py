@@ -87,7 +87,10 @@ def insert_page_breaks(root: etree._Element, breaks: Sequence[PageBreak]) -> Non
             body = root.find(f"{{{XHTML}}}body")
             (body if body is not None else root).extend(spans)
             continue
-        _place(block, _checked_offset(block, position, group[0].label), spans)
+        # Markers cannot go inside the navigation list: a contents page is marked before it, whatever
+        # its first words (they may be a chapter number set apart from its entry).
+        in_nav = any(local_name(e.tag) == "nav" for e in (block, *block.iterancestors()))
+        _place(block, 0 if in_nav else _checked_offset(block, position, group[0].label), spans)
 
 
 def marker(page_break: PageBreak) -> etree._Element:

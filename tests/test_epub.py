@@ -356,3 +356,18 @@ def test_an_image_without_alt_text_fails_the_build_naming_file_and_line(tmp_path
     assert str(error.value).startswith(f"{book}/03-second.md:{line}: image 'images/chart.png' has no alt text: "
                                        "describe it, ")
     assert not (tmp_path / "out" / "a-small-test-book.epub").exists()
+
+
+def test_a_contents_running_over_several_pages_is_listed_without_warnings(tmp_path: Path) -> None:
+    """Each contents page is marked before the navigation list (markers cannot go inside it), silently,
+    even when a page begins with a chapter number set apart from its entry."""
+    book = tmp_path / "book"
+    shutil.copytree(FIXTURE_BOOK, book)
+    sections = "".join(f"\n## Section number {n} of a long contents\n\nText {n}.\n" for n in range(1, 61))
+    (book / "03-second.md").write_text((book / "03-second.md").read_text().split("[^x]:")[0] + sections
+                                       + "\n[^x]: Numbered 1 again.\n")
+    built = build(BuildOptions(content=book, out=tmp_path / "out", targets=("epub",), strict=True))
+    with zipfile.ZipFile(built.outputs[0]) as epub:
+        nav = epub.read("EPUB/text/nav.xhtml").decode()
+    contents_pages = re.findall(r'aria-label="([ivx]+)"', nav)
+    assert len(contents_pages) >= 3 and "<li><span" not in nav
