@@ -36,9 +36,10 @@ def check_coverage(book: Book, fonts_dir: Path, config_name: str) -> None:
         notes = " ".join(note.html for note in chapter.footnotes)
         sources.append((chapter.name, chapter.source, chapter.title + " " + plain_text(chapter.html + notes)))
     for name, path, text in sources:
-        for char in text:
-            if ord(char) not in covered and not char.isspace() and ord(char) not in INVISIBLE:
-                raise FontError(_message(char, fonts_dir), name, _line(path, char) if path else None)
+        missing = {c for c in set(text) if ord(c) not in covered and not c.isspace() and ord(c) not in INVISIBLE}
+        if missing:
+            char = min(missing, key=text.index)  # the first one in the text
+            raise FontError(_message(char, fonts_dir), name, _line(path, char) if path else None)
 
 
 def _message(char: str, fonts_dir: Path) -> str:

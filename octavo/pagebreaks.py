@@ -141,7 +141,7 @@ def _place(block: etree._Element, offset: int, spans: list[etree._Element]) -> N
         _before_block(block, spans)
         return
     chars = _chars(block)
-    counted = [i for i, (*_, ch) in enumerate(chars) if countable(ch)]
+    counted = [i for i, (*_, ch) in enumerate(chars) if not ch.isspace() and ch not in "\u00ad\u2010"]
     at = counted[offset] if offset < len(counted) else len(chars)
     if 0 < at < len(chars) and not chars[at - 1][3].isspace() and chars[at - 1][3] not in BREAK_AFTER:
         while at < len(chars) and not chars[at][3].isspace():  # a word hyphenated across the pages:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -98,9 +100,12 @@ def index_elements(root: Element) -> dict[Element, tuple[str | None, int]]:
     return index
 
 
+_UNCOUNTED = re.compile(r"[\s\u00ad\u2010]+")
+
+
 def countable(text: str) -> str:
     """The characters that locate a place in text: no whitespace, no soft or inserted hyphens."""
-    return "".join(c for c in text if not c.isspace() and c not in "\u00ad\u2010")
+    return _UNCOUNTED.sub("", text)
 
 
 def page_map(document: Any) -> PageMap:
