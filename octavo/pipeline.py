@@ -7,7 +7,6 @@ import logging
 import multiprocessing as mp
 import os
 import sys
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -216,6 +215,3 @@ def source_date_epoch(when: dt.datetime) -> Iterator[None]:
         else:
             os.environ["SOURCE_DATE_EPOCH"] = previous
 
-
-def elapsed(start: float) -> str:
-    return f"{time.perf_counter() - start:.1f} s"

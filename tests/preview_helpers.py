@@ -11,13 +11,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from octavo.pipeline import STYLES, BuildOptions
+from octavo.pipeline import BuildOptions
 from octavo.scaffold import new_publication
 from octavo.watch import Preview
 
 #: The PDF stage needs the CMYK output-intent profile; without it the PDF tests cannot run.
-ICC = STYLES / "icc" / "OctavoGenericCMYK.icc"
-NO_ICC = f"{ICC.relative_to(STYLES.parent)} is not in this checkout, so no PDF can be built"
 CHAPTER = "01-getting-started.md"
 FIRST_LINE = "This is the first chapter of your book."
 

@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from .preview_helpers import ICC, NO_ICC, collected_warnings, new_book
+from .preview_helpers import collected_warnings, new_book
 
 from octavo.check import epubcheck, preflight_pdf
 from octavo.cli import main
@@ -101,7 +101,6 @@ def test_new_book_metadata(tmp_path: Path) -> None:
     assert meta.print.trim_width == 432 and meta.print.bleed == 9
 
 
-@pytest.mark.skipif(not ICC.is_file(), reason=NO_ICC)
 def test_new_book_builds_both_pdfs_cleanly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     content = new_book(tmp_path)
     capsys.readouterr()

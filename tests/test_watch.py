@@ -15,7 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from .preview_helpers import CHAPTER, FIRST_LINE, ICC, NO_ICC, EventStream, get, new_book, replace_in, running_preview
+from .preview_helpers import CHAPTER, FIRST_LINE, EventStream, get, new_book, replace_in, running_preview
 
 from octavo.errors import UsageError
 from octavo.pipeline import PROJECT, STYLES, TEMPLATES, BuildOptions
@@ -148,7 +148,6 @@ def test_the_epub_follows_and_is_served(tmp_path: Path) -> None:
     assert '<a href="/_octavo/dist/my-book.epub?v=' in status and "PDFs and EPUB: built in" in status
 
 
-@pytest.mark.skipif(not ICC.is_file(), reason=NO_ICC)
 def test_the_pdfs_follow(tmp_path: Path) -> None:
     content, out = new_book(tmp_path), tmp_path / "dist"
     with running_preview(content, out, targets=("pdf",)) as preview:
@@ -227,7 +226,6 @@ def test_ctrl_c_stops_the_command_cleanly(tmp_path: Path) -> None:
     assert not list(out.glob(".*.part")) if out.exists() else True
 
 
-@pytest.mark.skipif(not ICC.is_file(), reason=NO_ICC)
 def test_stopping_during_a_pdf_build_leaves_no_partial_file(tmp_path: Path) -> None:
     content, out = new_book(tmp_path), tmp_path / "dist"
     with running_preview(content, out, targets=("pdf",)):
