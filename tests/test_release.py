@@ -9,8 +9,6 @@ import re
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pikepdf
@@ -20,7 +18,7 @@ from lxml import etree
 
 from octavo.config import load_config
 from octavo.content import read_book
-from octavo.pipeline import TEMPLATES
+from octavo.pipeline import TEMPLATES, source_date_epoch
 from octavo.release import check_version, default_folder, release, release_names
 from octavo.render import make_environment, render_print_html
 
@@ -41,18 +39,6 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
                           timeout=300, env={**os.environ, **(env or {})}, check=False)
 
 
-@contextmanager
-def source_date_epoch(value: str) -> Iterator[None]:
-    previous = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = value
-    try:
-        yield
-    finally:
-        if previous is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = previous
-
 
 @pytest.fixture(scope="module")
 def released(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
@@ -67,7 +53,7 @@ def released(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess
 def released_again(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
     """The same release a second time, through release() itself, into another folder."""
     folder = tmp_path_factory.mktemp("release") / "second"
-    with source_date_epoch(EPOCH):
+    with source_date_epoch(dt.datetime.fromtimestamp(int(EPOCH), dt.timezone.utc)):
         return folder, release(CONTENT, folder, VERSION)
 
 
