@@ -21,7 +21,7 @@ from .errors import ContentError
 from .model import CHAPTER_KINDS, Book, BookMeta, Chapter, Footnote, Heading
 from .references import check_references
 from .sanitize import sanitize_html
-from .source import SourceText, read_source
+from .source import SourceText, line_in_file, read_source
 
 log = logging.getLogger("octavo")
 
@@ -337,15 +337,8 @@ def check_links(book: Book) -> None:
     for chapter in book.chapters:
         for anchor in re.findall(r'<a [^>]*href="#([^"]*)"', chapter.html):
             if anchor not in known:
-                line = _line_of(chapter.source, "#" + anchor)
+                line = line_in_file(chapter.source, "#" + anchor)
                 raise ContentError(f"link to '#{anchor}', but no heading or anchor has that id", chapter.name, line)
-
-
-def _line_of(path: Path, needle: str) -> int | None:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if needle in line:
-            return number
-    return None
 
 
 def _escape(text: str) -> str:

@@ -13,6 +13,7 @@ from ebooklib import epub
 from .a11y import accessibility_metadata
 from .errors import ContentError
 from .model import Book
+from .source import line_in_file
 from .typography import smarten
 from .xhtml import EpubContent, chapter_file
 
@@ -131,9 +132,4 @@ def refuse_remote_images(book: Book) -> None:
         for url in chapter.remote:
             raise ContentError(f"remote image '{url}' cannot go into the EPUB, which must carry its images inside "
                                "it: download the file into the publication folder", chapter.name,
-                               _line_of(chapter.source, url))
-
-
-def _line_of(path: Path, needle: str) -> int | None:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return next((number for number, line in enumerate(lines, start=1) if needle in line), None)
+                               line_in_file(chapter.source, url))

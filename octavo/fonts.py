@@ -11,6 +11,7 @@ from fontTools.ttLib import TTFont
 from .errors import FontError
 from .model import Book
 from .render import plain_text
+from .source import line_in_file
 
 #: Characters that draw nothing and need no glyph (format controls, variation selectors).
 INVISIBLE = frozenset(range(0x200B, 0x2010)) | frozenset(range(0xFE00, 0xFE10)) | {0x2060, 0xAD, 0xFEFF}
@@ -39,17 +40,10 @@ def check_coverage(book: Book, fonts_dir: Path, config_name: str) -> None:
         missing = {c for c in set(text) if ord(c) not in covered and not c.isspace() and ord(c) not in INVISIBLE}
         if missing:
             char = min(missing, key=text.index)  # the first one in the text
-            raise FontError(_message(char, fonts_dir), name, _line(path, char) if path else None)
+            raise FontError(_message(char, fonts_dir), name, line_in_file(path, char) if path else None)
 
 
 def _message(char: str, fonts_dir: Path) -> str:
     name = unicodedata.name(char, "unnamed character")
     return (f"character '{char}' (U+{ord(char):04X} {name}) cannot be drawn by any font in {fonts_dir.name}/; "
             "remove it, replace it with words, or add a font that has it")
-
-
-def _line(path: Path, char: str) -> int | None:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if char in line:
-            return number
-    return None

@@ -139,14 +139,14 @@ def locate(book: Book, url: str) -> tuple[str | None, int | None]:
     """The chapter and line that mention a URL (or the file it names), for a message; (None, None) if none does."""
     from urllib.parse import unquote, urlsplit
 
+    from .source import line_in_file
+
     path = unquote(urlsplit(url).path)
     needles = [url, path.removeprefix(str(book.root.resolve()) + "/"), path.rsplit("/", 1)[-1]]
     for needle in filter(None, needles):
         for chapter in book.chapters:
-            lines = chapter.source.read_text(encoding="utf-8").splitlines()
-            for number, line in enumerate(lines, start=1):
-                if needle in line:
-                    return chapter.name, number
+            if (line := line_in_file(chapter.source, needle)) is not None:
+                return chapter.name, line
     return None, None
 
 

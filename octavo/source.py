@@ -35,6 +35,14 @@ def read_source(path: Path, shown: str) -> str:
     return text
 
 
+def line_in_file(path: Path, needle: str) -> int | None:
+    """The first line of a UTF-8 file that contains `needle`, for a message; None if none does."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if needle in line:
+            return number
+    return None
+
+
 @dataclass(frozen=True)
 class SourceText:
     """A Markdown file's text, to find the line a piece of raw HTML or a reference came from."""
