@@ -62,7 +62,7 @@ def generated_cover(book: Book, env: jinja2.Environment, styles: Path) -> bytes:
 
     length = len(book.meta.title)
     size = 34 if length <= 30 else 29 if length <= 60 else 25
-    html = render_template(env, "epub/cover.html.j2", meta=book.meta, title_size=size)
+    html = render_template(env, "epub/cover.html.j2", meta=book.meta, title_size=size, page_size=COVER_PT)
     fonts = FontConfiguration()
     sheet = CSS(filename=str(styles / "fonts.css"), font_config=fonts)
     pdf_bytes = HTML(string=html, base_url=str(styles) + "/").write_pdf(stylesheets=[sheet], font_config=fonts)

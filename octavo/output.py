@@ -98,13 +98,6 @@ def sha256sums(staging: Staging, outputs: list[Path]) -> bytes:
     return "".join(lines).encode()
 
 
-@contextmanager
-def atomic_path(dest: Path) -> Iterator[Path]:
-    """A temporary path that becomes `dest` if the block succeeds, and is removed if it fails."""
-    with staged() as staging:
-        yield staging.path(dest)
-
-
 def atomic_write(dest: Path, data: bytes) -> None:
     """Write bytes to `dest` atomically."""
     with staged() as staging:
