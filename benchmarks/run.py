@@ -30,10 +30,10 @@ from longbook import write_long_book
 from measure import Sample, measure
 
 from octavo.config import load_config
-from octavo.content import read_book
-from octavo.model import STYLES, TEMPLATES
-from octavo.pdf import STYLESHEETS, page_css, pdf_options
+from octavo.content.markdown import read_book
+from octavo.pdf.layout import STYLESHEETS, page_css, pdf_options
 from octavo.render import make_environment, render_print_html
+from octavo.resources import STYLES, TEMPLATES
 
 #: A fixed build date: outputs do not depend on file times, and the no-op key is stable across runs.
 EPOCH = "1767225600"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from .config import load_config
-from .errors import OutputError
-from .model import BookMeta
+from octavo.config import load_config
+from octavo.errors import OutputError
+from octavo.model import BookMeta
 
 log = logging.getLogger("octavo")
 
@@ -248,7 +248,7 @@ def check_outputs(content: Path, out: Path, version: str | None = None, strict: 
 
     Advice (an odd page count) is printed as a warning and fails only with `strict`.
     """
-    from .pipeline import output_names
+    from octavo.output import output_names
 
     meta = load_config(content.resolve(), content, version)
     names = output_names(meta.slug, version)

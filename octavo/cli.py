@@ -5,16 +5,14 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
-import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
-from .errors import EXIT_INTERRUPTED, EXIT_OK, BuildError, ConfigError, UsageError
-from .log import ENVIRONMENT_NOTES
-from .paths import is_file_name_part
-from .progress import PageCounter
+from octavo import __version__
+from octavo.errors import EXIT_INTERRUPTED, EXIT_OK, BuildError, ConfigError, UsageError
+from octavo.log import setup_console
+from octavo.paths import is_file_name_part
 
 log = logging.getLogger("octavo")
 
@@ -52,53 +50,6 @@ exit codes: 0 success, 1 content or configuration error, 2 usage error,
 """
 
 
-class _EnvironmentNotes(logging.Filter):
-    """Demote WeasyPrint's notes about this machine's libraries: they say nothing about the book.
-
-    Also say each warning and error once: both PDF editions lay out the same HTML, so WeasyPrint would
-    report the same CSS mistake twice.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.said: set[tuple[int, str]] = set()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno == logging.WARNING and record.getMessage().startswith(ENVIRONMENT_NOTES):
-            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
-            return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
-        if record.levelno >= logging.WARNING:
-            key = (record.levelno, record.getMessage())
-            if key in self.said:
-                return False
-            self.said.add(key)
-        return True
-
-
-class _Console(logging.StreamHandler):  # type: ignore[type-arg]
-    """stderr, erasing the live page counter before each line."""
-
-    def __init__(self, pages: PageCounter | None):
-        super().__init__(sys.stderr)
-        self.pages = pages
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if self.pages:
-            self.pages.clear()
-        super().emit(record)
-
-
-class _Formatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        message = record.getMessage()
-        source = "weasyprint: " if record.name.startswith("weasyprint") else ""
-        if record.levelno >= logging.ERROR:
-            return f"error: {source}{message}"
-        if record.levelno >= logging.WARNING:
-            return f"warning: {source}{message}"
-        return message
-
-
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="build.py", description="Octavo: build a print-ready PDF, a screen PDF and an EPUB 3 from Markdown.",
@@ -126,25 +77,6 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _setup_logging(quiet: bool, verbose: bool) -> None:
-    # The page counter shows while WeasyPrint lays out; -q silences it, -v prints WeasyPrint's own steps instead.
-    pages = None if quiet or verbose else PageCounter(sys.stderr, live=sys.stderr.isatty())
-    handler = _Console(pages)
-    handler.setFormatter(_Formatter())
-    notes = _EnvironmentNotes()
-    for name in ("octavo", "weasyprint"):
-        logger = logging.getLogger(name)
-        logger.handlers = [handler]
-        logger.filters = [notes]
-        logger.propagate = False
-    log.setLevel(logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO)
-    logging.getLogger("weasyprint").setLevel(logging.INFO if verbose else logging.WARNING)
-    progress = logging.getLogger("weasyprint.progress")
-    progress.handlers = [pages] if pages else []
-    progress.propagate = pages is None
-    progress.setLevel(logging.INFO if pages else logging.NOTSET)
-
-
 def _terminated(signum: int, frame: object) -> None:
     """SIGTERM (a CI timeout, kill) stops a build the way Ctrl-C does: staged files removed, old outputs kept."""
     raise KeyboardInterrupt
@@ -162,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = make_parser()
     args = parser.parse_args(argv)
-    _setup_logging(args.quiet, args.verbose)
+    setup_console(args.quiet, args.verbose)
     start = time.perf_counter()
     previous = _on_sigterm(_terminated)
     try:
@@ -190,7 +122,7 @@ def _check_usage(args: argparse.Namespace) -> None:
         raise UsageError(f"unknown target '{args.target}'; choose one of {', '.join(COMMANDS)} "
                          "(python build.py --help shows examples)")
     if args.target == "release" and args.book_version is not None:
-        from .release import check_version
+        from octavo.commands.release import check_version
 
         check_version(args.book_version)  # stricter than a file name: v + semantic version
     elif args.book_version is not None and not is_file_name_part(args.book_version):
@@ -202,7 +134,7 @@ def _run(args: argparse.Namespace) -> bool:
     """Do what the target asks; return whether it built anything."""
     out = args.out or DEFAULT_OUT
     if args.target == "check":
-        from .check import check_outputs
+        from octavo.check import check_outputs
 
         check_outputs(args.content, out, args.book_version, strict=args.strict)
         return False
@@ -210,21 +142,21 @@ def _run(args: argparse.Namespace) -> bool:
         _release(args)
         return True
     if args.target == "new":
-        from .scaffold import new_publication
+        from octavo.commands.new import new_publication
 
         if args.path is None:
             raise UsageError("new needs a folder to create: python build.py new my-book")
         new_publication(args.path)
         return False
     if args.target == "watch":
-        from .model import BuildOptions
-        from .watch import watch
+        from octavo.model import BuildOptions
+        from octavo.preview.watch import watch
 
         watch(BuildOptions(content=args.path or args.content, out=out, version=args.book_version), args.port)
         return False
     built = _build(args, out)
     if args.check:
-        from .check import check_outputs
+        from octavo.check import check_outputs
 
         check_outputs(args.content, out, args.book_version, strict=args.strict)
     return built
@@ -233,8 +165,8 @@ def _run(args: argparse.Namespace) -> bool:
 def _build(args: argparse.Namespace, out: Path) -> bool:
     """Build the targets, unless the output folder already holds what this build would write (see manifest.py:
     decided from the inputs' bytes before any engine is imported)."""
-    from .manifest import forget, input_key, is_current, record
-    from .model import BuildOptions
+    from octavo.manifest import forget, input_key, is_current, record
+    from octavo.model import BuildOptions
 
     targets = ("pdf", "epub") if args.target == "all" else (args.target,)
     options = BuildOptions(content=args.content, out=out, targets=targets, version=args.book_version,
@@ -243,7 +175,8 @@ def _build(args: argparse.Namespace, out: Path) -> bool:
     if not args.force and is_current(out, key, strict=args.strict):
         log.info("up to date: nothing changed since the last build")
         return False
-    from .pipeline import CHECKSUMS, build
+    from octavo.output import CHECKSUMS
+    from octavo.pipeline import build
 
     forget(out)
     result = build(options)
@@ -252,7 +185,7 @@ def _build(args: argparse.Namespace, out: Path) -> bool:
 
 
 def _release(args: argparse.Namespace) -> None:
-    from .release import default_folder, release
+    from octavo.commands.release import default_folder, release
 
     if not args.book_version:
         raise UsageError("release needs the version it publishes: python build.py release --version v1.2.0")

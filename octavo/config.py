@@ -14,10 +14,10 @@ from typing import Any
 
 import yaml
 
-from .errors import BuildError, ConfigError, ContentError
-from .model import PT_PER_IN, BookMeta, PrintSettings
-from .paths import inside, is_file_name_part
-from .source import read_source
+from octavo.errors import BuildError, ConfigError, ContentError
+from octavo.model import PT_PER_IN, BookMeta, PrintSettings
+from octavo.paths import inside, is_file_name_part
+from octavo.source import read_source
 
 log = logging.getLogger("octavo")
 

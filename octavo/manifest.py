@@ -15,9 +15,9 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
-from .model import BuildOptions
-from .output import atomic_write
+from octavo import __version__
+from octavo.model import BuildOptions
+from octavo.output import atomic_write
 
 MANIFEST = ".octavo-build.json"
 #: Python distributions whose version can change what a build writes: layout and PDF writing, hyphenation,
@@ -122,8 +122,8 @@ def _build_date(newest: int) -> str:
 def _engine() -> dict[str, str | None]:
     """Octavo's own code (hashed, so that an edit counts before a version bump), its engines, Python and zlib."""
     code = hashlib.sha256()
-    for path in sorted(PACKAGE.glob("*.py")):
-        code.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in sorted(PACKAGE.rglob("*.py")):
+        code.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     installed = installed_versions()
     return {"octavo": f"{__version__} {code.hexdigest()}", "python": sys.version, "zlib": zlib.ZLIB_RUNTIME_VERSION,
             **{name: installed.get(name) for name in ENGINES}}

@@ -6,12 +6,11 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from octavo.resources import STYLES, TEMPLATES
+
 #: Points per inch; every length in the model is in PostScript points.
 PT_PER_IN = 72.0
 
-PROJECT = Path(__file__).resolve().parent.parent
-TEMPLATES = PROJECT / "templates"
-STYLES = PROJECT / "styles"
 #: What `build` makes by default: 'pdf' is both PDF editions; 'print' or 'screen' is one of them.
 TARGETS = ("pdf", "epub")
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import OutputError
+from octavo.errors import OutputError
 
 #: Signals held back while the finished outputs are renamed into place, so none is left half-replaced.
 _HELD = {signal.SIGINT, signal.SIGTERM}
@@ -102,3 +102,13 @@ def atomic_write(dest: Path, data: bytes) -> None:
     """Write bytes to `dest` atomically."""
     with staged() as staging:
         staging.write(dest, data)
+
+
+CHECKSUMS = "SHA256SUMS"
+
+
+def output_names(slug: str, version: str | None = None) -> dict[str, str]:
+    """File names of the outputs, in the order SHA256SUMS lists them: slug-print.pdf, slug.pdf, slug.epub
+    (with -vX.Y.Z after the slug)."""
+    stem = f"{slug}-{version}" if version else slug
+    return {"print": f"{stem}-print.pdf", "screen": f"{stem}.pdf", "epub": f"{stem}.epub"}

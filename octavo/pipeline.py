@@ -16,29 +16,27 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
-from . import __version__
-from .config import CONFIG_NAME, load_config
-from .content import read_book
-from .cover import Cover, make_cover
-from .epub import build_epub, refuse_remote_images
-from .errors import BuildError, ContentError, UsageError
-from .fonts import check_coverage
-from .log import Tally, tally
-from .model import PROJECT, STYLES, TARGETS, TEMPLATES, Book, BuildOptions
-from .output import Staging, sha256sums, staged
-from .pagemap import PageMap
-from .render import make_environment, render_print_html
-from .xhtml import render_epub_content
+from octavo import __version__
+from octavo.config import CONFIG_NAME, load_config
+from octavo.content.markdown import read_book
+from octavo.epub.cover import Cover, make_cover
+from octavo.epub.documents import render_epub_content
+from octavo.epub.package import build_epub, refuse_remote_images
+from octavo.errors import BuildError, ContentError, UsageError
+from octavo.log import Tally, tally
+from octavo.model import TARGETS, Book, BuildOptions
+from octavo.output import CHECKSUMS, Staging, output_names, sha256sums, staged
+from octavo.pages import PageMap
+from octavo.pdf.fonts import check_coverage
+from octavo.render import make_environment, render_print_html
+from octavo.resources import PROJECT, STYLES, TEMPLATES
 
 if TYPE_CHECKING:
-    from .pdf import PdfLayout
+    from octavo.pdf.layout import PdfLayout
 
 __all__ = ["PROJECT", "STYLES", "TARGETS", "TEMPLATES", "BuildOptions", "BuildResult", "build", "output_names"]
 
 log = logging.getLogger("octavo")
-
-CHECKSUMS = "SHA256SUMS"
-
 
 @dataclass
 class BuildResult:
@@ -50,13 +48,6 @@ class BuildResult:
     """Page count per PDF edition."""
     warnings: int = 0
     """Warnings logged during the build (a --strict build does not trust a cached one that had any)."""
-
-
-def output_names(slug: str, version: str | None = None) -> dict[str, str]:
-    """File names of the outputs, in the order SHA256SUMS lists them: slug-print.pdf, slug.pdf, slug.epub
-    (with -vX.Y.Z after the slug)."""
-    stem = f"{slug}-{version}" if version else slug
-    return {"print": f"{stem}-print.pdf", "screen": f"{stem}.pdf", "epub": f"{stem}.epub"}
 
 
 def build(options: BuildOptions) -> BuildResult:
@@ -129,8 +120,9 @@ def _write_pdfs(book: Book, env: jinja2.Environment, paths: dict[str, Path], sta
     (the print edition drops them when it is written; pdf.write_edition). A proof with crop marks is laid
     out once per edition instead. The page map (for the EPUB's page list) comes from the print geometry.
     """
-    from .pagemap import page_map
-    from .pdf import PdfLayout, lay_out, shares_layout, write_edition
+    from octavo.pdf.editions import write_edition
+    from octavo.pdf.layout import PdfLayout, lay_out, shares_layout
+    from octavo.pdf.pagemap import page_map
 
     shared = shares_layout(book)
     document, pages_map = None, None
@@ -170,7 +162,7 @@ def _draw_cover(book: Book, templates: Path, styles: Path) -> Cover:
 
 
 def _print_page_map(book: Book, env: object, styles: Path, modified: dt.datetime, generator: str) -> PageMap:
-    from .pdf import print_page_map
+    from octavo.pdf.layout import print_page_map
 
     html = render_print_html(book, env, "print", modified, generator)  # type: ignore[arg-type]
     return print_page_map(html, book, styles)

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
-from .errors import TemplateError
-from .model import Book, Chapter, Footnote
+from octavo.errors import TemplateError
+from octavo.language import labels_for
+from octavo.model import Book, Chapter, Footnote
+from octavo.pages import roman
 
 EDITIONS = ("print", "screen")
 _NOTEREF = re.compile(r'<a class="noteref" id="([^"]+)" href="#([^"]+)"[^>]*>(\d+)</a>')
@@ -98,36 +99,6 @@ def _shown(filename: str | None) -> str | None:
         return str(path)
 
 
-#: Words the templates print, per primary language subtag (English when the language is not listed).
-LABELS: dict[str, dict[str, str]] = {
-    "en": {"contents": "Contents", "notes": "Notes", "halftitle": "Half title", "titlepage": "Title page",
-           "copyright": "Copyright", "cover": "Cover", "version": "version", "published_by": "Published by",
-           "typeset": "Typeset in Vollkorn with", "landmarks": "Landmarks", "pagelist": "Pages",
-           "start": "Start of the text", "page": "Page", "back": "Back to the text",
-           "identifier": "Identifier:"},
-    "fr": {"contents": "Table des matières", "notes": "Notes", "halftitle": "Faux-titre", "titlepage": "Titre",
-           "copyright": "Mentions légales", "cover": "Couverture", "version": "version",
-           "published_by": "Publié par", "typeset": "Composé en Vollkorn avec", "landmarks": "Repères",
-           "pagelist": "Pages", "start": "Début du texte", "page": "Page", "back": "Retour au texte",
-           "identifier": "Identifiant :"},
-    "de": {"contents": "Inhalt", "notes": "Anmerkungen", "halftitle": "Schmutztitel", "titlepage": "Titelei",
-           "copyright": "Impressum", "cover": "Umschlag", "version": "Version", "published_by": "Verlag:",
-           "typeset": "Gesetzt in Vollkorn mit", "landmarks": "Orientierungspunkte", "pagelist": "Seiten",
-           "start": "Textbeginn", "page": "Seite", "back": "Zurück zum Text",
-           "identifier": "Kennung:"},
-    "es": {"contents": "Índice", "notes": "Notas", "halftitle": "Anteportada", "titlepage": "Portada",
-           "copyright": "Créditos", "cover": "Cubierta", "version": "versión", "published_by": "Publicado por",
-           "typeset": "Compuesto en Vollkorn con", "landmarks": "Puntos de referencia", "pagelist": "Páginas",
-           "start": "Inicio del texto", "page": "Página", "back": "Volver al texto",
-           "identifier": "Identificador:"},
-}
-
-
-def labels_for(language: str) -> dict[str, str]:
-    """The label set for a BCP 47 language tag."""
-    return LABELS.get(language.split("-")[0].lower(), LABELS["en"])
-
-
 def display_identifier(identifier: str, label: str) -> str:
     """'urn:isbn:9781234567897' -> 'ISBN 978-1234567897'; other ids behind a label."""
     if identifier.startswith("urn:isbn:"):
@@ -186,18 +157,3 @@ def _inline(note: Footnote) -> str:
     return "<br />".join(part.strip() for part in parts)
 
 
-def roman(number: int) -> str:
-    """12 -> 'xii' (folios and chapter numbers in front matter)."""
-    values = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
-              (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
-    out = []
-    for value, letters in values:
-        while number >= value:
-            out.append(letters)
-            number -= value
-    return "".join(out)
-
-
-def plain_text(fragment: str) -> str:
-    """Text content of an HTML fragment (for font coverage and search)."""
-    return html.unescape(re.sub(r"<[^>]+>", " ", fragment))

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ContentError
+from octavo.errors import ContentError
 
 #: Characters a book cannot carry: C0 controls other than tab and line ends, DEL, C1 controls, non-characters.
 #: XML forbids most of them, so they would make the EPUB invalid; the rest print as nothing or as boxes.

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from octavo.pipeline import BuildOptions, BuildResult, build, output_names
 from octavo.config import load_config
+from octavo.model import BuildOptions
+from octavo.output import output_names
+from octavo.pipeline import BuildResult, build
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from octavo.pipeline import BuildOptions
-from octavo.scaffold import new_publication
-from octavo.watch import Preview
+from octavo.commands.new import new_publication
+from octavo.model import BuildOptions
+from octavo.preview.watch import Preview
 
 #: The PDF stage needs the CMYK output-intent profile; without it the PDF tests cannot run.
 CHAPTER = "01-getting-started.md"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from octavo.content import IdPool, make_markdown, parse_chapter, split_front_matter
+from octavo.content.markdown import IdPool, make_markdown, parse_chapter, split_front_matter
 from octavo.errors import ContentError
 
 CASES = Path(__file__).parent / "fixtures" / "markdown"

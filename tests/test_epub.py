@@ -15,13 +15,14 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from octavo.a11y import Features, accessibility_metadata, add_missing_roles, conformance_problems
 from octavo.check import epub_structure, epubcheck
 from octavo.config import load_config
-from octavo.content import read_book
+from octavo.content.markdown import read_book
+from octavo.epub.a11y import Features, accessibility_metadata, add_missing_roles, conformance_problems
+from octavo.epub.typography import smarten
 from octavo.errors import ContentError
-from octavo.pipeline import BuildOptions, build
-from octavo.typography import smarten
+from octavo.model import BuildOptions
+from octavo.pipeline import build
 
 from .conftest import FIXTURE_BOOK, Built, build_into
 from .pdftext import fold, margin_texts, page_texts

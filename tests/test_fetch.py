@@ -14,7 +14,7 @@ import pytest
 from weasyprint import HTML
 
 from octavo.cli import main
-from octavo.fetch import ConfinedFetcher, RefusedResource
+from octavo.pdf.fetch import ConfinedFetcher, RefusedResource
 
 from .conftest import EPOCH, png, write_book
 

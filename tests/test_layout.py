@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from octavo.config import load_config
-from octavo.content import read_book
-from octavo.pdf import lay_out as layout
-from octavo.pipeline import STYLES, TEMPLATES
+from octavo.content.markdown import read_book
+from octavo.pdf.layout import lay_out as layout
 from octavo.render import make_environment, render_print_html
+from octavo.resources import STYLES, TEMPLATES
 
 from .conftest import CONTENT, FIXTURE_BOOK
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from octavo.manifest import MANIFEST, input_key
-from octavo.model import STYLES, TEMPLATES, BuildOptions
+from octavo.model import BuildOptions
+from octavo.resources import STYLES, TEMPLATES
 
 from .conftest import FIXTURE_BOOK, ROOT
 

@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 
 from octavo.errors import TemplateError
+from octavo.model import BuildOptions
 from octavo.output import staged
-from octavo.pipeline import STYLES, TEMPLATES, BuildOptions, build
+from octavo.pipeline import build
+from octavo.resources import STYLES, TEMPLATES
 
 from .conftest import EPOCH, FIXTURE_BOOK, ROOT, Built, build_into
 

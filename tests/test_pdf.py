@@ -13,19 +13,15 @@ import pytest
 
 from octavo.check import preflight_pdf
 from octavo.config import load_config
-from octavo.content import read_book
+from octavo.content.markdown import read_book
 from octavo.errors import FontError
-from octavo.pdf import (
-    CachedPageReferences,
-    deflate_streams,
-    finish_passes,
-    lay_out as layout,
-    pdf_options,
-    render_pdf,
-    write_edition,
-)
-from octavo.pipeline import STYLES, TEMPLATES, source_date_epoch
+from octavo.pdf.editions import deflate_streams, finish_passes, render_pdf, write_edition
+from octavo.pdf.internals import CachedPageReferences
+from octavo.pdf.layout import lay_out as layout
+from octavo.pdf.layout import pdf_options
+from octavo.pipeline import source_date_epoch
 from octavo.render import make_environment, render_print_html
+from octavo.resources import STYLES, TEMPLATES
 
 from .conftest import CONTENT, FIXTURE_BOOK, Built, build_into
 from .pdftext import margin_texts, page_texts

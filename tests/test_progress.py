@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from octavo.config import load_config
-from octavo.content import read_book
-from octavo.model import STYLES, TEMPLATES
-from octavo.pdf import lay_out as layout
+from octavo.content.markdown import read_book
+from octavo.pdf.layout import lay_out as layout
 from octavo.progress import PageCounter
 from octavo.render import make_environment, render_print_html
+from octavo.resources import STYLES, TEMPLATES
 
 from .conftest import FIXTURE_BOOK, ROOT
 

@@ -16,11 +16,12 @@ import pypdfium2 as pdfium
 import pytest
 from lxml import etree
 
+from octavo.commands.release import check_version, default_folder, release, release_names
 from octavo.config import load_config
-from octavo.content import read_book
-from octavo.pipeline import TEMPLATES, source_date_epoch
-from octavo.release import check_version, default_folder, release, release_names
+from octavo.content.markdown import read_book
+from octavo.pipeline import source_date_epoch
 from octavo.render import make_environment, render_print_html
+from octavo.resources import TEMPLATES
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import re
+import shutil
 from pathlib import Path
 
 import jinja2
 import pytest
 
 from octavo.config import load_config
-from octavo.content import read_book
+from octavo.content.markdown import read_book
 from octavo.errors import EXIT_INPUT, TemplateError
-from octavo.pipeline import TEMPLATES, BuildOptions, build
+from octavo.model import BuildOptions
+from octavo.pipeline import build
 from octavo.render import make_environment, render_print_html, render_template
+from octavo.resources import TEMPLATES
 
 from .conftest import FIXTURE_BOOK
 

@@ -8,13 +8,15 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from .preview_helpers import collected_warnings, new_book
 
 from octavo.check import epubcheck, preflight_pdf
 from octavo.cli import main
+from octavo.commands.new import book_yaml, title_from_folder
 from octavo.config import PRINT_SCHEMA, SCHEMA, load_config
-from octavo.pipeline import BuildOptions, build
-from octavo.scaffold import book_yaml, title_from_folder
+from octavo.model import BuildOptions
+from octavo.pipeline import build
+
+from .preview_helpers import collected_warnings, new_book
 
 
 def test_new_writes_the_publication_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,12 +15,14 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from .preview_helpers import CHAPTER, FIRST_LINE, EventStream, get, new_book, replace_in, running_preview
 
 from octavo.errors import UsageError
-from octavo.pipeline import PROJECT, STYLES, TEMPLATES, BuildOptions
-from octavo.preview import Outputs, Problem, Snapshot, preview_page
-from octavo.watch import Plan, Preview, plan_for
+from octavo.model import BuildOptions
+from octavo.preview.page import Outputs, Problem, Snapshot, preview_page
+from octavo.preview.watch import Plan, Preview, plan_for
+from octavo.resources import PROJECT, STYLES, TEMPLATES
+
+from .preview_helpers import CHAPTER, FIRST_LINE, EventStream, get, new_book, replace_in, running_preview
 
 #: The issue asks for "about a second" from save to preview; this leaves room for a busy 2-core machine.
 PREVIEW_BUDGET_S = 2.0

@@ -18,8 +18,8 @@ import pytest
 import yaml
 
 from octavo.cli import make_parser
+from octavo.commands.release import release_names
 from octavo.config import load_config
-from octavo.release import release_names
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from fontTools.ttLib import TTFont
 
-from .errors import FontError
-from .model import Book
-from .render import plain_text
-from .source import line_in_file
+from octavo.errors import FontError
+from octavo.markup import plain_text
+from octavo.model import Book
+from octavo.source import line_in_file
 
 #: Characters that draw nothing and need no glyph (format controls, variation selectors).
 INVISIBLE = frozenset(range(0x200B, 0x2010)) | frozenset(range(0xFE00, 0xFE10)) | {0x2060, 0xAD, 0xFEFF}

@@ -13,14 +13,14 @@ import jinja2
 from lxml import etree
 from lxml import html as lxml_html
 
-from .a11y import Features, add_missing_roles, conformance_problems
-from .cover import Cover
-from .errors import OutputError
-from .model import Book, Chapter
-from .pagebreaks import PageBreak, insert_page_breaks, plan_page_breaks
-from .pagemap import PageMap
-from .render import PageContext, common_context, render_template
-from .typography import typeset_tree
+from octavo.epub.a11y import Features, add_missing_roles, conformance_problems
+from octavo.epub.cover import Cover
+from octavo.epub.pagebreaks import PageBreak, insert_page_breaks, plan_page_breaks
+from octavo.epub.typography import typeset_tree
+from octavo.errors import OutputError
+from octavo.model import Book, Chapter
+from octavo.pages import PageMap
+from octavo.render import PageContext, common_context, render_template
 
 log = logging.getLogger("octavo")
 

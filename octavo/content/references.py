@@ -10,9 +10,9 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 from lxml import html as lxml_html
 
-from .errors import ContentError
-from .paths import inside
-from .source import SourceText
+from octavo.errors import ContentError
+from octavo.paths import inside
+from octavo.source import SourceText
 
 #: Attributes through which an element loads a file (what WeasyPrint or a reading system would fetch).
 LOADING = {"img": ("src", "srcset"), "image": ("href", "xlink:href"), "use": ("href", "xlink:href"),

@@ -8,10 +8,12 @@ import os
 import re
 from pathlib import Path
 
-from .check import check_outputs
-from .config import load_config
-from .errors import UsageError
-from .pipeline import CHECKSUMS, BuildOptions, build, output_names
+from octavo.check import check_outputs
+from octavo.config import load_config
+from octavo.errors import UsageError
+from octavo.model import BuildOptions
+from octavo.output import CHECKSUMS, output_names
+from octavo.pipeline import build
 
 log = logging.getLogger("octavo")
 

@@ -19,12 +19,15 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import BuildError
-from .pipeline import PROJECT, BuildOptions, build, output_names
-from .preview import Problem, problems_from
+from octavo.errors import BuildError
+from octavo.model import BuildOptions
+from octavo.output import output_names
+from octavo.pipeline import build
+from octavo.preview.page import Problem, problems_from
+from octavo.resources import PROJECT
 
 if TYPE_CHECKING:
-    from .watch import Live
+    from octavo.preview.live import Live
 
 log = logging.getLogger("octavo")
 
@@ -32,7 +35,7 @@ log = logging.getLogger("octavo")
 #: nothing yet; after, it exits with 143 through SystemExit, which removes temporary files on its way out.
 BOOT = ("import signal, sys\n"
         "signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))\n"
-        "from octavo.worker import main\n"
+        "from octavo.preview.worker import main\n"
         "sys.exit(main(sys.argv[1:]))\n")
 #: The child's last stdout line starts with this, followed by its result as JSON.
 RESULT = "octavo-result: "
@@ -182,10 +185,10 @@ def collect_warnings(this_thread: bool = True) -> Iterator[list[str]]:
 
 def main(argv: list[str]) -> int:
     """The child: build, log as `python build.py` does, print the result line."""
-    from .cli import _setup_logging
+    from octavo.log import setup_console
 
     spec = json.loads(argv[0])
-    _setup_logging(quiet=False, verbose=False)
+    setup_console(quiet=False, verbose=False)
     options = BuildOptions(content=Path(spec["content"]), out=Path(spec["out"]), targets=tuple(spec["targets"]),
                            version=spec["version"], templates=Path(spec["templates"]), styles=Path(spec["styles"]))
     problems: tuple[Problem, ...] = ()

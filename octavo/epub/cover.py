@@ -8,8 +8,9 @@ from pathlib import Path
 
 import jinja2
 
-from .model import Book
-from .render import labels_for, render_template
+from octavo.language import labels_for
+from octavo.model import Book
+from octavo.render import render_template
 
 #: The generated cover's page, in points, and the factor to the raster: 1600 x 2560 px, 1:1.6,
 #: the size online bookshops ask for.

@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .paths import inside
-from .pipeline import BuildOptions, output_names
-from .preview import PREFIX, preview_page, status_html
+from octavo.model import BuildOptions
+from octavo.output import output_names
+from octavo.paths import inside
+from octavo.preview.page import PREFIX, preview_page, status_html
 
 if TYPE_CHECKING:
-    from .watch import Live
+    from octavo.preview.live import Live
 
 log = logging.getLogger("octavo")
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from .model import Book
-from .pagemap import local_name
+from octavo.markup import local_name
+from octavo.model import Book
 
 log = logging.getLogger("octavo")
 

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import BuildError, ConfigError
+from octavo.errors import BuildError, ConfigError
 
 #: Where the server mounts its own files; everything else is the publication folder.
 PREFIX = "/_octavo"

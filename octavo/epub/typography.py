@@ -10,8 +10,8 @@ import re
 
 from lxml import etree
 
-from .content import QUOTES
-from .pagemap import local_name
+from octavo.language import QUOTES
+from octavo.markup import local_name
 
 #: Text in these elements is code or data, left exactly as written.
 VERBATIM = frozenset({"code", "pre", "kbd", "samp", "script", "style", "var"})

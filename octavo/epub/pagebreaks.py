@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from .pagemap import PageMap, Position, countable, index_elements, is_skipped, local_name
+from octavo.markup import local_name
+from octavo.pages import PageMap, Position, countable, index_elements, is_skipped
 
 log = logging.getLogger("octavo")
 

@@ -13,8 +13,8 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
-from .errors import ContentError
-from .source import SourceText
+from octavo.errors import ContentError
+from octavo.source import SourceText
 
 log = logging.getLogger("octavo")
 

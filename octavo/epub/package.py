@@ -10,12 +10,12 @@ from pathlib import Path
 
 from ebooklib import epub
 
-from .a11y import accessibility_metadata
-from .errors import ContentError
-from .model import Book
-from .source import line_in_file
-from .typography import smarten
-from .xhtml import EpubContent, chapter_file
+from octavo.epub.a11y import accessibility_metadata
+from octavo.epub.documents import EpubContent, chapter_file
+from octavo.epub.typography import smarten
+from octavo.errors import ContentError
+from octavo.model import Book
+from octavo.source import line_in_file
 
 #: Fixed zip entry time (the earliest a zip can hold): entry times never change between builds.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)

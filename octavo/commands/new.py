@@ -11,13 +11,14 @@ import string
 import uuid
 from pathlib import Path
 
-from .config import CONFIG_NAME, slugify
-from .errors import UsageError
+from octavo.config import CONFIG_NAME, slugify
+from octavo.errors import UsageError
+from octavo.resources import TEMPLATES
 
 log = logging.getLogger("octavo")
 
 #: The sample publication, copied file by file; book.yaml is filled in on the way.
-SCAFFOLD = Path(__file__).resolve().parent.parent / "templates" / "new"
+SCAFFOLD = TEMPLATES / "new"
 
 
 def new_publication(dest: Path, today: dt.date | None = None, scaffold: Path = SCAFFOLD) -> list[Path]:

@@ -15,16 +15,18 @@ from pathlib import Path
 
 import watchfiles
 
-from . import __version__
-from .config import load_config
-from .content import read_book
-from .errors import BuildError, UsageError
-from .fonts import check_coverage
-from .pdf import margins_for
-from .pipeline import BuildOptions, source_date
-from .preview import Problem, Snapshot, problems_from
-from .render import make_environment, render_print_html
-from .worker import OutputsWorker, collect_warnings
+from octavo import __version__
+from octavo.config import load_config
+from octavo.content.markdown import read_book
+from octavo.errors import BuildError, UsageError
+from octavo.model import BuildOptions
+from octavo.pdf.fonts import check_coverage
+from octavo.pdf.layout import margins_for
+from octavo.pipeline import source_date
+from octavo.preview.live import Live
+from octavo.preview.page import Problem, Snapshot, problems_from
+from octavo.preview.worker import OutputsWorker, collect_warnings
+from octavo.render import make_environment, render_print_html
 
 log = logging.getLogger("octavo")
 
@@ -72,41 +74,6 @@ def _affects(path: Path, templates: Path, styles: Path) -> tuple[bool, set[str]]
 
 def _under(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
-
-
-class Live:
-    """The current Snapshot, replaced whole under a condition so that event streams can wait for the next."""
-
-    def __init__(self, snapshot: Snapshot):
-        self._snapshot = snapshot
-        self._changed = threading.Condition()
-        self.closed = False
-
-    @property
-    def snapshot(self) -> Snapshot:
-        return self._snapshot
-
-    def update(self, change: Callable[[Snapshot], Snapshot]) -> Snapshot:
-        """Apply `change` to the current snapshot and wake every waiting stream."""
-        with self._changed:
-            self._snapshot = change(self._snapshot)
-            self._changed.notify_all()
-            return self._snapshot
-
-    def wait_newer(self, generation: int, outputs: int, timeout: float) -> Snapshot | None:
-        """The snapshot once it differs from (generation, outputs version); None on timeout or close."""
-        def newer() -> bool:
-            snap = self._snapshot
-            return self.closed or snap.generation != generation or snap.outputs.version != outputs
-
-        with self._changed:
-            found = self._changed.wait_for(newer, timeout)
-            return self._snapshot if found and not self.closed else None
-
-    def close(self) -> None:
-        with self._changed:
-            self.closed = True
-            self._changed.notify_all()
 
 
 def render_preview(options: BuildOptions) -> Snapshot:
@@ -202,7 +169,7 @@ class Preview:
     """The whole `watch`: first build, HTTP server, watcher and output builds; start() and stop() it."""
 
     def __init__(self, options: BuildOptions, port: int = 8000):
-        from .server import make_server
+        from octavo.preview.server import make_server
 
         if not options.content.is_dir():
             raise UsageError(f"no folder {options.content}/ to watch; start one with: "

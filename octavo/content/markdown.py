@@ -16,12 +16,13 @@ from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .config import slugify
-from .errors import ContentError
-from .model import CHAPTER_KINDS, Book, BookMeta, Chapter, Footnote, Heading
-from .references import check_references
-from .sanitize import sanitize_html
-from .source import SourceText, line_in_file, read_source
+from octavo.config import slugify
+from octavo.content.references import check_references
+from octavo.content.sanitize import sanitize_html
+from octavo.errors import ContentError
+from octavo.language import QUOTES
+from octavo.model import CHAPTER_KINDS, Book, BookMeta, Chapter, Footnote, Heading
+from octavo.source import SourceText, line_in_file, read_source
 
 log = logging.getLogger("octavo")
 
@@ -32,13 +33,6 @@ _UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
 _RAW_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _ATTR = r"""\s{}\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))"""
 _TAG = re.compile(r"<[^>]*>")
-
-#: Typographer quotes per primary language subtag: double open/close, single open/close.
-QUOTES = {
-    "en": "“”‘’", "de": "„“‚‘", "fr": ["«\u202f", "\u202f»", "‹\u202f", "\u202f›"], "es": "«»“”",
-    "it": "«»“”", "pt": "«»“”", "nl": "“”‘’", "pl": "„”‚’", "ru": "«»„“", "sv": "””’’", "da": "»«›‹",
-}
-
 
 @dataclass
 class IdPool:

@@ -1,0 +1,39 @@
+"""A BCP 47 language tag -> the words and quotation marks a book in that language is set with."""
+
+from __future__ import annotations
+
+#: Typographer quotes per primary language subtag: double open/close, single open/close.
+QUOTES = {
+    "en": "“”‘’", "de": "„“‚‘", "fr": ["«\u202f", "\u202f»", "‹\u202f", "\u202f›"], "es": "«»“”",
+    "it": "«»“”", "pt": "«»“”", "nl": "“”‘’", "pl": "„”‚’", "ru": "«»„“", "sv": "””’’", "da": "»«›‹",
+}
+
+
+#: Words the templates print, per primary language subtag (English when the language is not listed).
+LABELS: dict[str, dict[str, str]] = {
+    "en": {"contents": "Contents", "notes": "Notes", "halftitle": "Half title", "titlepage": "Title page",
+           "copyright": "Copyright", "cover": "Cover", "version": "version", "published_by": "Published by",
+           "typeset": "Typeset in Vollkorn with", "landmarks": "Landmarks", "pagelist": "Pages",
+           "start": "Start of the text", "page": "Page", "back": "Back to the text",
+           "identifier": "Identifier:"},
+    "fr": {"contents": "Table des matières", "notes": "Notes", "halftitle": "Faux-titre", "titlepage": "Titre",
+           "copyright": "Mentions légales", "cover": "Couverture", "version": "version",
+           "published_by": "Publié par", "typeset": "Composé en Vollkorn avec", "landmarks": "Repères",
+           "pagelist": "Pages", "start": "Début du texte", "page": "Page", "back": "Retour au texte",
+           "identifier": "Identifiant :"},
+    "de": {"contents": "Inhalt", "notes": "Anmerkungen", "halftitle": "Schmutztitel", "titlepage": "Titelei",
+           "copyright": "Impressum", "cover": "Umschlag", "version": "Version", "published_by": "Verlag:",
+           "typeset": "Gesetzt in Vollkorn mit", "landmarks": "Orientierungspunkte", "pagelist": "Seiten",
+           "start": "Textbeginn", "page": "Seite", "back": "Zurück zum Text",
+           "identifier": "Kennung:"},
+    "es": {"contents": "Índice", "notes": "Notas", "halftitle": "Anteportada", "titlepage": "Portada",
+           "copyright": "Créditos", "cover": "Cubierta", "version": "versión", "published_by": "Publicado por",
+           "typeset": "Compuesto en Vollkorn con", "landmarks": "Puntos de referencia", "pagelist": "Páginas",
+           "start": "Inicio del texto", "page": "Página", "back": "Volver al texto",
+           "identifier": "Identificador:"},
+}
+
+
+def labels_for(language: str) -> dict[str, str]:
+    """The label set for a BCP 47 language tag."""
+    return LABELS.get(language.split("-")[0].lower(), LABELS["en"])

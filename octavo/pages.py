@@ -1,0 +1,115 @@
+"""The print edition's pages as the EPUB shares them: PageMap (where each page begins, its folio), the rules that
+count the text both sides share, and roman folios."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from octavo.markup import local_name
+
+#: Elements whose text the EPUB and the print edition do not share: notes (inline floats in print,
+#: asides in the EPUB), note calls, and the EPUB's page-break markers themselves.
+SKIPPED_CLASSES = frozenset({"footnote", "footnotes", "noteref", "noteref-repeat"})
+
+
+#: Elements one HTML parser adds and another does not; never counted.
+TRANSPARENT_TAGS = frozenset({"tbody"})
+
+
+class Element(Protocol):
+    """What both xml.etree (WeasyPrint's parse) and lxml (the EPUB's) elements offer."""
+
+    tag: Any
+    text: str | None
+    tail: str | None
+
+    def get(self, key: str, default: str | None = None) -> str | None: ...
+
+    def __iter__(self) -> Iterator[Element]: ...
+
+
+@dataclass(frozen=True)
+class Position:
+    """A place in the text that the print edition and the EPUB share."""
+
+    anchor: str
+    """id of the nearest element (itself or an ancestor) with an id: a chapter, heading or front page."""
+    block: int
+    """Which element under the anchor holds the text: 0 is the anchor, then document order."""
+    offset: int
+    """Characters of that element's own text before the place, whitespace and hyphens not counted."""
+    sample: str
+    """The text that starts there, a few words, as printed."""
+
+
+@dataclass(frozen=True)
+class PrintPage:
+    """One page of the print edition."""
+
+    number: int
+    """Physical page number in the PDF, from 1."""
+    label: str
+    """The folio: as printed, or as it would be printed on a page that shows none (roman in front matter)."""
+    start: Position | None
+    """Where the page's first text is, or None for a page with no text the EPUB has (blank, half-title)."""
+
+
+@dataclass(frozen=True)
+class PageMap:
+    """Every page of the print edition, in order."""
+
+    pages: tuple[PrintPage, ...]
+    """One entry per page."""
+
+
+def is_skipped(element: Element) -> bool:
+    """Whether the element's subtree is left out of the shared text (notes, calls, page-break markers)."""
+    classes = set((element.get("class") or "").split())
+    types = set((element.get("{http://www.idpf.org/2007/ops}type") or "").split())
+    return bool(classes & SKIPPED_CLASSES) or "pagebreak" in types or not local_name(element.tag)
+
+
+def index_elements(root: Element) -> dict[Element, tuple[str | None, int]]:
+    """(anchor id, ordinal) of every element that is not skipped; the same on both sides of the map."""
+    index: dict[Element, tuple[str | None, int]] = {}
+    counters: dict[str | None, int] = {None: 0}
+
+    def visit(element: Element, anchor: str | None) -> None:
+        if is_skipped(element):
+            return
+        own = element.get("id")
+        if own:
+            anchor = own
+            counters[anchor] = 0
+            index[element] = (anchor, 0)
+        elif local_name(element.tag) not in TRANSPARENT_TAGS:
+            counters[anchor] = counters.get(anchor, 0) + 1
+            index[element] = (anchor, counters[anchor])
+        for child in element:
+            visit(child, anchor)
+
+    visit(root, None)
+    return index
+
+
+_UNCOUNTED = re.compile(r"[\s\u00ad\u2010]+")
+
+
+def countable(text: str) -> str:
+    """The characters that locate a place in text: no whitespace, no soft or inserted hyphens."""
+    return _UNCOUNTED.sub("", text)
+
+
+def roman(number: int) -> str:
+    """12 -> 'xii' (folios and chapter numbers in front matter)."""
+    values = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
+              (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
+    out = []
+    for value, letters in values:
+        while number >= value:
+            out.append(letters)
+            number -= value
+    return "".join(out)

@@ -1,0 +1,1 @@
+"""Stage 3a: print HTML -> the print PDF and the screen PDF (layout, editions, page map, fetcher, fonts)."""

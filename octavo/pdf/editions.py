@@ -1,0 +1,156 @@
+"""A laid-out book -> the print edition (PDF/X-4, bleed, no links) or the screen edition (PDF/UA-1, RGB), and the
+fixes made on the PDF objects before they are written."""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import zlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from octavo.model import Book
+from octavo.pdf.internals import cache_page_references
+from octavo.pdf.layout import PdfLayout, lay_out, pdf_options
+from octavo.pdf.pagemap import page_map
+
+
+def write_edition(document: Any, book: Book, edition: str, target: Path) -> int:
+    """Write `edition` to `target` from a layout and return its page count.
+
+    The layout is the edition's own, or the one both editions share: the print geometry (bleed, crop marks
+    off, single-ink black) laid out from the HTML with live links. The two editions paginate identically, and
+    what else differs is decided at write time: the print edition keeps its bleed and output intent and
+    loses its links (no annotations in a printer's file); the screen edition has no bleed, no output intent,
+    and RGB black instead of K (see `finish_passes`).
+    """
+    from weasyprint import Document
+
+    cache_page_references()
+    printed = edition == "print"
+    view = Document(edition_pages(document.pages, edition), document.metadata, document.url_fetcher,
+                    document.font_config, document.color_profiles if printed else {},
+                    document.output_intent if printed else None)
+    view.write_pdf(target, finisher=_finisher(finish_passes(book, edition)), **pdf_options(book, edition))
+    return len(view.pages)
+
+
+def edition_pages(pages: list[Any], edition: str) -> list[Any]:
+    """Copies of laid-out pages as `edition` writes them: print without links, screen without bleed.
+
+    WeasyPrint reads both when it writes: the page boxes (MediaBox, TrimBox, BleedBox) from `Page.bleed`
+    and the link annotations from `Page.links`; the boxes drawn on the page are shared, untouched.
+    """
+    copies = []
+    for page in pages:
+        view = copy.copy(page)
+        if edition == "print":
+            view.links = []
+        else:
+            view.bleed = dict.fromkeys(page.bleed, 0)
+        copies.append(view)
+    return copies
+
+
+Pass = Callable[[Any], None]
+
+
+def finish_passes(book: Book, edition: str) -> tuple[Pass, ...]:
+    """The fixes made on the PDF objects after WeasyPrint has drawn them and before pydyf writes them, in order."""
+    passes: list[Pass] = [_stable_document_id(book, edition)]
+    if edition == "print" and book.meta.print.printer == "kdp":
+        passes.append(_drop_bookmarks)
+    if edition == "screen":
+        passes.append(_rgb_black)
+    passes.append(deflate_streams)  # last: the passes above change what is in the streams
+    return tuple(passes)
+
+
+def _finisher(passes: tuple[Pass, ...]) -> Callable[[Any, Any], None]:
+    def finish(document: Any, pdf: Any) -> None:
+        for fix in passes:
+            fix(pdf)
+
+    return finish
+
+
+def _stable_document_id(book: Book, edition: str) -> Pass:
+    """WeasyPrint writes a random XMP DocumentID into PDF/X files; make it a function of the book and edition."""
+    # The same UUID the EPUB names as the source of its page list (BookMeta.page_source).
+    doc_id = ("xmp.did:" + book.meta.edition_id(edition).removeprefix("urn:uuid:")).encode()
+
+    def fix(pdf: Any) -> None:
+        for obj in pdf.objects:
+            extra = getattr(obj, "extra", None)
+            if isinstance(extra, dict) and extra.get("Type") == "/Metadata":
+                obj.stream = [re.sub(rb"xmp\.did:[0-9a-f-]{36}", doc_id, part) for part in obj.stream]
+
+    return fix
+
+
+def _drop_bookmarks(pdf: Any) -> None:
+    """KDP: a print file "should not contain bookmarks"."""
+    pdf.catalog.pop("Outlines", None)
+    pdf.catalog.pop("PageMode", None)
+
+
+#: The colour operators WeasyPrint draws single-ink black with, and what the screen edition's own layout
+#: draws instead (RGB black), for fills and strokes.
+_K_TO_RGB = {(b"/DeviceCMYK cs", b"0 0 0 1 scn"): b"0 0 0 rg", (b"/DeviceCMYK CS", b"0 0 0 1 SCN"): b"0 0 0 RG"}
+
+
+def _rgb_black(pdf: Any) -> None:
+    """The screen edition is RGB: redraw the shared layout's K-only black as RGB black, operator for operator.
+
+    Only WeasyPrint's drawing streams (pages, and the groups drawn into them) are read; fonts, images and
+    profiles are never touched. Any other colour is left as the content asked for it.
+    """
+    from weasyprint.pdf.stream import Stream
+
+    for obj in pdf.objects:
+        if isinstance(obj, Stream) and (b"/DeviceCMYK cs" in obj.stream or b"/DeviceCMYK CS" in obj.stream):
+            obj.stream = _swap_pairs(obj.stream, _K_TO_RGB)
+
+
+def _swap_pairs(operators: list[Any], swaps: dict[tuple[bytes, bytes], bytes]) -> list[Any]:
+    """`operators` with every adjacent pair found in `swaps` replaced by its single replacement."""
+    out: list[Any] = []
+    for operator in operators:
+        if out and isinstance(operator, bytes) and isinstance(out[-1], bytes) and (out[-1], operator) in swaps:
+            out[-1] = swaps[(out[-1], operator)]
+        else:
+            out.append(operator)
+    return out
+
+
+def deflate_streams(pdf: Any) -> None:
+    """Compress every stream once, on every core, exactly as pydyf would.
+
+    pydyf deflates each stream twice, on one core: once to write it and once more to hash the file identifier.
+    zlib lets other threads run while it works, and a stream marked as already compressed is written as is.
+    """
+    import pydyf
+
+    streams = [obj for obj in pdf.objects
+               if isinstance(obj, pydyf.Stream) and obj.compress and "Filter" not in obj.extra]
+    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
+        for stream, data in zip(streams, pool.map(_deflate, streams)):
+            stream.stream, stream.compress = [data], False
+            stream.extra["Filter"] = "/FlateDecode"
+
+
+def _deflate(stream: Any) -> bytes:
+    """pydyf's own encoding of a stream (Stream.data): the operators joined by newlines, zlib level 9."""
+    from pydyf import _to_bytes
+
+    compressor = zlib.compressobj(level=9)
+    return compressor.compress(b"\n".join(_to_bytes(item) for item in stream.stream)) + compressor.flush()
+
+
+def render_pdf(html: str, book: Book, edition: str, styles: Path, target: Path) -> PdfLayout:
+    """Lay out `html` with the edition's styles and write the PDF to `target`; say what was laid out."""
+    document = lay_out(html, book, edition, styles)
+    return PdfLayout(write_edition(document, book, edition, target), page_map(document))
