@@ -1,15 +1,68 @@
-"""Small helpers on HTML shared by every stage: element names, plain text, escaping."""
+"""Small helpers on HTML shared by every stage: a fragment as a tree and back, its links, ids and images,
+plain text, element names, escaping."""
 
 from __future__ import annotations
 
-import html
-import re
+from collections.abc import Iterator
 from typing import Any
+
+import markupsafe
+from lxml import etree
+from lxml import html as lxml_html
+
+
+def escape(text: str) -> str:
+    """Text made safe inside HTML or XML, as element content or a quoted attribute (& < > " ' escaped), as
+    Jinja escapes every value in the templates."""
+    return str(markupsafe.escape(text))
+
+
+def parse_fragment(fragment: str) -> lxml_html.HtmlElement:
+    """An HTML fragment as a tree: a <div> holding it (its text before the first element is the div's text)."""
+    return lxml_html.fragment_fromstring(fragment, create_parent="div")
+
+
+def serialise_fragment(root: etree._Element) -> str:
+    """The content of `root` (from `parse_fragment`) as HTML again; `method="html"` so an empty element such as
+    `<a id="x"></a>` stays one (XML would write `<a id="x"/>`, which an HTML parser reads as an open tag)."""
+    inner = "".join(etree.tostring(child, encoding="unicode", method="html") for child in root)
+    return escape(root.text or "") + inner
+
+
+def links(root: etree._Element) -> Iterator[etree._Element]:
+    """Every <a> with an href, in document order (HTML or XHTML)."""
+    return (element for element in root.iter() if local_name(element.tag) == "a" and element.get("href") is not None)
+
+
+def internal_links(root: etree._Element) -> Iterator[tuple[etree._Element, str]]:
+    """Every <a href="#anchor">, and the anchor it names."""
+    for element in links(root):
+        href = element.get("href") or ""
+        if href.startswith("#"):
+            yield element, href[1:]
+
+
+def ids(root: etree._Element) -> Iterator[str]:
+    """Every id in the tree, in document order."""
+    return (str(element.get("id")) for element in root.iter() if element.get("id") is not None
+            and isinstance(element.tag, str))
+
+
+def images(root: etree._Element) -> Iterator[etree._Element]:
+    """Every <img>, in document order."""
+    return (element for element in root.iter() if local_name(element.tag) == "img")
+
+
+def has_alt(image: etree._Element) -> bool:
+    """Whether an <img> has a text alternative with words in it."""
+    return bool((image.get("alt") or "").strip())
 
 
 def plain_text(fragment: str) -> str:
-    """Text content of an HTML fragment (for font coverage and search)."""
-    return html.unescape(re.sub(r"<[^>]+>", " ", fragment))
+    """Text content of an HTML fragment (for font coverage and search); elements separate words."""
+    if not fragment.strip():
+        return fragment
+    return " ".join(parse_fragment(fragment).itertext())
 
 
 def local_name(tag: Any) -> str:

@@ -4,15 +4,64 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 
+from octavo.errors import UsageError
 from octavo.resources import STYLES, TEMPLATES
 
 #: Points per inch; every length in the model is in PostScript points.
 PT_PER_IN = 72.0
 
-#: What `build` makes by default: 'pdf' is both PDF editions; 'print' or 'screen' is one of them.
-TARGETS = ("pdf", "epub")
+
+class Edition(str, Enum):
+    """One of the three books a build writes (str-valued: `Edition.PRINT == "print"`, and it formats as 'print')."""
+
+    PRINT = "print"
+    """The printer's PDF/X-4: CMYK, bleed, no links."""
+    SCREEN = "screen"
+    """The reader's PDF/UA-1: tagged, RGB, live links."""
+    EPUB = "epub"
+    """The EPUB 3."""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+#: The PDF editions, in build order (and the order SHA256SUMS lists them).
+PDF_EDITIONS = (Edition.PRINT, Edition.SCREEN)
+
+
+class Target(str, Enum):
+    """What a build is asked to make: 'pdf' is both PDF editions, 'print' or 'screen' one of them."""
+
+    PDF = "pdf"
+    PRINT = "print"
+    SCREEN = "screen"
+    EPUB = "epub"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def parse(cls, name: str) -> tuple[Target, ...]:
+        """A command-line target -> the targets it means: 'all' -> pdf and epub, 'epub' -> epub, ..."""
+        if name == "all":
+            return TARGETS
+        try:
+            return (cls(name),)
+        except ValueError:
+            choices = ", ".join(["all", *(t.value for t in cls)])
+            raise UsageError(f"unknown target '{name}'; use one of {choices}") from None
+
+
+#: What `build` makes by default.
+TARGETS = (Target.PDF, Target.EPUB)
+
+
+def targets_for(name: str) -> tuple[Target, ...]:
+    """The same as `Target.parse(name)`: for the command line, which has target names as strings."""
+    return Target.parse(name)
 
 
 @dataclass(frozen=True)
@@ -24,8 +73,8 @@ class BuildOptions:
     """The publication folder (book.yaml and chapters)."""
     out: Path
     """The output folder."""
-    targets: tuple[str, ...] = TARGETS
-    """Any of 'pdf' (both PDF editions), 'print', 'screen', 'epub'."""
+    targets: tuple[Target, ...] = TARGETS
+    """Any of Target.PDF (both PDF editions), PRINT, SCREEN, EPUB (the strings 'pdf', ... are converted)."""
     version: str | None = None
     """Release version shown in the book and its metadata."""
     templates: Path = TEMPLATES
@@ -35,10 +84,19 @@ class BuildOptions:
     strict: bool = False
     """Fail on any warning, ours or WeasyPrint's, before an output replaces the previous one."""
 
+    def __post_init__(self) -> None:
+        # Callers may pass the strings the command line has ('pdf', 'epub'); the options hold Targets.
+        object.__setattr__(self, "targets", tuple(Target(t) for t in self.targets))
+
     @property
-    def editions(self) -> tuple[str, ...]:
+    def editions(self) -> tuple[Edition, ...]:
         """The PDF editions asked for, in build order."""
-        return tuple(e for e in ("print", "screen") if "pdf" in self.targets or e in self.targets)
+        return tuple(e for e in PDF_EDITIONS if Target.PDF in self.targets or Target(e.value) in self.targets)
+
+    @property
+    def epub(self) -> bool:
+        """Whether the EPUB is asked for."""
+        return Target.EPUB in self.targets
 
 
 @dataclass(frozen=True)
@@ -104,15 +162,15 @@ class BookMeta:
     allow_remote: bool = False
     """Whether content may load http(s) resources."""
 
-    def edition_id(self, edition: str) -> str:
-        """A stable URN for one edition ('print', 'screen'): the print PDF carries it as its XMP DocumentID."""
-        return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, self.identifier + '#' + edition)}"
+    def edition_id(self, edition: Edition) -> str:
+        """A stable URN for one edition: the print PDF carries it as its XMP DocumentID."""
+        return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{self.identifier}#{edition}')}"
 
     @property
     def page_source(self) -> str:
         """The print edition the EPUB's page numbers come from: `print_source` (its ISBN) when given,
         else the print edition's own id, never the EPUB's (that would claim the EPUB is paginated)."""
-        return self.print_source or self.edition_id("print")
+        return self.print_source or self.edition_id(Edition.PRINT)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,12 +18,13 @@ import jinja2
 from octavo import __version__
 from octavo.config import CONFIG_NAME, load_config
 from octavo.content.markdown import read_book
+from octavo.dates import read_source_date_epoch, source_date_epoch, utc
 from octavo.epub.cover import Cover, make_cover
 from octavo.epub.documents import render_epub_content
 from octavo.epub.package import build_epub, refuse_remote_images
-from octavo.errors import BuildError, ContentError, UsageError
+from octavo.errors import BuildError, ContentError
 from octavo.log import Tally, tally
-from octavo.model import TARGETS, Book, BuildOptions
+from octavo.model import PDF_EDITIONS, TARGETS, Book, BuildOptions, Edition
 from octavo.output import CHECKSUMS, Staging, output_names, sha256sums, staged
 from octavo.pages import PageMap
 from octavo.pdf.fonts import check_coverage
@@ -34,9 +34,11 @@ from octavo.resources import PROJECT, STYLES, TEMPLATES
 if TYPE_CHECKING:
     from octavo.pdf.layout import PdfLayout
 
-__all__ = ["PROJECT", "STYLES", "TARGETS", "TEMPLATES", "BuildOptions", "BuildResult", "build", "output_names"]
+__all__ = ["PROJECT", "STYLES", "TARGETS", "TEMPLATES", "BuildOptions", "BuildResult", "build", "output_names",
+           "source_date", "source_date_epoch"]
 
 log = logging.getLogger("octavo")
+
 
 @dataclass
 class BuildResult:
@@ -44,7 +46,7 @@ class BuildResult:
 
     outputs: list[Path] = field(default_factory=list)
     """Files written, in order."""
-    pages: dict[str, int] = field(default_factory=dict)
+    pages: dict[Edition, int] = field(default_factory=dict)
     """Page count per PDF edition."""
     warnings: int = 0
     """Warnings logged during the build (a --strict build does not trust a cached one that had any)."""
@@ -63,6 +65,20 @@ def build(options: BuildOptions) -> BuildResult:
     return result
 
 
+def _build(options: BuildOptions, staging: Staging) -> BuildResult:
+    """The stages, one line each."""
+    steps = Steps.for_build(options)
+    book = _read_book(options, steps)
+    run = _Run(options, book, make_environment(options.templates), Stamp.of(book), staging, steps)
+    with source_date_epoch(run.stamp.modified):
+        cover = cover_in_background(book, options) if options.epub else None
+        layouts = _write_pdfs(run)
+        if cover is not None:
+            _write_epub(run, cover, choose_page_map(layouts))
+    _write_checksums(run)
+    return run.result
+
+
 def _gate(seen: Tally, strict: bool) -> None:
     """WeasyPrint's errors (an image it could not load...) always fail; warnings fail with --strict."""
     if seen.errors:
@@ -73,107 +89,153 @@ def _gate(seen: Tally, strict: bool) -> None:
                          "the previous outputs are kept")
 
 
-def _build(options: BuildOptions, staging: Staging) -> BuildResult:
-    steps = 2 + len(options.editions) + ("epub" in options.targets)
-    step = _Steps(steps)
+@dataclass(frozen=True)
+class Stamp:
+    """What dates a build: every output of one build carries the same date and generator."""
+
+    modified: dt.datetime
+    """SOURCE_DATE_EPOCH, else the newest source file's time (see `source_date`), UTC."""
+    generator: str
+    """'Octavo x.y.z'."""
+
+    @classmethod
+    def of(cls, book: Book) -> Stamp:
+        return cls(source_date(book), f"Octavo {__version__}")
+
+    @property
+    def fields(self) -> tuple[dt.datetime, str]:
+        """(modified, generator), as the renderers take them."""
+        return self.modified, self.generator
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What every writing stage of one build shares (the writers add to `result`)."""
+
+    options: BuildOptions
+    """What was asked for."""
+    book: Book
+    """The publication, read."""
+    env: jinja2.Environment
+    """The templates."""
+    stamp: Stamp
+    """The build date and the generator name written into every output."""
+    staging: Staging
+    """Where the outputs are written until they replace the previous ones."""
+    steps: Steps
+    """The progress lines."""
+    result: BuildResult = field(default_factory=BuildResult)
+    """What has been written so far."""
+
+    def path(self, edition: Edition) -> Path:
+        """Where `edition` goes in the output folder."""
+        return self.options.out / output_names(self.book.meta.slug, self.options.version)[edition]
+
+    def wrote(self, path: Path, message: str) -> None:
+        """Count `path` as written and say so."""
+        self.result.outputs.append(path)
+        self.steps(message)
+
+
+def _read_book(options: BuildOptions, steps: Steps) -> Book:
+    """Stage 1: book.yaml and the chapters -> Book, with what the outputs asked for refuse checked first."""
     root = options.content.resolve()
-    meta = load_config(root, options.content, options.version)
-    book = read_book(meta, root, options.content)
-    step(f"{options.content}/{CONFIG_NAME}: {len(book.chapters)} chapters")
-    env = make_environment(options.templates)
-    modified = source_date(book)
-    generator = f"Octavo {__version__}"
-    names = output_names(meta.slug, options.version)
-    result = BuildResult()
-    if "epub" in options.targets:
+    book = read_book(load_config(root, options.content, options.version), root, options.content)
+    if options.epub:
         refuse_remote_images(book)
-    with source_date_epoch(modified):
-        cover = _cover_in_background(book, options) if "epub" in options.targets else None
-        page_map: PageMap | None = None
-        if options.editions:
-            check_coverage(book, options.styles / "fonts", f"{options.content}/{CONFIG_NAME}")
-            paths = {edition: options.out / names[edition] for edition in options.editions}
-            for edition, layout in _write_pdfs(book, env, paths, staging, options.styles, modified, generator):
-                page_map = layout.page_map if edition == "print" or page_map is None else page_map
-                result.outputs.append(paths[edition])
-                result.pages[edition] = layout.pages
-                step(f"{paths[edition]} ({layout.pages} pages)")
-        if "epub" in options.targets:
-            if page_map is None:  # an EPUB on its own still gets the print edition's page numbers
-                page_map = _print_page_map(book, env, options.styles, modified, generator)
-            assert cover is not None
-            content = render_epub_content(book, env, modified, generator, cover(), page_map)
-            path = options.out / names["epub"]
-            staging.write(path, build_epub(book, content, options.styles, modified))
-            result.outputs.append(path)
-            step(f"{path} ({len(content.documents)} documents, {len(content.page_breaks)} print pages listed)")
-    staging.write(options.out / CHECKSUMS, sha256sums(staging, [options.out / name for name in names.values()]))
-    step(f"{options.out / CHECKSUMS}")
-    return result
+    steps(f"{options.content}/{CONFIG_NAME}: {len(book.chapters)} chapters")
+    return book
 
 
-def _write_pdfs(book: Book, env: jinja2.Environment, paths: dict[str, Path], staging: Staging, styles: Path,
-                modified: dt.datetime, generator: str) -> Iterator[tuple[str, PdfLayout]]:
-    """Write each PDF edition in `paths` and yield (edition, what was laid out) as each is written.
+def _write_pdfs(run: _Run) -> dict[Edition, PdfLayout]:
+    """Stage 3a: the PDF editions asked for; what each layout produced, by edition."""
+    from octavo.pdf.editions import write_editions
 
-    WeasyPrint lays the book out once for both editions: the print geometry, from the HTML with live links
-    (the print edition drops them when it is written; pdf.write_edition). A proof with crop marks is laid
-    out once per edition instead. The page map (for the EPUB's page list) comes from the print geometry.
-    """
-    from octavo.pdf.editions import write_edition
-    from octavo.pdf.layout import PdfLayout, lay_out, shares_layout
-    from octavo.pdf.pagemap import page_map
-
-    shared = shares_layout(book)
-    document, pages_map = None, None
-    for edition, path in paths.items():
-        if document is None or not shared:
-            html_edition, geometry = ("screen", "print") if shared else (edition, edition)
-            document = lay_out(render_print_html(book, env, html_edition, modified, generator), book, geometry,
-                               styles)
-            pages_map = page_map(document)
-        pages = write_edition(document, book, edition, staging.path(path))
-        yield edition, PdfLayout(pages, pages_map)  # type: ignore[arg-type]
+    editions = run.options.editions
+    if not editions:
+        return {}
+    check_coverage(run.book, run.options.styles / "fonts", f"{run.options.content}/{CONFIG_NAME}")
+    paths = {edition: run.path(edition) for edition in editions}
+    html = _print_html(run)
+    layouts: dict[Edition, PdfLayout] = {}
+    for edition, layout in write_editions(html, run.book, {e: run.staging.path(p) for e, p in paths.items()},
+                                          run.options.styles):
+        layouts[edition] = layout
+        run.result.pages[edition] = layout.pages
+        run.wrote(paths[edition], f"{paths[edition]} ({layout.pages} pages)")
+    return layouts
 
 
-def _cover_in_background(book: Book, options: BuildOptions) -> Callable[[], Cover]:
+def _print_html(run: _Run) -> Callable[[Edition], str]:
+    """The book as one HTML document for an edition, rendered when the layout asks for it."""
+    return lambda edition: render_print_html(run.book, run.env, edition, *run.stamp.fields)
+
+
+def choose_page_map(layouts: dict[Edition, PdfLayout]) -> PageMap | None:
+    """The print edition's page map, else the screen edition's (both paginate alike); None when no PDF was laid
+    out."""
+    return next((layouts[edition].page_map for edition in PDF_EDITIONS if edition in layouts), None)
+
+
+def _write_epub(run: _Run, cover: Callable[[], Cover], page_map: PageMap | None) -> None:
+    """Stage 3b: the EPUB, its page list from the print edition's pages."""
+    if page_map is None:  # an EPUB on its own still gets the print edition's page numbers
+        from octavo.pdf.layout import print_page_map
+
+        page_map = print_page_map(render_print_html(run.book, run.env, Edition.PRINT, *run.stamp.fields), run.book,
+                                  run.options.styles)
+    content = render_epub_content(run.book, run.env, *run.stamp.fields, cover(), page_map)
+    path = run.path(Edition.EPUB)
+    run.staging.write(path, build_epub(run.book, content, run.options.styles, run.stamp.modified))
+    run.wrote(path, f"{path} ({len(content.documents)} documents, {len(content.page_breaks)} print pages listed)")
+
+
+def _write_checksums(run: _Run) -> None:
+    """SHA256SUMS for every output the folder will hold, built now or before."""
+    out = run.options.out
+    names = output_names(run.book.meta.slug, run.options.version)
+    run.staging.write(out / CHECKSUMS, sha256sums(run.staging, [out / name for name in names.values()]))
+    run.steps(f"{out / CHECKSUMS}")
+
+
+def cover_in_background(book: Book, options: BuildOptions) -> Callable[[], Cover]:
     """Start drawing the EPUB cover on the other core while the book is laid out; call the result to get it.
 
     A generated cover is a WeasyPrint layout and a raster of its own (a third of a second): in a forked
     process, made before this process has loaded WeasyPrint, it costs no wall time and its raster never
     sits on top of the book's layout in memory. One core, or no fork: drawn here and now.
     """
-    if book.meta.cover is not None or (os.cpu_count() or 1) < 2 or "fork" not in mp.get_all_start_methods() \
-            or "weasyprint" in sys.modules:
-        cover = make_cover(book, make_environment(options.templates), options.styles)
+    if not _can_fork_a_cover(book):
+        cover = _draw_cover(book, options.templates, options.styles)
         return lambda: cover
     pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
     future = pool.submit(_draw_cover, book, options.templates, options.styles)
     pool.shutdown(wait=False)  # the worker exits once it has drawn the cover
+    return future.result
 
-    def result() -> Cover:
-        return future.result()
 
-    return result
+def _can_fork_a_cover(book: Book) -> bool:
+    """Whether drawing the cover in a forked process pays: a cover to draw, a second core, fork, and no
+    WeasyPrint loaded yet (a fork after that would copy its memory and its threads' locks)."""
+    return (book.meta.cover is None and (os.cpu_count() or 1) >= 2 and "fork" in mp.get_all_start_methods()
+            and "weasyprint" not in sys.modules)
 
 
 def _draw_cover(book: Book, templates: Path, styles: Path) -> Cover:
     return make_cover(book, make_environment(templates), styles)
 
 
-def _print_page_map(book: Book, env: object, styles: Path, modified: dt.datetime, generator: str) -> PageMap:
-    from octavo.pdf.layout import print_page_map
-
-    html = render_print_html(book, env, "print", modified, generator)  # type: ignore[arg-type]
-    return print_page_map(html, book, styles)
-
-
-class _Steps:
+class Steps:
     """Numbered progress lines: [2/5] dist/book.pdf (48 pages)."""
 
     def __init__(self, total: int):
         self.total = total
         self.done = 0
+
+    @classmethod
+    def for_build(cls, options: BuildOptions) -> Steps:
+        """Reading the book, each PDF edition, the EPUB, the checksums."""
+        return cls(2 + len(options.editions) + options.epub)
 
     def __call__(self, message: str) -> None:
         self.done += 1
@@ -182,28 +244,10 @@ class _Steps:
 
 def source_date(book: Book) -> dt.datetime:
     """SOURCE_DATE_EPOCH if set, else the newest content file's time; never the clock."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        if not epoch.isdigit() or int(epoch) > 253402300799:
-            raise UsageError(f"SOURCE_DATE_EPOCH must be a number of seconds since 1970-01-01 UTC, not '{epoch}'")
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+    epoch = read_source_date_epoch()
+    if epoch is not None:
+        return utc(epoch)
     files = [book.root / CONFIG_NAME, *book.meta.chapters, *(book.root / i for i in book.images)]
     if book.meta.cover:
         files.append(book.meta.cover)
-    newest = max(int(path.stat().st_mtime) for path in files)
-    return dt.datetime.fromtimestamp(newest, dt.timezone.utc)
-
-
-@contextmanager
-def source_date_epoch(when: dt.datetime) -> Iterator[None]:
-    """Set SOURCE_DATE_EPOCH while writing: fontTools stamps subset fonts with it instead of the clock."""
-    previous = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(when.timestamp()))
-    try:
-        yield
-    finally:
-        if previous is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = previous
-
+    return utc(max(int(path.stat().st_mtime) for path in files))

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from lxml import etree
 
 from octavo.errors import TemplateError
 from octavo.language import labels_for
-from octavo.model import Book, Chapter, Footnote
+from octavo.markup import internal_links, links, local_name, parse_fragment, serialise_fragment
+from octavo.model import PDF_EDITIONS, Book, Chapter, Edition, Footnote
 from octavo.pages import roman
 
-EDITIONS = ("print", "screen")
-_NOTEREF = re.compile(r'<a class="noteref" id="([^"]+)" href="#([^"]+)"[^>]*>(\d+)</a>')
-_LINK = re.compile(r"<a ([^>]*?)href=\"([^\"]*)\"")
+EDITIONS = PDF_EDITIONS
 
 
 @dataclass(frozen=True)
@@ -26,8 +26,8 @@ class PageContext:
 
     book: Book
     """The publication."""
-    edition: str
-    """'print', 'screen' or 'epub'."""
+    edition: Edition
+    """Which output the page is for."""
     modified: dt.datetime
     """Build date (from SOURCE_DATE_EPOCH or the newest source), UTC."""
     generator: str
@@ -36,7 +36,7 @@ class PageContext:
     @property
     def links(self) -> bool:
         """Whether internal links are live (screen and EPUB; never in print files)."""
-        return self.edition != "print"
+        return self.edition != Edition.PRINT
 
 
 def make_environment(templates: Path) -> jinja2.Environment:
@@ -114,8 +114,8 @@ def common_context(page: PageContext, href: Callable[[str], str]) -> dict[str, o
         "page": page, "meta": meta, "chapters": page.book.chapters, "labels": labels_for(meta.language),
         "identifier_label": display_identifier(meta.identifier, labels_for(meta.language)["identifier"]),
         "href": href,
-        "link_attr": "href" if page.links else "data-href", "show_notes": page.edition == "epub",
-        "note_html": note_html, "paged": page.edition != "epub",
+        "link_attr": "href" if page.links else "data-href", "show_notes": page.edition == Edition.EPUB,
+        "note_html": note_html, "paged": page.edition != Edition.EPUB,
     }
 
 
@@ -127,7 +127,7 @@ def note_html(note: Footnote) -> str:
     return f"<p>{backlink}</p>{note.html}"
 
 
-def render_print_html(book: Book, env: jinja2.Environment, edition: str, modified: dt.datetime,
+def render_print_html(book: Book, env: jinja2.Environment, edition: Edition, modified: dt.datetime,
                       generator: str) -> str:
     """The whole book as one HTML document for WeasyPrint (print or screen edition)."""
     page = PageContext(book, edition, modified, generator)
@@ -135,25 +135,65 @@ def render_print_html(book: Book, env: jinja2.Environment, edition: str, modifie
     return render_template(env, "print.html.j2", bodies=bodies, **common_context(page, lambda id: f"#{id}"))
 
 
-def print_chapter_html(chapter: Chapter, links: bool) -> str:
-    """Chapter HTML for paged media: note calls become inline `float: footnote` notes."""
-    notes = {note.id: note for note in chapter.footnotes}
+def print_chapter_html(chapter: Chapter, links_live: bool) -> str:
+    """Chapter HTML for paged media: note calls become inline `float: footnote` notes; without live links
+    (the print edition) every href becomes a data-href, kept for the page references."""
+    root = parse_fragment(chapter.html)
+    _inline_notes(root, {note.id: note for note in chapter.footnotes})
+    if not links_live:
+        for link in links(root):
+            link.set("data-href", link.attrib.pop("href"))
+    return serialise_fragment(root)
+
+
+def _inline_notes(root: etree._Element, notes: dict[str, Footnote]) -> None:
+    """Each note call -> the note itself, as an inline span; a second call to a note repeats only its number."""
     seen: set[str] = set()
+    for call, anchor in list(internal_links(root)):
+        if "noteref" not in (call.get("class") or "").split() or anchor not in notes:
+            continue
+        note = notes[anchor]
+        span = etree.Element("span")
+        if note.id in seen:
+            span.set("class", "noteref-repeat")
+            span.text = str(note.number)
+        else:
+            span.set("class", "footnote")
+            span.set("id", note.id)
+            _fill_inline(span, note)
+            seen.add(note.id)
+        span.tail = call.tail
+        call.getparent().replace(call, span)
 
-    def inline_note(match: re.Match[str]) -> str:
-        note = notes[match.group(2)]
-        if note.id in seen:  # a second call to the same note repeats only its number
-            return f'<span class="noteref-repeat">{note.number}</span>'
-        seen.add(note.id)
-        return f'<span class="footnote" id="{note.id}">{_inline(note)}</span>'
 
-    body = _NOTEREF.sub(inline_note, chapter.html)
-    return body if links else _LINK.sub(r'<a \1data-href="\2"', body)
-
-
-def _inline(note: Footnote) -> str:
-    """A note's paragraphs as inline content (a float inside a paragraph cannot hold <p>)."""
-    parts = re.findall(r"<p>(.*?)</p>", note.html, re.S) or [note.html]
-    return "<br />".join(part.strip() for part in parts)
+def _fill_inline(span: etree._Element, note: Footnote) -> None:
+    """A note's paragraphs as inline content of `span`, joined by line breaks (a float inside a paragraph cannot
+    hold <p>)."""
+    body = parse_fragment(note.html)
+    paragraphs = [p for p in body if local_name(p.tag) == "p"] or [body]
+    for index, paragraph in enumerate(paragraphs):
+        if index:
+            span.append(etree.Element("br"))
+        _append_content(span, paragraph)
 
 
+def _append_content(target: etree._Element, source: etree._Element) -> None:
+    """Move the text and children of `source` to the end of `target`, trimmed as a whole."""
+    children = list(source)
+    text = (source.text or "").lstrip()
+    _add_text(target, text if children else text.rstrip())
+    for position, child in enumerate(children):
+        moved = copy.deepcopy(child)
+        if position == len(children) - 1:
+            moved.tail = (moved.tail or "").rstrip() or None
+        target.append(moved)
+
+
+def _add_text(target: etree._Element, text: str) -> None:
+    if not text:
+        return
+    if len(target):
+        last = target[-1]
+        last.tail = (last.tail or "") + text
+    else:
+        target.text = (target.text or "") + text

@@ -19,6 +19,20 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FIXTURE_BOOK = FIXTURES / "book"
 #: A fixed build date, so outputs do not depend on file times.
 EPOCH = "1767225600"  # 2026-01-01T00:00:00Z
+#: Set to 1 to rewrite the golden files from what the code makes now (then review the diff before committing).
+REGENERATE = "OCTAVO_REGENERATE"
+
+
+def assert_matches_golden(actual: str, golden: Path) -> None:
+    """`actual` equals the golden file; a missing golden file fails (it is written only with OCTAVO_REGENERATE=1)."""
+    if os.environ.get(REGENERATE) == "1":
+        golden.write_text(actual, encoding="utf-8")
+    if not golden.is_file():
+        shown = golden.relative_to(ROOT) if golden.is_relative_to(ROOT) else golden
+        test = os.environ.get("PYTEST_CURRENT_TEST", "tests/").split("::")[0]
+        pytest.fail(f"golden file {shown} is missing: run {REGENERATE}=1 pytest {test} and review what it wrote",
+                    pytrace=False)
+    assert actual == golden.read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)

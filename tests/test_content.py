@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from octavo.content.markdown import IdPool, make_markdown, parse_chapter, split_front_matter
 from octavo.errors import ContentError
+
+from .conftest import assert_matches_golden
 
 CASES = Path(__file__).parent / "fixtures" / "markdown"
 NAMES = sorted(p.stem for p in CASES.glob("*.md"))
@@ -26,11 +27,8 @@ def render_case(name: str) -> str:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_markdown_case(name: str) -> None:
-    expected = CASES / f"{name}.html"
-    actual = render_case(name)
-    if os.environ.get("OCTAVO_REGOLD") or not expected.exists():
-        expected.write_text(actual, encoding="utf-8")  # regenerate on purpose: OCTAVO_REGOLD=1 pytest
-    assert actual == expected.read_text(encoding="utf-8")
+    """Each case's HTML is a golden file beside it: OCTAVO_REGENERATE=1 pytest tests/test_content.py rewrites them."""
+    assert_matches_golden(render_case(name), CASES / f"{name}.html")
 
 
 def test_smart_punctuation_leaves_no_straight_quotes() -> None:

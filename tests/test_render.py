@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
 from pathlib import Path
@@ -19,7 +18,7 @@ from octavo.pipeline import build
 from octavo.render import make_environment, render_print_html, render_template
 from octavo.resources import TEMPLATES
 
-from .conftest import FIXTURE_BOOK
+from .conftest import FIXTURE_BOOK, REGENERATE, assert_matches_golden
 
 GOLDEN = Path(__file__).parent / "fixtures" / "book.print.html"
 WHEN = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
@@ -31,11 +30,18 @@ def fixture_html(edition: str) -> str:
 
 
 def test_print_html_matches_the_golden_file() -> None:
-    """Regenerate on purpose only: OCTAVO_REGOLD=1 pytest tests/test_render.py, then review the diff."""
-    html = fixture_html("print")
-    if os.environ.get("OCTAVO_REGOLD") or not GOLDEN.exists():
-        GOLDEN.write_text(html, encoding="utf-8")
-    assert html == GOLDEN.read_text(encoding="utf-8")
+    """Regenerate on purpose only: OCTAVO_REGENERATE=1 pytest tests/test_render.py, then review the diff."""
+    assert_matches_golden(fixture_html("print"), GOLDEN)
+
+
+def test_a_missing_golden_file_fails_and_is_not_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(REGENERATE, raising=False)
+    missing = tmp_path / "missing.html"
+    with pytest.raises(pytest.fail.Exception) as failure:
+        assert_matches_golden("<p>x</p>", missing)
+    assert str(failure.value) == (f"golden file {missing} is missing: run OCTAVO_REGENERATE=1 pytest "
+                                  "tests/test_render.py and review what it wrote")
+    assert not missing.exists()
 
 
 def test_print_edition_has_no_live_links_and_screen_edition_does() -> None:

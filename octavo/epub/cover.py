@@ -9,6 +9,7 @@ from pathlib import Path
 import jinja2
 
 from octavo.language import labels_for
+from octavo.media import media_type
 from octavo.model import Book
 from octavo.render import render_template
 
@@ -18,8 +19,6 @@ COVER_PT = (400, 640)
 SCALE = 4
 #: Where the generated cover goes in the EPUB (content folder), beside the book's own images/.
 GENERATED = "cover.png"
-MEDIA_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif",
-               "svg": "image/svg+xml", "webp": "image/webp"}
 
 
 @dataclass(frozen=True)
@@ -49,8 +48,7 @@ def make_cover(book: Book, env: jinja2.Environment, styles: Path) -> Cover:
     """book.yaml's `cover` when given; otherwise a typographic cover with the title and authors."""
     if book.meta.cover is not None:
         name = book.meta.cover.relative_to(book.root).as_posix()
-        suffix = name.rsplit(".", 1)[-1].lower()
-        return Cover(name, MEDIA_TYPES.get(suffix, "application/octet-stream"), book.meta.cover.read_bytes(),
+        return Cover(name, media_type(name), book.meta.cover.read_bytes(),
                      cover_alt(book), generated=False)
     return Cover(GENERATED, "image/png", generated_cover(book, env, styles), cover_alt(book), generated=True)
 

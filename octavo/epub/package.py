@@ -14,6 +14,7 @@ from octavo.epub.a11y import accessibility_metadata
 from octavo.epub.documents import EpubContent, chapter_file
 from octavo.epub.typography import smarten
 from octavo.errors import ContentError
+from octavo.media import media_type
 from octavo.model import Book
 from octavo.source import line_in_file
 
@@ -41,7 +42,7 @@ def build_epub(book: Book, content: EpubContent, styles: Path, modified: dt.date
     ebook.add_item(cover)
     for image in book.images:
         if image != content.cover.file_name:
-            ebook.add_item(epub.EpubItem(uid=_image_uid(image), file_name=image, media_type=_media_type(image),
+            ebook.add_item(epub.EpubItem(uid=_image_uid(image), file_name=image, media_type=media_type(image),
                                          content=(book.root / image).read_bytes()))
     ebook.add_item(epub.EpubNcx())
     ebook.toc = _ncx_toc(book)
@@ -93,12 +94,6 @@ def _ncx_toc(book: Book) -> list[object]:
 
 def _image_uid(path: str) -> str:
     return "img-" + re.sub(r"[^A-Za-z0-9]+", "-", path).strip("-")
-
-
-def _media_type(path: str) -> str:
-    suffix = path.rsplit(".", 1)[-1].lower()
-    return {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif",
-            "svg": "image/svg+xml", "webp": "image/webp"}.get(suffix, "application/octet-stream")
 
 
 def normalise_zip(data: bytes, language: str) -> bytes:

@@ -7,18 +7,37 @@ import copy
 import os
 import re
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from octavo.model import Book
+from octavo.model import Book, Edition
+from octavo.pages import PageMap
 from octavo.pdf.internals import cache_page_references
-from octavo.pdf.layout import PdfLayout, lay_out, pdf_options
+from octavo.pdf.layout import PdfLayout, lay_out, pdf_options, shares_layout
 from octavo.pdf.pagemap import page_map
 
 
-def write_edition(document: Any, book: Book, edition: str, target: Path) -> int:
+def write_editions(html: Callable[[Edition], str], book: Book, targets: dict[Edition, Path],
+                   styles: Path) -> Iterator[tuple[Edition, PdfLayout]]:
+    """Write each PDF edition in `targets` and yield (edition, what was laid out) as each is written.
+
+    WeasyPrint lays the book out once for both editions: the print geometry, from the HTML with live links
+    (`html(edition)` renders it; the print edition drops the links when it is written, see `write_edition`).
+    A proof with crop marks is laid out once per edition instead. The page map comes from the print geometry.
+    """
+    shared = shares_layout(book)
+    laid: tuple[Any, PageMap] | None = None
+    for edition, target in targets.items():
+        if laid is None or not shared:
+            html_edition, geometry = (Edition.SCREEN, Edition.PRINT) if shared else (edition, edition)
+            document = lay_out(html(html_edition), book, geometry, styles)
+            laid = document, page_map(document)
+        yield edition, PdfLayout(write_edition(laid[0], book, edition, target), laid[1])
+
+
+def write_edition(document: Any, book: Book, edition: Edition, target: Path) -> int:
     """Write `edition` to `target` from a layout and return its page count.
 
     The layout is the edition's own, or the one both editions share: the print geometry (bleed, crop marks
@@ -30,7 +49,7 @@ def write_edition(document: Any, book: Book, edition: str, target: Path) -> int:
     from weasyprint import Document
 
     cache_page_references()
-    printed = edition == "print"
+    printed = edition == Edition.PRINT
     view = Document(edition_pages(document.pages, edition), document.metadata, document.url_fetcher,
                     document.font_config, document.color_profiles if printed else {},
                     document.output_intent if printed else None)
@@ -38,7 +57,7 @@ def write_edition(document: Any, book: Book, edition: str, target: Path) -> int:
     return len(view.pages)
 
 
-def edition_pages(pages: list[Any], edition: str) -> list[Any]:
+def edition_pages(pages: list[Any], edition: Edition) -> list[Any]:
     """Copies of laid-out pages as `edition` writes them: print without links, screen without bleed.
 
     WeasyPrint reads both when it writes: the page boxes (MediaBox, TrimBox, BleedBox) from `Page.bleed`
@@ -47,7 +66,7 @@ def edition_pages(pages: list[Any], edition: str) -> list[Any]:
     copies = []
     for page in pages:
         view = copy.copy(page)
-        if edition == "print":
+        if edition == Edition.PRINT:
             view.links = []
         else:
             view.bleed = dict.fromkeys(page.bleed, 0)
@@ -58,12 +77,12 @@ def edition_pages(pages: list[Any], edition: str) -> list[Any]:
 Pass = Callable[[Any], None]
 
 
-def finish_passes(book: Book, edition: str) -> tuple[Pass, ...]:
+def finish_passes(book: Book, edition: Edition) -> tuple[Pass, ...]:
     """The fixes made on the PDF objects after WeasyPrint has drawn them and before pydyf writes them, in order."""
     passes: list[Pass] = [_stable_document_id(book, edition)]
-    if edition == "print" and book.meta.print.printer == "kdp":
+    if edition == Edition.PRINT and book.meta.print.printer == "kdp":
         passes.append(_drop_bookmarks)
-    if edition == "screen":
+    if edition == Edition.SCREEN:
         passes.append(_rgb_black)
     passes.append(deflate_streams)  # last: the passes above change what is in the streams
     return tuple(passes)
@@ -77,7 +96,7 @@ def _finisher(passes: tuple[Pass, ...]) -> Callable[[Any, Any], None]:
     return finish
 
 
-def _stable_document_id(book: Book, edition: str) -> Pass:
+def _stable_document_id(book: Book, edition: Edition) -> Pass:
     """WeasyPrint writes a random XMP DocumentID into PDF/X files; make it a function of the book and edition."""
     # The same UUID the EPUB names as the source of its page list (BookMeta.page_source).
     doc_id = ("xmp.did:" + book.meta.edition_id(edition).removeprefix("urn:uuid:")).encode()
@@ -150,7 +169,7 @@ def _deflate(stream: Any) -> bytes:
     return compressor.compress(b"\n".join(_to_bytes(item) for item in stream.stream)) + compressor.flush()
 
 
-def render_pdf(html: str, book: Book, edition: str, styles: Path, target: Path) -> PdfLayout:
+def render_pdf(html: str, book: Book, edition: Edition, styles: Path, target: Path) -> PdfLayout:
     """Lay out `html` with the edition's styles and write the PDF to `target`; say what was laid out."""
     document = lay_out(html, book, edition, styles)
     return PdfLayout(write_edition(document, book, edition, target), page_map(document))

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from octavo.errors import ContentError
-from octavo.model import PT_PER_IN, Book, PrintSettings
+from octavo.model import PT_PER_IN, Book, Edition, PrintSettings
 from octavo.pages import PageMap
 from octavo.pdf.pagemap import page_map
 
@@ -56,24 +56,25 @@ def chapter_break(book: Book) -> str:
     return "right" if words >= RECTO_WORDS else "page"
 
 
-def page_css(book: Book, edition: str, styles: Path) -> str:
+def page_css(book: Book, edition: Edition, styles: Path) -> str:
     """The page geometry and colour rules for one edition, from book.yaml."""
     settings = book.meta.print
     m = margins_for(settings)
-    bleed = settings.bleed if edition == "print" else 0.0
+    printed = edition == Edition.PRINT
+    bleed = settings.bleed if printed else 0.0
     rules = [
         f"@page {{ size: {settings.trim_width:.2f}pt {settings.trim_height:.2f}pt; "
         f"margin: {m.top:.2f}pt {m.outer:.2f}pt {m.bottom:.2f}pt {m.inner:.2f}pt; bleed: {bleed:.2f}pt; "
-        f"marks: {'crop' if edition == 'print' and settings.crop_marks else 'none'}; }}",
+        f"marks: {'crop' if printed and settings.crop_marks else 'none'}; }}",
         f"@page :right {{ margin-left: {m.inner:.2f}pt; margin-right: {m.outer:.2f}pt; }}",
         f"@page :left {{ margin-left: {m.outer:.2f}pt; margin-right: {m.inner:.2f}pt; }}",
         f"section.chapter {{ break-before: {chapter_break(book)}; }}",
         "section.chapter.opening { break-before: right; }",
     ]
-    if edition == "print" and settings.printer == "kdp":
+    if printed and settings.printer == "kdp":
         # KDP: bleed on top, bottom and the outside edge only; nothing on the spine side.
         rules += ["@page :right { bleed-left: 0; }", "@page :left { bleed-right: 0; }"]
-    if edition == "print":
+    if printed:
         icc = (styles / ICC_PROFILE).as_uri()
         rules += [
             f"@color-profile device-cmyk {{ src: url({icc}); components: cyan, magenta, yellow, black; }}",
@@ -84,10 +85,10 @@ def page_css(book: Book, edition: str, styles: Path) -> str:
     return "\n".join(rules)
 
 
-def pdf_options(book: Book, edition: str) -> dict[str, Any]:
+def pdf_options(book: Book, edition: Edition) -> dict[str, Any]:
     """WeasyPrint write options per edition; custom_metadata writes the print template's <meta name="version">."""
     ident = book.meta.identifier.encode()
-    if edition == "print":
+    if edition == Edition.PRINT:
         return {"pdf_variant": "pdf/x-4", "output_intent": "device-cmyk", "pdf_identifier": ident,
                 "custom_metadata": True}
     return {"pdf_variant": "pdf/ua-1", "pdf_tags": True, "pdf_identifier": ident, "custom_metadata": True}
@@ -95,10 +96,10 @@ def pdf_options(book: Book, edition: str) -> dict[str, Any]:
 
 def print_page_map(html: str, book: Book, styles: Path) -> PageMap:
     """Lay out the print edition without writing it, for an EPUB built on its own (costs one layout)."""
-    return page_map(lay_out(html, book, "print", styles))
+    return page_map(lay_out(html, book, Edition.PRINT, styles))
 
 
-def lay_out(html: str, book: Book, edition: str, styles: Path) -> Any:
+def lay_out(html: str, book: Book, edition: Edition, styles: Path) -> Any:
     """The WeasyPrint Document of one edition; a resource the publication may not load is a ContentError."""
     from weasyprint import CSS, HTML  # imported here: only PDF builds pay for WeasyPrint
     from weasyprint.text.fonts import FontConfiguration

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import email.utils
 import logging
-import mimetypes
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from octavo.media import media_type
 from octavo.model import BuildOptions
 from octavo.output import output_names
 from octavo.paths import inside
@@ -23,8 +23,7 @@ log = logging.getLogger("octavo")
 
 #: Seconds between keep-alive comments on an idle event stream (they also notice closed pages).
 HEARTBEAT = 15.0
-TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff2": "font/woff2", ".css": "text/css; charset=utf-8",
-         ".epub": "application/epub+zip", ".svg": "image/svg+xml"}
+TYPES = {".css": "text/css; charset=utf-8"}
 
 
 class PreviewHTTPServer(ThreadingHTTPServer):
@@ -116,7 +115,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.headers.get("If-Modified-Since") == modified:
             self._send(304, b"", None, modified)
             return
-        kind = TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        kind = TYPES.get(path.suffix.lower()) or media_type(path.name)
         self._send(200, path.read_bytes(), kind, modified)
 
     def _not_found(self) -> None:
