@@ -21,6 +21,7 @@ from octavo.content.references import check_references
 from octavo.content.sanitize import sanitize_html
 from octavo.errors import ContentError
 from octavo.language import QUOTES
+from octavo.markup import escape, ids, internal_links, parse_fragment, plain_text
 from octavo.model import CHAPTER_KINDS, Book, BookMeta, Chapter, Footnote, Heading
 from octavo.source import SourceText, line_in_file, read_source
 
@@ -30,9 +31,6 @@ CALLOUTS = ("note", "tip", "important", "warning", "caution")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*\r?$\n?", re.S | re.M)
 _EXPLICIT_ID = re.compile(r"\s*\{#([A-Za-z][\w:.-]*)\}\s*$")
 _UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
-_RAW_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
-_ATTR = r"""\s{}\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))"""
-_TAG = re.compile(r"<[^>]*>")
 
 @dataclass
 class IdPool:
@@ -147,7 +145,7 @@ def parse_chapter(md: MarkdownIt, path: Path, shown: str, front: dict[str, Any],
     html = sanitize_html(md.renderer.render(body_tokens, md.options, {**env, "octavo": cenv}), source)
     footnotes = tuple(_render_note(md, note, cenv, env, source) for note in notes)
     title_html = sanitize_html(md.renderer.renderInline(title_inline.children or [], md.options, env), source) \
-        if title_inline and not front.get("title") else _escape(title)
+        if title_inline and not front.get("title") else escape(title)
     _require_text(title_html, "the title", shown, offset + 1)
     refs = check_references("\n".join([title_html, html, *(n.html for n in footnotes)]), source, root,
                             allow_remote)
@@ -173,7 +171,7 @@ def _take_id(ids: IdPool, explicit: str | None, text: str, shown: str, line: int
 
 def _require_text(html: str, what: str, shown: str, line: int) -> None:
     """Contents and navigation list headings by their text: one without text would be an empty entry."""
-    if not _TAG.sub("", html).replace("&nbsp;", "").strip():
+    if not plain_text(html).strip():
         raise ContentError(f"{what} has no text: write its words, or remove the line", shown, line)
 
 
@@ -271,8 +269,8 @@ def _render_image(self: Any, tokens: Sequence[Token], idx: int, options: Any, en
     src = str(token.attrGet("src") or "")
     alt = self.renderInlineAsText(token.children or [], options, env)
     title = token.attrGet("title")
-    title_attr = f' title="{_escape(str(title))}"' if title else ""
-    return f'<img src="{_escape(src)}" alt="{_escape(alt)}"{title_attr} />'
+    title_attr = f' title="{escape(str(title))}"' if title else ""
+    return f'<img src="{escape(src)}" alt="{escape(alt)}"{title_attr} />'
 
 
 def _render_callout(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
@@ -282,58 +280,27 @@ def _render_callout(self: Any, tokens: Sequence[Token], idx: int, options: Any, 
     name, _, label = token.info.strip().partition(" ")
     label = label.strip() or name.capitalize()
     return (f'<div class="callout callout-{name}" role="note">\n'
-            f'<p class="callout-title">{_escape(label)}</p>\n')
+            f'<p class="callout-title">{escape(label)}</p>\n')
 
 
 def _check_body(tokens: list[Token], shown: str, offset: int) -> None:
-    """Images need alt text; every note call needs a definition. (Image files: references.py.)"""
-    for block in tokens:
+    """Every note call needs a definition. (Alt text and image files: references.py, on the HTML.)"""
+    for block in (token for token in tokens if token.type == "inline"):
         line = offset + (block.map[0] + 1 if block.map else 1)
-        if block.type == "html_block":
-            _check_raw_images(block.content, shown, line)
-        if block.type != "inline":
-            continue
         for child in block.children or []:
-            if child.type == "image":
-                _check_alt(child, shown, line)
-            elif child.type == "html_inline":
-                _check_raw_images(child.content, shown, line)
-            elif child.type == "text" and (match := _UNDEFINED_NOTE.search(child.content)):
+            if child.type == "text" and (match := _UNDEFINED_NOTE.search(child.content)):
                 raise ContentError(f"footnote [^{match.group(1)}] has no definition; add a line "
                                    f"'[^{match.group(1)}]: text of the note'", shown, line)
 
 
-def _check_alt(token: Token, shown: str, line: int) -> None:
-    src = str(token.attrGet("src") or "")
-    if not "".join(c.content for c in token.children or []).strip():
-        raise ContentError(f"image '{src}' has no alt text: describe it, ![A map of the region]({src}), "
-                           "so readers who cannot see it are not left out", shown, line)
-
-
-def _check_raw_images(html: str, shown: str, line: int) -> None:
-    """An <img> written as raw HTML needs alt text too."""
-    for match in _RAW_IMG.finditer(html):
-        alt = re.search(_ATTR.format("alt"), match.group(0), re.IGNORECASE)
-        if alt is None or not "".join(g or "" for g in alt.groups()).strip():
-            src = re.search(_ATTR.format("src"), match.group(0), re.IGNORECASE)
-            name = "".join(g or "" for g in src.groups()) if src else ""
-            raise ContentError(f"image '{name}' has no alt text: describe it, <img src=\"{name}\" alt=\"A map of "
-                               "the region\">, so readers who cannot see it are not left out", shown,
-                               line + html[: match.start()].count("\n"))
-
-
 def check_links(book: Book) -> None:
     """Every `#anchor` link in the book must point at an id that exists."""
+    trees = {chapter.name: parse_fragment(chapter.html) for chapter in book.chapters if chapter.html.strip()}
     known = {c.id for c in book.chapters} | {h.id for c in book.chapters for h in c.headings}
     known |= {n.id for c in book.chapters for n in c.footnotes} | {n.ref_id for c in book.chapters for n in c.footnotes}
+    known |= {anchor for tree in trees.values() for anchor in ids(tree)}
     for chapter in book.chapters:
-        known |= set(re.findall(r'\sid="([^"]+)"', chapter.html))
-    for chapter in book.chapters:
-        for anchor in re.findall(r'<a [^>]*href="#([^"]*)"', chapter.html):
+        for _, anchor in internal_links(trees[chapter.name]) if chapter.name in trees else ():
             if anchor not in known:
                 line = line_in_file(chapter.source, "#" + anchor)
                 raise ContentError(f"link to '#{anchor}', but no heading or anchor has that id", chapter.name, line)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")

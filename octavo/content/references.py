@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -18,6 +19,8 @@ from octavo.source import SourceText
 LOADING = {"img": ("src", "srcset"), "image": ("href", "xlink:href"), "use": ("href", "xlink:href"),
            "feimage": ("href", "xlink:href")}
 REMOTE_SCHEMES = ("http", "https", "ftp")
+#: An alt attribute with something in it, as written in raw HTML.
+_WRITTEN_ALT = re.compile(r"""\balt\s*=\s*(?:"\s*[^"\s]|'\s*[^'\s]|[^\s"'>])""", re.I)
 #: The image formats every EPUB reading system must show (EPUB 3.3 core media types).
 IMAGE_TYPES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WEBP", ".svg": None}
 
@@ -39,9 +42,7 @@ def check_references(fragment: str, source: SourceText, root: Path, allow_remote
     tree = lxml_html.fragment_fromstring(fragment, create_parent="div") if "<" in fragment else None
     for tag, ref, alt in _loaded(tree):
         if tag == "img" and not alt:
-            raise ContentError(f"image '{ref}' has no alt text: describe it, <img src=\"{ref}\" alt=\"A map of "
-                               "the region\">, so readers who cannot see it are not left out", source.name,
-                               _line(source, ref))
+            raise missing_alt(ref, source)
         found = check_reference(tag, ref, source, root, allow_remote)
         target = remote if _scheme(ref) else local
         if found is not None and found not in target:
@@ -51,6 +52,28 @@ def check_references(fragment: str, source: SourceText, root: Path, allow_remote
             raise ContentError(f"link to '{href}' cannot work in a book: link to a heading or an anchor "
                                "instead, [text](#its-id)", source.name, _line(source, href))
     return References(tuple(local), tuple(remote))
+
+
+def missing_alt(ref: str, source: SourceText) -> ContentError:
+    """The error for an image without a text alternative: the one alt-text check, for Markdown images and raw
+    <img> alike, in titles, bodies and notes (the example shows the syntax the image was written in)."""
+    line = _line_without_alt(source, ref)
+    text = source.text.splitlines()[line - 1] if line else ""
+    example = f'<img src="{ref}" alt="A map of the region">' if "<img" in text.lower() and f"]({ref}" not in text \
+        else f"![A map of the region]({ref})"
+    return ContentError(f"image '{ref}' has no alt text: describe it, {example}, so readers who cannot see it are "
+                        "not left out", source.name, line)
+
+
+def _line_without_alt(source: SourceText, ref: str) -> int | None:
+    """The first line naming `ref` with no alt text written there (`![](ref)`, an <img> without alt), else the
+    first line naming it."""
+    named = [number for number, line in enumerate(source.text.splitlines(), start=1) if ref and ref in line]
+    for number in named:
+        line = source.text.splitlines()[number - 1]
+        if "![](" in line or ("<img" in line.lower() and not _WRITTEN_ALT.search(line)):
+            return number
+    return named[0] if named else _line(source, ref)
 
 
 def check_reference(tag: str, ref: str, source: SourceText, root: Path, allow_remote: bool) -> str | None:

@@ -14,6 +14,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from octavo.errors import ContentError
+from octavo.markup import escape
 from octavo.source import SourceText
 
 log = logging.getLogger("octavo")
@@ -48,7 +49,7 @@ def sanitize_html(fragment: str, source: SourceText, warn: bool = True) -> str:
     refuse_attachments(root, source)
     if not _clean(root, source, warn) and not _RESHAPED.search(fragment):
         return fragment
-    return _escape(root.text or "") + "".join(etree.tostring(child, encoding="unicode", method="xml")
+    return escape(root.text or "") + "".join(etree.tostring(child, encoding="unicode", method="xml")
                                               for child in root)
 
 
@@ -59,10 +60,6 @@ def refuse_attachments(root: lxml_html.HtmlElement, source: SourceText) -> None:
             raise ContentError(f"<{element.tag.lower()} rel=\"attachment\"> is refused: WeasyPrint would embed "
                                "the file it names in the PDF; remove it",
                                source.name, source.line_of("attachment"))
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _clean(root: lxml_html.HtmlElement, source: SourceText, warn: bool) -> int:

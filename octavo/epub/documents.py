@@ -18,7 +18,8 @@ from octavo.epub.cover import Cover
 from octavo.epub.pagebreaks import PageBreak, insert_page_breaks, plan_page_breaks
 from octavo.epub.typography import typeset_tree
 from octavo.errors import OutputError
-from octavo.model import Book, Chapter
+from octavo.markup import escape, ids, internal_links, parse_fragment
+from octavo.model import Book, Chapter, Edition
 from octavo.pages import PageMap
 from octavo.render import PageContext, common_context, render_template
 
@@ -27,9 +28,8 @@ log = logging.getLogger("octavo")
 TEXT_DIR = "text"
 NAV_FILE = f"{TEXT_DIR}/nav.xhtml"
 XML_HEADER = '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
-_HREF = re.compile(r'href="#([^"]+)"')
-_ID = re.compile(r'\sid="([^"]+)"')
-_SRC = re.compile(r'src="(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|\.\./)([^"]+)"')
+#: A src that is already absolute, a URL, or relative to the text folder: left as it is.
+_NOT_FROM_ROOT = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|/|\.\./")
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,26 @@ class PassContext:
     """The document being processed."""
     page_breaks: tuple[PageBreak, ...]
     """The markers that belong in this document."""
+    files: _Files
+    """Which file holds each anchor id."""
+    chapter: bool
+    """Whether the document is a chapter (its links and images come from the Markdown)."""
+
+
+def _link_across_files(root: etree._Element, context: PassContext) -> None:
+    """A chapter's links to anchors in other documents name that document; its images, referred to from the
+    publication folder, are found from text/ where the chapters live."""
+    if not context.chapter:
+        return
+    own = context.file_name.removeprefix(f"{TEXT_DIR}/")
+    for link, anchor in internal_links(root):
+        target = context.files.by_id.get(anchor, own)
+        if target != own:
+            link.set("href", f"{target}#{anchor}")
+    for element in root.iter():
+        src = element.get("src") if isinstance(element.tag, str) else None
+        if src and not _NOT_FROM_ROOT.match(src):
+            element.set("src", f"../{src}")
 
 
 def _mark_print_pages(root: etree._Element, context: PassContext) -> None:
@@ -88,8 +108,9 @@ def _roles(root: etree._Element, context: PassContext) -> None:
 
 #: Passes over every document, in order. Page-break markers go first: they find where the print
 #: edition's pages begin by counting characters of the text as it was printed, before typography
-#: changes anything.
-PASSES: tuple[Callable[[etree._Element, PassContext], None], ...] = (_mark_print_pages, _typeset, _roles)
+#: changes anything. (Links change no text, so their place does not matter.)
+PASSES: tuple[Callable[[etree._Element, PassContext], None], ...] = (_mark_print_pages, _link_across_files,
+                                                                      _typeset, _roles)
 
 
 @dataclass
@@ -109,8 +130,9 @@ def chapter_file(chapter: Chapter) -> str:
 def render_epub_content(book: Book, env: jinja2.Environment, modified: dt.datetime, generator: str,
                         cover: Cover, page_map: PageMap | None) -> EpubContent:
     """Render every document, place the print page breaks, run the passes, check what may be claimed."""
-    page = PageContext(book, "epub", modified, generator)
-    context = common_context(page, _anchor_files(book).href)
+    page = PageContext(book, Edition.EPUB, modified, generator)
+    files = _anchor_files(book)
+    context = common_context(page, files.href)
     docs = _render_documents(book, env, context, cover, ())
     trees = {doc.file_name: parse(doc) for doc in docs}
     breaks: tuple[PageBreak, ...] = ()
@@ -120,10 +142,11 @@ def render_epub_content(book: Book, env: jinja2.Environment, modified: dt.dateti
         breaks = plan_page_breaks(page_map, anchors, chapter_file(book.chapters[-1]).removeprefix(f"{TEXT_DIR}/"))
         docs = _render_documents(book, env, context, cover, breaks)  # the nav now lists the pages
         trees = {doc.file_name: parse(doc) for doc in docs}
+    chapters = {chapter_file(chapter) for chapter in book.chapters}
     for name, tree in trees.items():
         mine = tuple(b for b in breaks if f"{TEXT_DIR}/{b.file}" == name)
         for apply in PASSES:
-            apply(tree, PassContext(book, name, mine))
+            apply(tree, PassContext(book, name, mine, files, name in chapters))
     problems = conformance_problems(list(trees.items()), book.meta.language)
     for problem in problems:
         log.warning("%s: the EPUB makes no accessibility conformance claim", problem)
@@ -136,7 +159,7 @@ def _render_documents(book: Book, env: jinja2.Environment, context: dict[str, ob
                       breaks: tuple[PageBreak, ...]) -> list[EpubDoc]:
     labels = context["labels"]
     assert isinstance(labels, dict)
-    cover_html = (f'<div class="cover"><img src="../{cover.file_name}" alt="{_attr(cover.alt)}" '
+    cover_html = (f'<div class="cover"><img src="../{cover.file_name}" alt="{escape(cover.alt)}" '
                   'role="doc-cover"/></div>')
     docs = [
         _document(env, context, "cover", f"{TEXT_DIR}/cover.xhtml", labels["cover"], "cover", cover_html),
@@ -148,19 +171,13 @@ def _render_documents(book: Book, env: jinja2.Environment, context: dict[str, ob
     nav = render_template(env, "epub/nav.xhtml.j2", landmarks=_landmarks(book, labels), pages=breaks, **context)
     docs.append(_document(env, context, "nav", NAV_FILE, labels["contents"], "frontmatter", nav,
                           properties=("nav",)))
-    files = _anchor_files(book)
     for index, chapter in enumerate(book.chapters):
         opening = index == 0 or chapter.division != book.chapters[index - 1].division
-        body = _link_across_files(chapter.html, chapter_file(chapter), files)
-        content = render_template(env, "partials/chapter.html.j2", chapter=chapter, body=body, opening=opening,
-                                  **context)
+        content = render_template(env, "partials/chapter.html.j2", chapter=chapter, body=chapter.html,
+                                  opening=opening, **context)
         docs.append(_document(env, context, chapter.id, chapter_file(chapter), chapter.title, chapter.division,
                               content))
     return docs
-
-
-def _attr(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
 
 
 def _anchor_files(book: Book) -> _Files:
@@ -170,23 +187,15 @@ def _anchor_files(book: Book) -> _Files:
     for chapter in book.chapters:
         name = chapter_file(chapter)
         for anchor in [chapter.id, *(h.id for h in chapter.headings), *(n.id for n in chapter.footnotes),
-                       *(n.ref_id for n in chapter.footnotes), *_ID.findall(chapter.html)]:
+                       *(n.ref_id for n in chapter.footnotes), *_fragment_ids(chapter.html)]:
             files.by_id.setdefault(anchor, name)
     # Hrefs are written relative to the nav and chapters, which all live in TEXT_DIR.
     files.by_id = {k: v.removeprefix(f"{TEXT_DIR}/") for k, v in files.by_id.items()}
     return files
 
 
-def _link_across_files(html: str, own_file: str, files: _Files) -> str:
-    own = own_file.removeprefix(f"{TEXT_DIR}/")
-
-    def fix(match: re.Match[str]) -> str:
-        target = files.by_id.get(match.group(1), own)
-        return f'href="#{match.group(1)}"' if target == own else f'href="{target}#{match.group(1)}"'
-
-    html = _HREF.sub(fix, html)
-    # Chapters live in text/, images are referenced from the publication root.
-    return _SRC.sub(r'src="../\1"', html)
+def _fragment_ids(html: str) -> list[str]:
+    return list(ids(parse_fragment(html))) if html.strip() else []
 
 
 def _landmarks(book: Book, labels: dict[str, str]) -> list[dict[str, str]]:
@@ -228,7 +237,7 @@ def as_xhtml(document: str, file_name: str) -> str:
     body_open, _, inner = rest.partition(">")
     inner, _, tail = inner.rpartition("</body>")
     root = lxml_html.fragment_fromstring(inner, create_parent="div")
-    fixed = (root.text or "").replace("&", "&amp;").replace("<", "&lt;") + "".join(
+    fixed = escape(root.text or "") + "".join(
         etree.tostring(child, encoding="unicode", method="xml") for child in root)
     repaired = f"{head}<body{body_open}>{fixed}</body>{tail}"
     try:
