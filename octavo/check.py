@@ -7,12 +7,13 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
 from octavo.config import load_config
 from octavo.errors import OutputError
-from octavo.model import BookMeta
+from octavo.model import PDF_EDITIONS, BookMeta, Edition
 
 log = logging.getLogger("octavo")
 
@@ -168,7 +169,7 @@ def _a11y_metadata(opf: etree._Element, docs: dict[str, etree._Element]) -> list
     return problems
 
 
-def preflight_pdf(path: Path, edition: str, meta: BookMeta) -> list[Finding]:
+def preflight_pdf(path: Path, edition: Edition, meta: BookMeta) -> list[Finding]:
     """Page boxes, embedded fonts and PDF/X or PDF/UA identification of one PDF edition."""
     import pikepdf
 
@@ -179,7 +180,7 @@ def preflight_pdf(path: Path, edition: str, meta: BookMeta) -> list[Finding]:
         findings += _boxes(pdf, edition, meta)
         findings += _fonts(pdf)
         xmp = bytes(pdf.Root.Metadata.read_bytes()) if "/Metadata" in pdf.Root else b""
-        if edition == "print":
+        if edition == Edition.PRINT:
             if b"PDF/X-4" not in xmp:
                 findings.append("not identified as PDF/X-4 in its XMP metadata")
             intents = pdf.Root.get("/OutputIntents")
@@ -197,10 +198,10 @@ def preflight_pdf(path: Path, edition: str, meta: BookMeta) -> list[Finding]:
     return [Finding(path.name, "FAIL", message) for message in findings]
 
 
-def _boxes(pdf: object, edition: str, meta: BookMeta) -> list[str]:
+def _boxes(pdf: Any, edition: Edition, meta: BookMeta) -> list[str]:
     settings = meta.print
     problems = []
-    for number, page in enumerate(pdf.pages, start=1):  # type: ignore[attr-defined]
+    for number, page in enumerate(pdf.pages, start=1):
         trim = [float(v) for v in page.obj.get("/TrimBox", page.mediabox)]
         media = [float(v) for v in page.mediabox]
         width, height = trim[2] - trim[0], trim[3] - trim[1]
@@ -210,8 +211,9 @@ def _boxes(pdf: object, edition: str, meta: BookMeta) -> list[str]:
             break
         bleed_w = (media[2] - media[0]) - width
         bleed_h = (media[3] - media[1]) - height
-        want_h = 2 * settings.bleed if edition == "print" else 0.0
-        want_w = want_h / (2 if settings.printer == "kdp" else 1) if edition == "print" else 0.0
+        printed = edition == Edition.PRINT
+        want_h = 2 * settings.bleed if printed else 0.0
+        want_w = want_h / (2 if settings.printer == "kdp" else 1) if printed else 0.0
         if abs(bleed_w - want_w) > TOLERANCE or abs(bleed_h - want_h) > TOLERANCE:
             problems.append(f"page {number}: MediaBox is {bleed_w:.1f} x {bleed_h:.1f} pt larger than the trim, "
                             f"expected {want_w:.1f} x {want_h:.1f}")
@@ -219,9 +221,9 @@ def _boxes(pdf: object, edition: str, meta: BookMeta) -> list[str]:
     return problems
 
 
-def _fonts(pdf: object) -> list[str]:
+def _fonts(pdf: Any) -> list[str]:
     problems = set()
-    for page in pdf.pages:  # type: ignore[attr-defined]
+    for page in pdf.pages:
         fonts = page.obj.get("/Resources", {}).get("/Font", {})
         for font in fonts.values():
             descendants = font.get("/DescendantFonts")
@@ -233,12 +235,12 @@ def _fonts(pdf: object) -> list[str]:
     return sorted(problems)
 
 
-def _check_pdf(path: Path, edition: str, meta: BookMeta) -> list[Finding]:
+def _check_pdf(path: Path, edition: Edition, meta: BookMeta) -> list[Finding]:
     import pikepdf
     import pypdfium2 as pdfium
 
     try:
-        return preflight_pdf(path, edition, meta) + (page_count(path, meta) if edition == "print" else [])
+        return preflight_pdf(path, edition, meta) + (page_count(path, meta) if edition == Edition.PRINT else [])
     except (pikepdf.PdfError, pdfium.PdfiumError) as exc:
         return [Finding(path.name, "FAIL", f"cannot be read as a PDF ({exc}); build it again")]
 
@@ -254,14 +256,14 @@ def check_outputs(content: Path, out: Path, version: str | None = None, strict: 
     names = output_names(meta.slug, version)
     findings: list[Finding] = []
     checked = 0
-    for edition in ("print", "screen"):
+    for edition in PDF_EDITIONS:
         path = out / names[edition]
         if path.is_file():
             checked += 1
             findings += _check_pdf(path, edition, meta)
-    if (out / names["epub"]).is_file():
+    if (epub := out / names[Edition.EPUB]).is_file():
         checked += 1
-        findings += epubcheck(out / names["epub"]) + epub_structure(out / names["epub"])
+        findings += epubcheck(epub) + epub_structure(epub)
     if not checked:
         raise OutputError(f"nothing to check in {out}/: build first (python build.py)")
     failures = [f for f in findings if f.blocking or strict]

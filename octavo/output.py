@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from octavo.errors import OutputError
+from octavo.model import Edition
 
 #: Signals held back while the finished outputs are renamed into place, so none is left half-replaced.
 _HELD = {signal.SIGINT, signal.SIGTERM}
@@ -107,8 +108,8 @@ def atomic_write(dest: Path, data: bytes) -> None:
 CHECKSUMS = "SHA256SUMS"
 
 
-def output_names(slug: str, version: str | None = None) -> dict[str, str]:
+def output_names(slug: str, version: str | None = None) -> dict[Edition, str]:
     """File names of the outputs, in the order SHA256SUMS lists them: slug-print.pdf, slug.pdf, slug.epub
     (with -vX.Y.Z after the slug)."""
     stem = f"{slug}-{version}" if version else slug
-    return {"print": f"{stem}-print.pdf", "screen": f"{stem}.pdf", "epub": f"{stem}.epub"}
+    return {Edition.PRINT: f"{stem}-print.pdf", Edition.SCREEN: f"{stem}.pdf", Edition.EPUB: f"{stem}.epub"}

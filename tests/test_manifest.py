@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from octavo.manifest import MANIFEST, input_key
+from octavo.manifest import ENGINES, MANIFEST, input_key, installed_versions
 from octavo.model import BuildOptions
 from octavo.resources import STYLES, TEMPLATES
 
@@ -157,3 +157,11 @@ def test_templates_styles_and_fonts_are_inputs_and_file_times_only_date_the_book
         assert input_key(options) == key
     os.utime(book / "02-first.md")  # the newest file of the publication dates the book
     assert input_key(options) != key
+
+
+@pytest.mark.parametrize("name", ENGINES)
+def test_the_scanned_versions_are_what_importlib_metadata_finds(name: str) -> None:
+    """The no-op key reads versions from folder names (fast); they must be the versions Python imports."""
+    import importlib.metadata
+
+    assert installed_versions()[name] == importlib.metadata.version(name)

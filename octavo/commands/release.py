@@ -4,14 +4,14 @@ versioned print PDF, screen PDF and EPUB, checked, with their SHA256SUMS."""
 from __future__ import annotations
 
 import logging
-import os
 import re
 from pathlib import Path
 
 from octavo.check import check_outputs
 from octavo.config import load_config
+from octavo.dates import read_source_date_epoch
 from octavo.errors import UsageError
-from octavo.model import BuildOptions
+from octavo.model import BuildOptions, Edition
 from octavo.output import CHECKSUMS, output_names
 from octavo.pipeline import build
 
@@ -24,7 +24,7 @@ VERSION = re.compile(
     r"(-(0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(\.(0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*)?$"
 )
 #: The order of the files in a release, and of its SHA256SUMS.
-EDITIONS = ("print", "screen", "epub")
+EDITIONS = tuple(Edition)
 
 
 def check_version(version: str) -> str:
@@ -55,7 +55,7 @@ def release(content: Path, out: Path, version: str) -> list[Path]:
     meta = load_config(content.resolve(), content, version)
     names = release_names(meta.slug, version)
     _refuse_other_files(out, names, version)
-    if not os.environ.get("SOURCE_DATE_EPOCH", "").strip().isdigit():
+    if read_source_date_epoch() is None:
         log.warning("release: SOURCE_DATE_EPOCH is not set, so the build date comes from file times; set it to "
                     "the tagged commit's time for a reproducible release: %s", "SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)")
     build(BuildOptions(content=content, out=out, version=version))

@@ -4,12 +4,12 @@ what to fix, and the script that reloads the page when a rebuild finishes."""
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from octavo.errors import BuildError, ConfigError
+from octavo.markup import escape
 
 #: Where the server mounts its own files; everything else is the publication folder.
 PREFIX = "/_octavo"
@@ -114,7 +114,7 @@ def preview_page(snap: Snapshot, token: str) -> str:
 def status_html(snap: Snapshot) -> str:
     """The status bar's content (also served alone, so the bar follows the outputs without a reload)."""
     out = snap.outputs
-    parts = [f'<span class="octavo-name">Octavo preview</span> <span class="octavo-title">{_e(snap.title)}</span>',
+    parts = [f'<span class="octavo-name">Octavo preview</span> <span class="octavo-title">{escape(snap.title)}</span>',
              f'<span class="octavo-time">updated {snap.updated:%H:%M:%S}</span>']
     state = {"off": "", "building": "PDFs and EPUB: building…", "stale": "PDFs and EPUB: from the last good build",
              "failed": "PDFs and EPUB: failed, see below",
@@ -123,7 +123,7 @@ def status_html(snap: Snapshot) -> str:
         state += f" ({len(out.warnings)} warning{'s' if len(out.warnings) > 1 else ''} in the terminal)"
     if state:
         parts.append(f'<span class="octavo-outputs octavo-{out.state}">{state}</span>')
-    links = " ".join(f'<a href="{PREFIX}/dist/{_e(name)}?v={mtime}">{_e(label)}</a>' for label, name, mtime in out.files)
+    links = " ".join(f'<a href="{PREFIX}/dist/{escape(name)}?v={mtime}">{escape(label)}</a>' for label, name, mtime in out.files)
     if links:
         parts.append(f'<span class="octavo-links">{links}</span>')
     bar = ' <span class="octavo-sep">·</span> '.join(parts)
@@ -139,13 +139,13 @@ def problems_html(problems: tuple[Problem, ...], heading: str, stale: bool) -> s
         where = problem.path or ""
         if where and problem.line is not None:
             where += f":{problem.line}"
-        source = "".join(f'<span{HIT if n == problem.line else ""}>{n:>5} │ {_e(text)}\n</span>'
+        source = "".join(f'<span{HIT if n == problem.line else ""}>{n:>5} │ {escape(text)}\n</span>'
                          for n, text in problem.excerpt)
-        items.append(f'<li><code class="octavo-where">{_e(where)}</code> '
-                     f'<span class="octavo-message">{_e(problem.message)}</span>'
+        items.append(f'<li><code class="octavo-where">{escape(where)}</code> '
+                     f'<span class="octavo-message">{escape(problem.message)}</span>'
                      + (f'<pre class="octavo-source">{source}</pre>' if source else "") + "</li>")
     after = " Below is the last good preview." if stale else ""
-    return (f'<div class="octavo-problems" role="alert"><p class="octavo-heading">{_e(heading)}</p>'
+    return (f'<div class="octavo-problems" role="alert"><p class="octavo-heading">{escape(heading)}</p>'
             f'<ul>{"".join(items)}</ul><p class="octavo-hint">Fix it and save: this page reloads by itself.{after}'
             f"</p></div>\n")
 
@@ -154,13 +154,9 @@ def warnings_html(warnings: tuple[str, ...]) -> str:
     """The warnings of the last refresh: the book builds, but something deserves a look."""
     if not warnings:
         return ""
-    items = "".join(f"<li>{_e(warning)}</li>" for warning in warnings)
+    items = "".join(f"<li>{escape(warning)}</li>" for warning in warnings)
     return (f'<div class="octavo-warnings"><p class="octavo-heading">{len(warnings)} warning'
             f'{"s" if len(warnings) > 1 else ""}</p><ul>{items}</ul></div>\n')
-
-
-def _e(text: str) -> str:
-    return html.escape(text, quote=True)
 
 
 _EMPTY = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Octavo preview</title></head><body></body></html>"

@@ -19,7 +19,7 @@ from octavo import __version__
 from octavo.config import load_config
 from octavo.content.markdown import read_book
 from octavo.errors import BuildError, UsageError
-from octavo.model import BuildOptions
+from octavo.model import BuildOptions, Edition, Target
 from octavo.pdf.fonts import check_coverage
 from octavo.pdf.layout import margins_for
 from octavo.pipeline import source_date
@@ -44,13 +44,13 @@ class Plan:
 
     preview: bool
     """Whether the preview HTML must be refreshed (and open pages reloaded)."""
-    targets: frozenset[str]
-    """Outputs to rebuild: any of 'pdf', 'epub'."""
+    targets: frozenset[Target]
+    """Outputs to rebuild: any of Target.PDF, Target.EPUB."""
 
 
 def plan_for(paths: Iterable[Path], options: BuildOptions) -> Plan:
     """Rebuild what changed: the EPUB's own templates and CSS touch only the EPUB, print CSS only the PDFs."""
-    preview, targets = False, set()
+    preview, targets = False, set[Target]()
     for path in paths:
         wants_preview, wanted = _affects(path.resolve(), options.templates.resolve(), options.styles.resolve())
         preview |= wants_preview
@@ -58,18 +58,18 @@ def plan_for(paths: Iterable[Path], options: BuildOptions) -> Plan:
     return Plan(preview, frozenset(targets) & frozenset(options.targets))
 
 
-def _affects(path: Path, templates: Path, styles: Path) -> tuple[bool, set[str]]:
+def _affects(path: Path, templates: Path, styles: Path) -> tuple[bool, set[Target]]:
     if _under(path, templates / "new"):
         return False, set()  # the scaffold of `new`, used by no build
     if _under(path, templates / "epub") or path == styles / "epub.css":
-        return False, {"epub"}
+        return False, {Target.EPUB}
     if path == templates / "print.html.j2":
-        return True, {"pdf"}
+        return True, {Target.PDF}
     if path == styles / "preview.css":
         return True, set()
     if _under(path, styles):
-        return True, {"pdf"}
-    return True, {"pdf", "epub"}  # the publication itself, and the partials both outputs include
+        return True, {Target.PDF}
+    return True, {Target.PDF, Target.EPUB}  # the publication itself, and the partials both outputs include
 
 
 def _under(path: Path, folder: Path) -> bool:
@@ -83,7 +83,7 @@ def render_preview(options: BuildOptions) -> Snapshot:
     book = read_book(meta, root, options.content)
     check_coverage(book, options.styles / "fonts", f"{options.content}/book.yaml")
     env = make_environment(options.templates)
-    html = render_print_html(book, env, "print", source_date(book), f"Octavo {__version__}")
+    html = render_print_html(book, env, Edition.PRINT, source_date(book), f"Octavo {__version__}")
     margins = margins_for(meta.print)
     measure = (meta.print.trim_width - margins.inner - margins.outer) / BODY_PT
     return Snapshot(html=html, title=meta.title, slug=meta.slug, measure=measure)
