@@ -254,12 +254,23 @@ def test_weasyprint_errors_fail_even_without_strict(book: Path, capsys: pytest.C
     assert snapshot(book.parent / "dist") == OLD_OUTPUTS
 
 
+@pytest.mark.parametrize("epoch", ["yesterday", "²", "١٢٣", "-1", "253402300800"])
 def test_bad_source_date_epoch_is_a_usage_error(book: Path, capsys: pytest.CaptureFixture[str],
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+                                                monkeypatch: pytest.MonkeyPatch, epoch: str) -> None:
+    """Only ASCII digits: '²' and Arabic-Indic digits pass str.isdigit() but are not a time; past 9999 neither."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
     assert main(["epub", "--content", "book", "--out", "dist", "-q"]) == 2
     assert capsys.readouterr().err.splitlines() == [
-        "error: SOURCE_DATE_EPOCH must be a number of seconds since 1970-01-01 UTC, not 'yesterday'"]
+        f"error: SOURCE_DATE_EPOCH must be a number of seconds since 1970-01-01 UTC, not '{epoch}'"]
+
+
+def test_bad_source_date_epoch_is_a_usage_error_for_release_too(book: Path, capsys: pytest.CaptureFixture[str],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "²")
+    assert main(["release", "--version", "v1.0.0", "--content", "book", "--out", "rel", "-q"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "error: SOURCE_DATE_EPOCH must be a number of seconds since 1970-01-01 UTC, not '²'"]
+    assert not (book.parent / "rel").exists()
 
 
 def test_an_unwritable_output_folder_is_an_output_error(book: Path, capsys: pytest.CaptureFixture[str]) -> None:
