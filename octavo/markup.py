@@ -42,7 +42,7 @@ def internal_links(root: etree._Element) -> Iterator[tuple[etree._Element, str]]
             yield element, href[1:]
 
 
-def ids(root: etree._Element) -> Iterator[str]:
+def anchor_ids(root: etree._Element) -> Iterator[str]:
     """Every id in the tree, in document order."""
     return (str(element.get("id")) for element in root.iter() if element.get("id") is not None
             and isinstance(element.tag, str))

@@ -62,7 +62,8 @@ def render_template(env: jinja2.Environment, name: str, **context: object) -> st
                             exc.lineno) from None
     except jinja2.TemplateNotFound as exc:
         template, line = _template_frame(exc)
-        folder = _shown(env.loader.searchpath[0])  # type: ignore[union-attr]
+        folders = env.loader.searchpath if isinstance(env.loader, jinja2.FileSystemLoader) else ["templates"]
+        folder = _shown(folders[0])
         raise TemplateError(f"template '{exc.name}' not found in {folder}/", template or name, line) from None
     except jinja2.UndefinedError as exc:
         template, line = _template_frame(exc)

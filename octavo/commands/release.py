@@ -57,7 +57,8 @@ def release(content: Path, out: Path, version: str) -> list[Path]:
     _refuse_other_files(out, names, version)
     if read_source_date_epoch() is None:
         log.warning("release: SOURCE_DATE_EPOCH is not set, so the build date comes from file times; set it to "
-                    "the tagged commit's time for a reproducible release: %s", "SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)")
+                    "the tagged commit's time for a reproducible release: %s",
+                    "SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)")
     build(BuildOptions(content=content, out=out, version=version))
     check_outputs(content, out, version)
     books = [out / name for name in names[:-1]]

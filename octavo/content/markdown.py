@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.deflist import deflist_plugin
@@ -21,7 +22,7 @@ from octavo.content.references import check_references
 from octavo.content.sanitize import sanitize_html
 from octavo.errors import ContentError
 from octavo.language import QUOTES
-from octavo.markup import escape, ids, internal_links, parse_fragment, plain_text
+from octavo.markup import anchor_ids, escape, internal_links, parse_fragment, plain_text
 from octavo.model import CHAPTER_KINDS, Book, BookMeta, Chapter, Footnote, Heading
 from octavo.source import SourceText, line_in_file, read_source
 
@@ -144,14 +145,26 @@ def parse_chapter(md: MarkdownIt, path: Path, shown: str, front: dict[str, Any],
     _check_body(body_tokens, shown, offset)
     html = sanitize_html(md.renderer.render(body_tokens, md.options, {**env, "octavo": cenv}), source)
     footnotes = tuple(_render_note(md, note, cenv, env, source) for note in notes)
-    title_html = sanitize_html(md.renderer.renderInline(title_inline.children or [], md.options, env), source) \
-        if title_inline and not front.get("title") else escape(title)
-    _require_text(title_html, "the title", shown, offset + 1)
+    title_html = _title_html(md, title_inline if not front.get("title") else None, title, env, source, offset)
     refs = check_references("\n".join([title_html, html, *(n.html for n in footnotes)]), source, root,
                             allow_remote)
     return Chapter(source=path, name=shown, kind=kind, title=title, title_html=title_html.strip(),
                    id=chapter_id, number=number, running=str(front.get("short_title") or title).strip(),
                    html=html, headings=headings, footnotes=footnotes, images=refs.local, remote=refs.remote)
+
+
+def _title_html(md: MarkdownIt, inline: Token | None, title: str, env: dict[str, Any], source: SourceText,
+                offset: int) -> str:
+    """The title as inline HTML: the heading's own markup, or the front matter's `title:` as text."""
+    html = sanitize_html(_render_inline(md, inline.children or [], env), source) if inline else escape(title)
+    _require_text(html, "the title", source.name, offset + 1)
+    return html
+
+
+def _render_inline(md: MarkdownIt, tokens: Sequence[Token], env: dict[str, Any]) -> str:
+    renderer = md.renderer
+    assert isinstance(renderer, RendererHTML)  # the only renderer make_markdown installs
+    return renderer.renderInline(tokens, md.options, env)
 
 
 def anchor_slug(text: str) -> str:
@@ -217,7 +230,7 @@ def _assign_heading_ids(md: MarkdownIt, tokens: list[Token], ids: IdPool, source
         inline = tokens[index + 1]
         anchor = _take_id(ids, _explicit_id(inline), _plain(inline), source.name, line)
         token.attrSet("id", anchor)
-        html = sanitize_html(md.renderer.renderInline(inline.children or [], md.options, {}), source,
+        html = sanitize_html(_render_inline(md, inline.children or [], {}), source,
                              warn=False).strip()  # the body's copy of this heading warns
         _require_text(html, "a heading", source.name, line)
         headings.append(Heading(level=max(level, 2), text=_plain(inline), html=html, id=anchor))
@@ -298,7 +311,7 @@ def check_links(book: Book) -> None:
     trees = {chapter.name: parse_fragment(chapter.html) for chapter in book.chapters if chapter.html.strip()}
     known = {c.id for c in book.chapters} | {h.id for c in book.chapters for h in c.headings}
     known |= {n.id for c in book.chapters for n in c.footnotes} | {n.ref_id for c in book.chapters for n in c.footnotes}
-    known |= {anchor for tree in trees.values() for anchor in ids(tree)}
+    known |= {anchor for tree in trees.values() for anchor in anchor_ids(tree)}
     for chapter in book.chapters:
         for _, anchor in internal_links(trees[chapter.name]) if chapter.name in trees else ():
             if anchor not in known:

@@ -18,7 +18,7 @@ from octavo.epub.cover import Cover
 from octavo.epub.pagebreaks import PageBreak, insert_page_breaks, plan_page_breaks
 from octavo.epub.typography import typeset_tree
 from octavo.errors import OutputError
-from octavo.markup import escape, ids, internal_links, parse_fragment
+from octavo.markup import anchor_ids, escape, internal_links, parse_fragment
 from octavo.model import Book, Chapter, Edition
 from octavo.pages import PageMap
 from octavo.render import PageContext, common_context, render_template
@@ -195,7 +195,7 @@ def _anchor_files(book: Book) -> _Files:
 
 
 def _fragment_ids(html: str) -> list[str]:
-    return list(ids(parse_fragment(html))) if html.strip() else []
+    return list(anchor_ids(parse_fragment(html))) if html.strip() else []
 
 
 def _landmarks(book: Book, labels: dict[str, str]) -> list[dict[str, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from lxml import etree
 
@@ -74,7 +75,8 @@ def _unique(wanted: str, taken: set[str]) -> str:
 
 def insert_page_breaks(root: etree._Element, breaks: Sequence[PageBreak]) -> None:
     """Put each marker of this document in place; markers at one place keep their page order."""
-    index = {where: element for element, where in index_elements(root).items()}
+    # The index is built from `root`, so every element in it is an lxml element.
+    index = {where: cast(etree._Element, element) for element, where in index_elements(root).items()}
     groups: dict[Position | None, list[PageBreak]] = {}
     for page_break in breaks:
         groups.setdefault(page_break.position, []).append(page_break)

@@ -156,7 +156,7 @@ def deflate_streams(pdf: Any) -> None:
     streams = [obj for obj in pdf.objects
                if isinstance(obj, pydyf.Stream) and obj.compress and "Filter" not in obj.extra]
     with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
-        for stream, data in zip(streams, pool.map(_deflate, streams)):
+        for stream, data in zip(streams, pool.map(_deflate, streams), strict=True):
             stream.stream, stream.compress = [data], False
             stream.extra["Filter"] = "/FlateDecode"
 

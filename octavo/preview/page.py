@@ -123,7 +123,8 @@ def status_html(snap: Snapshot) -> str:
         state += f" ({len(out.warnings)} warning{'s' if len(out.warnings) > 1 else ''} in the terminal)"
     if state:
         parts.append(f'<span class="octavo-outputs octavo-{out.state}">{state}</span>')
-    links = " ".join(f'<a href="{PREFIX}/dist/{escape(name)}?v={mtime}">{escape(label)}</a>' for label, name, mtime in out.files)
+    links = " ".join(f'<a href="{PREFIX}/dist/{escape(name)}?v={mtime}">{escape(label)}</a>'
+                     for label, name, mtime in out.files)
     if links:
         parts.append(f'<span class="octavo-links">{links}</span>')
     bar = ' <span class="octavo-sep">·</span> '.join(parts)
