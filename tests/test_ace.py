@@ -32,6 +32,7 @@ def run_ace(*epubs: Path) -> subprocess.CompletedProcess[str]:
                           check=False, timeout=900)
 
 
+@pytest.mark.slow
 def test_both_books_pass_ace_with_no_violation_of_any_impact(seed_book: Built, fixture_book: Built) -> None:
     result = run_ace(seed_book.path("epub"), fixture_book.path("epub"))
     assert result.returncode == 0, result.stdout + result.stderr
@@ -39,6 +40,7 @@ def test_both_books_pass_ace_with_no_violation_of_any_impact(seed_book: Built, f
                                           "a-small-test-book.epub: pass, 0 violation(s)"]
 
 
+@pytest.mark.slow
 def test_ace_run_fails_on_a_package_without_a_language(fixture_book: Built, tmp_path: Path) -> None:
     broken = tmp_path / "no-lang.epub"
     with zipfile.ZipFile(fixture_book.path("epub")) as source, zipfile.ZipFile(broken, "w") as target:

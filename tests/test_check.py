@@ -45,6 +45,7 @@ def test_nothing_to_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
         f"error: nothing to check in {tmp_path}/: build first (python build.py)"]
 
 
+@pytest.mark.slow
 def test_check_after_a_build_and_strict_advice(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """--check: build, then validate, in one command. The book has an odd page count: advice, which

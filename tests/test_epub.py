@@ -199,6 +199,7 @@ def test_print_source_from_book_yaml_names_the_isbn(variant: Built) -> None:
     assert epub.opf.xpath("//dc:source/text()", namespaces=NS) == ["urn:isbn:9780306406157"]
 
 
+@pytest.mark.slow
 def test_the_books_own_cover_is_used_when_given(variant: Built) -> None:
     epub = Epub(variant.path("epub"))
     item = epub.opf.find(".//opf:item[@properties='cover-image']", NS)

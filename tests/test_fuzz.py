@@ -115,6 +115,7 @@ def checker() -> Iterator[EpubCheckLoop]:
     loop.close()
 
 
+@pytest.mark.slow
 @FEW
 @given(chapters=st.lists(chapter(), min_size=1, max_size=3))
 def test_random_markdown_builds_an_epub_that_passes_epubcheck_or_fails_clearly(
@@ -127,6 +128,7 @@ def test_random_markdown_builds_an_epub_that_passes_epubcheck_or_fails_clearly(
             assert checker.problems(book.parent / "out" / "fuzz.epub") == ""
 
 
+@pytest.mark.slow
 @settings(max_examples=50, deadline=None)
 @given(body=st.text(max_size=300))
 def test_any_text_at_all_never_crashes_the_build(body: str) -> None:
@@ -135,6 +137,7 @@ def test_any_text_at_all_never_crashes_the_build(body: str) -> None:
         assert_clean_ending(code, lines, book.parent / "out")
 
 
+@pytest.mark.slow
 @FEW
 @given(extra=st.text(max_size=120))
 def test_any_book_yaml_never_crashes_the_build(extra: str) -> None:

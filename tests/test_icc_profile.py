@@ -111,6 +111,7 @@ def test_cyan_ink_prints_cyan(cmyk: ImageCms.ImageCmsProfile) -> None:
     assert r < 40 and g > 120 and b > 200
 
 
+@pytest.mark.slow
 def test_generator_is_deterministic(tmp_path: Path) -> None:
     out = tmp_path / "profile.icc"
     subprocess.run([sys.executable, str(SCRIPT), str(out)], check=True,

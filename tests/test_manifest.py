@@ -87,6 +87,7 @@ CHANGES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("change", CHANGES, ids=list(CHANGES))
 def test_a_changed_input_builds_again(change: str, book: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
@@ -99,6 +100,7 @@ def test_a_changed_input_builds_again(change: str, book: Path, tmp_path: Path) -
     assert run("epub", "--content", book, "--out", out, *options, env=env).stderr == UP_TO_DATE
 
 
+@pytest.mark.slow
 def test_a_deleted_or_changed_output_builds_again(book: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert run("epub", "--content", book, "--out", out).returncode == 0
@@ -110,12 +112,14 @@ def test_a_deleted_or_changed_output_builds_again(book: Path, tmp_path: Path) ->
     assert run("epub", "--content", book, "--out", out).stderr == UP_TO_DATE
 
 
+@pytest.mark.slow
 def test_another_target_builds_again(book: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert run("epub", "--content", book, "--out", out).returncode == 0
     assert run("screen", "--content", book, "--out", out).stderr.startswith("[1/3] ")
 
 
+@pytest.mark.slow
 def test_strict_does_not_accept_the_outputs_of_a_build_that_warned(book: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     _append("03-second.md", "\n<script>alert(1)</script>\n")(book)
@@ -127,6 +131,7 @@ def test_strict_does_not_accept_the_outputs_of_a_build_that_warned(book: Path, t
     assert strict.stderr.splitlines()[-1].startswith("error: 1 warning(s) and --strict is on")
 
 
+@pytest.mark.slow
 def test_a_build_that_fails_leaves_no_manifest(book: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert run("epub", "--content", book, "--out", out).returncode == 0

@@ -58,11 +58,13 @@ def released_again(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list
         return folder, release(CONTENT, folder, VERSION)
 
 
+@pytest.mark.slow
 def test_the_release_folder_holds_exactly_the_four_versioned_files(released: tuple[Path, object]) -> None:
     folder, _ = released
     assert sorted(p.name for p in folder.iterdir()) == sorted([PRINT, SCREEN, EPUB, "SHA256SUMS"])
 
 
+@pytest.mark.slow
 def test_release_returns_the_files_it_wrote_in_release_order(released_again: tuple[Path, list[Path]]) -> None:
     folder, files = released_again
     assert files == [folder / PRINT, folder / SCREEN, folder / EPUB, folder / "SHA256SUMS"]
@@ -70,6 +72,7 @@ def test_release_returns_the_files_it_wrote_in_release_order(released_again: tup
     assert release_names(SLUG, VERSION) == (PRINT, SCREEN, EPUB, "SHA256SUMS")
 
 
+@pytest.mark.slow
 def test_the_release_command_reports_its_files(released: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
     folder, result = released
     lines = result.stderr.splitlines()
@@ -78,6 +81,7 @@ def test_the_release_command_reports_its_files(released: tuple[Path, subprocess.
     assert not [line for line in lines if line.startswith(("warning:", "error:"))]
 
 
+@pytest.mark.slow
 def test_sha256sum_accepts_the_checksums_of_the_three_books(released: tuple[Path, object]) -> None:
     folder, _ = released
     result = subprocess.run(["sha256sum", "--strict", "-c", "SHA256SUMS"], cwd=folder, capture_output=True,
@@ -86,6 +90,7 @@ def test_sha256sum_accepts_the_checksums_of_the_three_books(released: tuple[Path
     assert result.stdout.splitlines() == [f"{PRINT}: OK", f"{SCREEN}: OK", f"{EPUB}: OK"]
 
 
+@pytest.mark.slow
 def test_check_finds_the_versioned_files_when_given_the_version(released: tuple[Path, object],
                                                                 tmp_path: Path) -> None:
     folder, _ = released
@@ -106,6 +111,7 @@ def page_texts(path: Path) -> list[str]:
         pdf.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [PRINT, SCREEN])
 def test_the_version_is_on_the_copyright_page_and_in_the_pdf_metadata(released: tuple[Path, object],
                                                                     name: str) -> None:
@@ -117,6 +123,7 @@ def test_the_version_is_on_the_copyright_page_and_in_the_pdf_metadata(released: 
         assert str(pdf.docinfo["/CreationDate"]) == str(pdf.docinfo["/ModDate"]) == "D:20260101000000Z"
 
 
+@pytest.mark.slow
 def test_the_version_is_in_the_epub_metadata_and_on_its_copyright_page(released: tuple[Path, object]) -> None:
     folder, _ = released
     with zipfile.ZipFile(folder / EPUB) as epub:
@@ -142,6 +149,7 @@ def _same_but_document_ids(data: bytes) -> bytes:
     return re.sub(rb"(/ID \[\([^)]*\) \()[0-9a-f]{32}\)", rb"\g<1>" + b"0" * 32 + b")", data)
 
 
+@pytest.mark.slow
 def test_running_the_release_twice_gives_identical_files(released: tuple[Path, object],
                                                          released_again: tuple[Path, list[Path]]) -> None:
     first, second = released[0], released_again[0]
@@ -153,6 +161,7 @@ def test_running_the_release_twice_gives_identical_files(released: tuple[Path, o
     assert sums[0][1:] == sums[1][1:]
 
 
+@pytest.mark.slow
 def test_the_print_pdf_and_the_checksums_are_byte_identical_across_releases(
         released: tuple[Path, object], released_again: tuple[Path, list[Path]]) -> None:
     first, second = released[0], released_again[0]

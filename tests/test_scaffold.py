@@ -76,6 +76,7 @@ def test_new_needs_a_path(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().err == "error: new needs a folder to create: python build.py new my-book\n"
 
 
+@pytest.mark.slow
 def test_new_book_builds_an_epub_without_warnings_that_passes_epubcheck(tmp_path: Path) -> None:
     content = new_book(tmp_path)
     with collected_warnings() as warnings:

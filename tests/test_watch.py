@@ -130,6 +130,7 @@ def test_a_broken_book_yaml_lists_every_problem(tmp_path: Path) -> None:
     assert "&#x27;language&#x27; is required (for example language: &quot;en&quot;)" in page
 
 
+@pytest.mark.slow
 def test_the_epub_follows_and_is_served(tmp_path: Path) -> None:
     content, out = new_book(tmp_path), tmp_path / "dist"
     with running_preview(content, out, targets=("epub",)) as preview:
