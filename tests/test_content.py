@@ -9,7 +9,7 @@ import pytest
 from octavo.content.markdown import IdPool, make_markdown, parse_chapter, split_front_matter
 from octavo.errors import ContentError
 
-from .conftest import assert_matches_golden
+from .conftest import assert_matches_golden, png
 
 CASES = Path(__file__).parent / "fixtures" / "markdown"
 NAMES = sorted(p.stem for p in CASES.glob("*.md"))
@@ -66,3 +66,17 @@ def test_a_footnote_call_without_definition_is_an_error(tmp_path: Path) -> None:
                       IdPool(), tmp_path)
     assert str(error.value) == ("x.md:3: footnote [^missing] has no definition; "
                                 "add a line '[^missing]: text of the note'")
+
+
+@pytest.mark.parametrize("body, line, example", [
+    ("# T\n\n![A map](map.png)\n\n![](map.png)\n", 5, "![A map of the region](map.png)"),
+    ('# T\n\n<img src="map.png" alt="A map">\n\n<img src="map.png">\n', 5, '<img src="map.png" alt="A map of the region">'),
+    ("# T\n\nText.[^1]\n\n[^1]: A note with ![](map.png) in it.\n", 5, "![A map of the region](map.png)"),
+])
+def test_an_image_without_alt_text_is_found_wherever_it_is(tmp_path: Path, body: str, line: int, example: str) -> None:
+    """One check for Markdown and raw images, in the body and in notes, naming the line without alt text."""
+    (tmp_path / "map.png").write_bytes(png())
+    with pytest.raises(ContentError) as error:
+        parse_chapter(make_markdown("en"), tmp_path / "x.md", "x.md", {}, body, 0, "chapter", 1, IdPool(), tmp_path)
+    assert str(error.value) == (f"x.md:{line}: image 'map.png' has no alt text: describe it, {example}, so readers "
+                                "who cannot see it are not left out")
