@@ -70,7 +70,8 @@ def test_a_footnote_call_without_definition_is_an_error(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("body, line, example", [
     ("# T\n\n![A map](map.png)\n\n![](map.png)\n", 5, "![A map of the region](map.png)"),
-    ('# T\n\n<img src="map.png" alt="A map">\n\n<img src="map.png">\n', 5, '<img src="map.png" alt="A map of the region">'),
+    ('# T\n\n<img src="map.png" alt="A map">\n\n<img src="map.png">\n', 5,
+     '<img src="map.png" alt="A map of the region">'),
     ("# T\n\nText.[^1]\n\n[^1]: A note with ![](map.png) in it.\n", 5, "![A map of the region](map.png)"),
 ])
 def test_an_image_without_alt_text_is_found_wherever_it_is(tmp_path: Path, body: str, line: int, example: str) -> None:
