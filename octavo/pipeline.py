@@ -29,12 +29,12 @@ from octavo.output import CHECKSUMS, Staging, output_names, sha256sums, staged
 from octavo.pages import PageMap
 from octavo.pdf.fonts import check_coverage
 from octavo.render import make_environment, render_print_html
-from octavo.resources import PROJECT, STYLES, TEMPLATES
+from octavo.resources import STYLES, TEMPLATES, Resources
 
 if TYPE_CHECKING:
     from octavo.pdf.layout import PdfLayout
 
-__all__ = ["PROJECT", "STYLES", "TARGETS", "TEMPLATES", "BuildOptions", "BuildResult", "build", "output_names"]
+__all__ = ["STYLES", "TARGETS", "TEMPLATES", "BuildOptions", "BuildResult", "build", "output_names"]
 
 log = logging.getLogger("octavo")
 
@@ -80,7 +80,8 @@ def _build(options: BuildOptions, staging: Staging) -> BuildResult:
     meta = load_config(root, options.content, options.version)
     book = read_book(meta, root, options.content)
     step(f"{options.content}/{CONFIG_NAME}: {len(book.chapters)} chapters")
-    env = make_environment(options.templates)
+    resources = options.resources  # the book's overrides, then the defaults
+    env = make_environment(resources.templates)
     modified = source_date(book)
     generator = f"Octavo {__version__}"
     names = output_names(meta.slug, options.version)
@@ -91,20 +92,20 @@ def _build(options: BuildOptions, staging: Staging) -> BuildResult:
         cover = _cover_in_background(book, options) if "epub" in options.targets else None
         page_map: PageMap | None = None
         if options.editions:
-            check_coverage(book, options.styles / "fonts", f"{options.content}/{CONFIG_NAME}")
+            check_coverage(book, resources, f"{options.content}/{CONFIG_NAME}")
             paths = {edition: options.out / names[edition] for edition in options.editions}
-            for edition, layout in _write_pdfs(book, env, paths, staging, options.styles, modified, generator):
+            for edition, layout in _write_pdfs(book, env, paths, staging, resources, modified, generator):
                 page_map = layout.page_map if edition == "print" or page_map is None else page_map
                 result.outputs.append(paths[edition])
                 result.pages[edition] = layout.pages
                 step(f"{paths[edition]} ({layout.pages} pages)")
         if "epub" in options.targets:
             if page_map is None:  # an EPUB on its own still gets the print edition's page numbers
-                page_map = _print_page_map(book, env, options.styles, modified, generator)
+                page_map = _print_page_map(book, env, resources, modified, generator)
             assert cover is not None
             content = render_epub_content(book, env, modified, generator, cover(), page_map)
             path = options.out / names["epub"]
-            staging.write(path, build_epub(book, content, options.styles, modified))
+            staging.write(path, build_epub(book, content, resources, modified))
             result.outputs.append(path)
             step(f"{path} ({len(content.documents)} documents, {len(content.page_breaks)} print pages listed)")
     staging.write(options.out / CHECKSUMS, sha256sums(staging, [options.out / name for name in names.values()]))
@@ -112,7 +113,7 @@ def _build(options: BuildOptions, staging: Staging) -> BuildResult:
     return result
 
 
-def _write_pdfs(book: Book, env: jinja2.Environment, paths: dict[str, Path], staging: Staging, styles: Path,
+def _write_pdfs(book: Book, env: jinja2.Environment, paths: dict[str, Path], staging: Staging, styles: Resources,
                 modified: dt.datetime, generator: str) -> Iterator[tuple[str, PdfLayout]]:
     """Write each PDF edition in `paths` and yield (edition, what was laid out) as each is written.
 
@@ -145,10 +146,10 @@ def _cover_in_background(book: Book, options: BuildOptions) -> Callable[[], Cove
     """
     if book.meta.cover is not None or (os.cpu_count() or 1) < 2 or "fork" not in mp.get_all_start_methods() \
             or "weasyprint" in sys.modules:
-        cover = make_cover(book, make_environment(options.templates), options.styles)
+        cover = make_cover(book, make_environment(options.resources.templates), options.resources)
         return lambda: cover
     pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
-    future = pool.submit(_draw_cover, book, options.templates, options.styles)
+    future = pool.submit(_draw_cover, book, options.resources)
     pool.shutdown(wait=False)  # the worker exits once it has drawn the cover
 
     def result() -> Cover:
@@ -157,11 +158,11 @@ def _cover_in_background(book: Book, options: BuildOptions) -> Callable[[], Cove
     return result
 
 
-def _draw_cover(book: Book, templates: Path, styles: Path) -> Cover:
-    return make_cover(book, make_environment(templates), styles)
+def _draw_cover(book: Book, resources: Resources) -> Cover:
+    return make_cover(book, make_environment(resources.templates), resources)
 
 
-def _print_page_map(book: Book, env: object, styles: Path, modified: dt.datetime, generator: str) -> PageMap:
+def _print_page_map(book: Book, env: object, styles: Resources, modified: dt.datetime, generator: str) -> PageMap:
     from octavo.pdf.layout import print_page_map
 
     html = render_print_html(book, env, "print", modified, generator)  # type: ignore[arg-type]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,10 +39,15 @@ class PageContext:
         return self.edition != "print"
 
 
-def make_environment(templates: Path) -> jinja2.Environment:
-    """The one Jinja environment: strict about undefined names, escaping everything by default."""
+def make_environment(templates: Path | Sequence[Path]) -> jinja2.Environment:
+    """The one Jinja environment: strict about undefined names, escaping everything by default.
+
+    `templates` is one folder or a search path (a book's overrides, then the defaults: Resources.templates);
+    the first folder holding a template's name wins, for `{% include %}` and `{% extends %}` too.
+    """
+    folders = [templates] if isinstance(templates, Path) else list(templates)
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)),
+        loader=jinja2.FileSystemLoader([str(folder) for folder in folders]),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
         trim_blocks=True,
@@ -62,8 +67,8 @@ def render_template(env: jinja2.Environment, name: str, **context: object) -> st
                             exc.lineno) from None
     except jinja2.TemplateNotFound as exc:
         template, line = _template_frame(exc)
-        folder = _shown(env.loader.searchpath[0])  # type: ignore[union-attr]
-        raise TemplateError(f"template '{exc.name}' not found in {folder}/", template or name, line) from None
+        folders = ", ".join(f"{_shown(folder)}/" for folder in env.loader.searchpath)  # type: ignore[union-attr]
+        raise TemplateError(f"template '{exc.name}' not found in {folders}", template or name, line) from None
     except jinja2.UndefinedError as exc:
         template, line = _template_frame(exc)
         raise TemplateError(f"undefined variable: {exc.message}", template or name, line) from None

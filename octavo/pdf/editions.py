@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from octavo.model import Book
+from octavo.resources import Resources
 from octavo.pdf.internals import cache_page_references
 from octavo.pdf.layout import PdfLayout, lay_out, pdf_options
 from octavo.pdf.pagemap import page_map
@@ -150,7 +151,7 @@ def _deflate(stream: Any) -> bytes:
     return compressor.compress(b"\n".join(_to_bytes(item) for item in stream.stream)) + compressor.flush()
 
 
-def render_pdf(html: str, book: Book, edition: str, styles: Path, target: Path) -> PdfLayout:
+def render_pdf(html: str, book: Book, edition: str, styles: Resources, target: Path) -> PdfLayout:
     """Lay out `html` with the edition's styles and write the PDF to `target`; say what was laid out."""
     document = lay_out(html, book, edition, styles)
     return PdfLayout(write_edition(document, book, edition, target), page_map(document))
