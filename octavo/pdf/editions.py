@@ -14,7 +14,7 @@ from typing import Any
 
 from octavo.model import Book
 from octavo.resources import Resources
-from octavo.pdf.internals import cache_page_references
+from octavo.pdf.internals import cache_page_references, drawing_streams, stream_bytes
 from octavo.pdf.layout import PdfLayout, lay_out, pdf_options
 from octavo.pdf.pagemap import page_map
 
@@ -109,10 +109,8 @@ def _rgb_black(pdf: Any) -> None:
     Only WeasyPrint's drawing streams (pages, and the groups drawn into them) are read; fonts, images and
     profiles are never touched. Any other colour is left as the content asked for it.
     """
-    from weasyprint.pdf.stream import Stream
-
-    for obj in pdf.objects:
-        if isinstance(obj, Stream) and (b"/DeviceCMYK cs" in obj.stream or b"/DeviceCMYK CS" in obj.stream):
+    for obj in drawing_streams(pdf):
+        if b"/DeviceCMYK cs" in obj.stream or b"/DeviceCMYK CS" in obj.stream:
             obj.stream = _swap_pairs(obj.stream, _K_TO_RGB)
 
 
@@ -145,10 +143,8 @@ def deflate_streams(pdf: Any) -> None:
 
 def _deflate(stream: Any) -> bytes:
     """pydyf's own encoding of a stream (Stream.data): the operators joined by newlines, zlib level 9."""
-    from pydyf import _to_bytes
-
     compressor = zlib.compressobj(level=9)
-    return compressor.compress(b"\n".join(_to_bytes(item) for item in stream.stream)) + compressor.flush()
+    return compressor.compress(stream_bytes(stream)) + compressor.flush()
 
 
 def render_pdf(html: str, book: Book, edition: str, styles: Resources, target: Path) -> PdfLayout:

@@ -9,8 +9,8 @@ from typing import Any
 from octavo.errors import ContentError
 from octavo.model import PT_PER_IN, Book, PrintSettings
 from octavo.pages import PageMap
-from octavo.resources import Resources
 from octavo.pdf.pagemap import page_map
+from octavo.resources import Resources
 
 log = logging.getLogger("octavo")
 
@@ -101,6 +101,9 @@ def print_page_map(html: str, book: Book, styles: Resources) -> PageMap:
 
 def lay_out(html: str, book: Book, edition: str, styles: Resources) -> Any:
     """The WeasyPrint Document of one edition; a resource the publication may not load is a ContentError."""
+    from octavo.pdf.internals import check_engines
+
+    check_engines()  # before the seconds of a layout: writing the PDF reaches into pydyf and WeasyPrint
     from weasyprint import CSS, HTML  # imported here: only PDF builds pay for WeasyPrint
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError
