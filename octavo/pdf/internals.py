@@ -7,14 +7,16 @@ a version the code does not know fails the build with one line, not a KeyError h
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
 from octavo.errors import InstallationError
 
-#: The versions every function here was written and tested against (pyproject.toml pins the same).
-KNOWN_VERSIONS = {"pydyf": ("0.13.0",), "weasyprint": ("70.0",)}
+#: The versions every function here was written and tested against; pyproject.toml pins the last one (pydyf
+#: 0.13.0 needs Python 3.11, so Python 3.10 gets 0.12.1, whose page_references and _to_bytes are the same).
+KNOWN_VERSIONS = {"pydyf": ("0.12.1", "0.13.0"), "weasyprint": ("70.0",)}
 
 
 @lru_cache(maxsize=None)
@@ -36,9 +38,9 @@ def engine_message(name: str, installed: str | None, known: tuple[str, ...]) -> 
     from octavo import __version__
 
     found = f"{name} {installed} is installed" if installed else f"{name} is not installed"
-    wanted = " or ".join(known)
-    return (f"{found}, but Octavo {__version__} reaches into {name} {wanted} (octavo/pdf/internals.py); "
-            f'install that version: pip install "{name}=={known[-1]}"')
+    pinned = known[0] if name == "pydyf" and sys.version_info < (3, 11) else known[-1]
+    return (f"{found}, but Octavo {__version__} reaches into {name} {' or '.join(known)} (octavo/pdf/internals.py); "
+            f'install the pinned version: pip install "{name}=={pinned}"')
 
 
 class CachedPageReferences(property):
