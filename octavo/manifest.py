@@ -43,7 +43,8 @@ class Manifest:
 
 def input_key(options: BuildOptions) -> str:
     """SHA-256 over everything a build reads: the publication, the book's template and style overrides and the
-    defaults (fonts and ICC profile included) byte for byte, the build date, the options, and the versions of Octavo and its engines."""
+    defaults (fonts and ICC profile included) byte for byte, the build date, the options, and the versions of
+    Octavo and its engines."""
     out = options.out.resolve()
     resources = options.resources
     content, newest = _scan(options.content, skip=out)

@@ -67,7 +67,8 @@ def generated_cover(book: Book, env: jinja2.Environment, styles: Resources) -> b
     fonts = FontConfiguration()
     fonts_css = styles.find_style("fonts.css")
     sheet = CSS(filename=str(fonts_css), font_config=fonts)
-    pdf_bytes = HTML(string=html, base_url=str(fonts_css.parent) + "/").write_pdf(stylesheets=[sheet], font_config=fonts)
+    pdf_bytes = HTML(string=html, base_url=str(fonts_css.parent) + "/").write_pdf(stylesheets=[sheet],
+                                                                               font_config=fonts)
     pdf = pdfium.PdfDocument(pdf_bytes)
     try:
         image = pdf[0].render(scale=SCALE).to_pil().convert("RGB")

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from octavo.model import Book
-from octavo.resources import Resources
 from octavo.pdf.internals import cache_page_references, drawing_streams, stream_bytes
 from octavo.pdf.layout import PdfLayout, lay_out, pdf_options
 from octavo.pdf.pagemap import page_map
+from octavo.resources import Resources
 
 
 def write_edition(document: Any, book: Book, edition: str, target: Path) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from octavo.errors import InstallationError
@@ -19,7 +19,7 @@ from octavo.errors import InstallationError
 KNOWN_VERSIONS = {"pydyf": ("0.12.1", "0.13.0"), "weasyprint": ("70.0",)}
 
 
-@lru_cache(maxsize=None)
+@cache
 def check_engines() -> None:
     """Raise InstallationError unless the installed pydyf and WeasyPrint are versions named in KNOWN_VERSIONS."""
     from importlib import metadata

@@ -1,5 +1,5 @@
-"""Saves in the content folder and the templates and styles it uses -> a fresh preview at once, then the PDFs and the EPUB, served
-on 127.0.0.1 until Ctrl-C (python build.py watch)."""
+"""Saves in the content folder and the templates and styles it uses -> a fresh preview at once, then the PDFs
+and the EPUB, served on 127.0.0.1 until Ctrl-C (python build.py watch)."""
 
 from __future__ import annotations
 
