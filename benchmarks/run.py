@@ -33,7 +33,7 @@ from octavo.config import load_config
 from octavo.content.markdown import read_book
 from octavo.pdf.layout import STYLESHEETS, page_css, pdf_options
 from octavo.render import make_environment, render_print_html
-from octavo.resources import STYLES, TEMPLATES
+from octavo.resources import STYLES, TEMPLATES, Resources
 
 #: A fixed build date: outputs do not depend on file times, and the no-op key is stable across runs.
 EPOCH = "1767225600"
@@ -94,7 +94,7 @@ def reference_job(content: Path, work: Path) -> Path:
     (work / "print.html").write_text(html, encoding="utf-8")
     options = {**pdf_options(book, "print"), "pdf_identifier": book.meta.identifier}
     job = {"html": str(work / "print.html"), "base_url": str(book.root) + "/", "styles": str(STYLES) + "/",
-           "stylesheets": [str(STYLES / name) for name in STYLESHEETS], "page_css": page_css(book, "print", STYLES),
+           "stylesheets": [str(STYLES / name) for name in STYLESHEETS], "page_css": page_css(book, "print", Resources.search()),
            "options": options, "target": str(work / "reference.pdf")}
     path = work / "job.json"
     path.write_text(json.dumps(job), encoding="utf-8")

@@ -152,7 +152,8 @@ def _run(args: argparse.Namespace) -> bool:
         from octavo.model import BuildOptions
         from octavo.preview.watch import watch
 
-        watch(BuildOptions(content=args.path or args.content, out=out, version=args.book_version), args.port)
+        content = args.path or args.content
+        watch(BuildOptions(content=content, out=out, version=args.book_version, overrides=(content,)), args.port)
         return False
     built = _build(args, out)
     if args.check:
@@ -170,7 +171,7 @@ def _build(args: argparse.Namespace, out: Path) -> bool:
 
     targets = ("pdf", "epub") if args.target == "all" else (args.target,)
     options = BuildOptions(content=args.content, out=out, targets=targets, version=args.book_version,
-                           strict=args.strict)
+                           strict=args.strict, overrides=(args.content,))
     key = input_key(options)
     if not args.force and is_current(out, key, strict=args.strict):
         log.info("up to date: nothing changed since the last build")

@@ -9,6 +9,7 @@ EXIT_OK = 0
 EXIT_INPUT = 1  # content, configuration, template or font problem
 EXIT_USAGE = 2  # bad command line
 EXIT_OUTPUT = 3  # an output failed validation or could not be written
+EXIT_INSTALLATION = 4  # Octavo's installation is incomplete, or an engine is a version Octavo was not made for
 EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM (128 + SIGINT, the shell's convention); outputs left as they were
 
 
@@ -66,3 +67,10 @@ class OutputError(BuildError):
     """An output could not be written, or failed validation."""
 
     exit_code = EXIT_OUTPUT
+
+
+class InstallationError(BuildError):
+    """Octavo's own files are missing, or an installed engine is a version the code was not written for:
+    nothing in the book can fix it; reinstalling from the lock file does."""
+
+    exit_code = EXIT_INSTALLATION

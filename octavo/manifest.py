@@ -43,16 +43,19 @@ class Manifest:
 
 
 def input_key(options: BuildOptions) -> str:
-    """SHA-256 over everything a build reads: the publication, templates and styles (fonts and ICC profile
-    included) byte for byte, the build date, the options, and the versions of Octavo and its engines."""
+    """SHA-256 over everything a build reads: the publication, the book's template and style overrides and the
+    defaults (fonts and ICC profile included) byte for byte, the build date, the options, and the versions of
+    Octavo and its engines."""
     out = options.out.resolve()
+    resources = options.resources
     content, newest = _scan(options.content, skip=out)
     inputs = {
         "options": {"content": str(options.content.resolve()), "targets": sorted(options.targets),
                     "version": options.version},
         "content": content,
-        "templates": _scan(options.templates, skip=out)[0],
-        "styles": _scan(options.styles, skip=out)[0],
+        # The search paths, in order: each override folder that exists, then the defaults (resources.py).
+        "templates": [[str(folder), _scan(folder, skip=out)[0]] for folder in resources.templates],
+        "styles": [[str(folder), _scan(folder, skip=out)[0]] for folder in resources.styles],
         "build date": _build_date(newest),
         "engine": _engine(),
     }

@@ -8,7 +8,7 @@ from enum import Enum
 from pathlib import Path
 
 from octavo.errors import UsageError
-from octavo.resources import STYLES, TEMPLATES
+from octavo.resources import STYLES, TEMPLATES, Resources
 
 #: Points per inch; every length in the model is in PostScript points.
 PT_PER_IN = 72.0
@@ -78,15 +78,24 @@ class BuildOptions:
     version: str | None = None
     """Release version shown in the book and its metadata."""
     templates: Path = TEMPLATES
-    """Jinja templates."""
+    """The default Jinja templates (Octavo's own)."""
     styles: Path = STYLES
-    """CSS, fonts and ICC profile."""
+    """The default CSS, fonts and ICC profile (Octavo's own)."""
+    overrides: tuple[Path, ...] = ()
+    """Folders searched before the defaults, in order: a file in <folder>/templates/ or <folder>/styles/
+    replaces the default of the same relative name (the command line passes the content folder, then the
+    project folder)."""
     strict: bool = False
     """Fail on any warning, ours or WeasyPrint's, before an output replaces the previous one."""
 
     def __post_init__(self) -> None:
         # Callers may pass the strings the command line has ('pdf', 'epub'); the options hold Targets.
         object.__setattr__(self, "targets", tuple(Target(t) for t in self.targets))
+
+    @property
+    def resources(self) -> Resources:
+        """The template and style search paths: the overrides that exist, then the defaults."""
+        return Resources.search(self.overrides, self.templates, self.styles)
 
     @property
     def editions(self) -> tuple[Edition, ...]:

@@ -29,12 +29,12 @@ from octavo.output import CHECKSUMS, Staging, output_names, sha256sums, staged
 from octavo.pages import PageMap
 from octavo.pdf.fonts import check_coverage
 from octavo.render import make_environment, render_print_html
-from octavo.resources import PROJECT, STYLES, TEMPLATES
+from octavo.resources import STYLES, TEMPLATES, Resources
 
 if TYPE_CHECKING:
     from octavo.pdf.layout import PdfLayout
 
-__all__ = ["PROJECT", "STYLES", "TARGETS", "TEMPLATES", "BuildOptions", "BuildResult", "build", "output_names",
+__all__ = ["STYLES", "TARGETS", "TEMPLATES", "BuildOptions", "BuildResult", "build", "output_names",
            "source_date", "source_date_epoch"]
 
 log = logging.getLogger("octavo")
@@ -69,7 +69,8 @@ def _build(options: BuildOptions, staging: Staging) -> BuildResult:
     """The stages, one line each."""
     steps = Steps.for_build(options)
     book = _read_book(options, steps)
-    run = _Run(options, book, make_environment(options.templates), Stamp.of(book), staging, steps)
+    resources = options.resources  # the book's overrides, then the defaults
+    run = _Run(options, book, resources, make_environment(resources.templates), Stamp.of(book), staging, steps)
     with source_date_epoch(run.stamp.modified):
         cover = cover_in_background(book, options) if options.epub else None
         layouts = _write_pdfs(run)
@@ -116,6 +117,8 @@ class _Run:
     """What was asked for."""
     book: Book
     """The publication, read."""
+    resources: Resources
+    """Where templates and styles are found: the book's overrides, then the defaults."""
     env: jinja2.Environment
     """The templates."""
     stamp: Stamp
@@ -154,12 +157,12 @@ def _write_pdfs(run: _Run) -> dict[Edition, PdfLayout]:
     editions = run.options.editions
     if not editions:
         return {}
-    check_coverage(run.book, run.options.styles / "fonts", f"{run.options.content}/{CONFIG_NAME}")
+    check_coverage(run.book, run.resources, f"{run.options.content}/{CONFIG_NAME}")
     paths = {edition: run.path(edition) for edition in editions}
     html = _print_html(run)
     layouts: dict[Edition, PdfLayout] = {}
     for edition, layout in write_editions(html, run.book, {e: run.staging.path(p) for e, p in paths.items()},
-                                          run.options.styles):
+                                          run.resources):
         layouts[edition] = layout
         run.result.pages[edition] = layout.pages
         run.wrote(paths[edition], f"{paths[edition]} ({layout.pages} pages)")
@@ -183,10 +186,10 @@ def _write_epub(run: _Run, cover: Callable[[], Cover], page_map: PageMap | None)
         from octavo.pdf.layout import print_page_map
 
         page_map = print_page_map(render_print_html(run.book, run.env, Edition.PRINT, *run.stamp.fields), run.book,
-                                  run.options.styles)
+                                  run.resources)
     content = render_epub_content(run.book, run.env, *run.stamp.fields, cover(), page_map)
     path = run.path(Edition.EPUB)
-    run.staging.write(path, build_epub(run.book, content, run.options.styles, run.stamp.modified))
+    run.staging.write(path, build_epub(run.book, content, run.resources, run.stamp.modified))
     run.wrote(path, f"{path} ({len(content.documents)} documents, {len(content.page_breaks)} print pages listed)")
 
 
@@ -206,10 +209,10 @@ def cover_in_background(book: Book, options: BuildOptions) -> Callable[[], Cover
     sits on top of the book's layout in memory. One core, or no fork: drawn here and now.
     """
     if not _can_fork_a_cover(book):
-        cover = _draw_cover(book, options.templates, options.styles)
+        cover = _draw_cover(book, options.resources)
         return lambda: cover
     pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
-    future = pool.submit(_draw_cover, book, options.templates, options.styles)
+    future = pool.submit(_draw_cover, book, options.resources)
     pool.shutdown(wait=False)  # the worker exits once it has drawn the cover
     return future.result
 
@@ -221,8 +224,8 @@ def _can_fork_a_cover(book: Book) -> bool:
             and "weasyprint" not in sys.modules)
 
 
-def _draw_cover(book: Book, templates: Path, styles: Path) -> Cover:
-    return make_cover(book, make_environment(templates), styles)
+def _draw_cover(book: Book, resources: Resources) -> Cover:
+    return make_cover(book, make_environment(resources.templates), resources)
 
 
 class Steps:

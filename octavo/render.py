@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,10 +39,15 @@ class PageContext:
         return self.edition != Edition.PRINT
 
 
-def make_environment(templates: Path) -> jinja2.Environment:
-    """The one Jinja environment: strict about undefined names, escaping everything by default."""
+def make_environment(templates: Path | Sequence[Path]) -> jinja2.Environment:
+    """The one Jinja environment: strict about undefined names, escaping everything by default.
+
+    `templates` is one folder or a search path (a book's overrides, then the defaults: Resources.templates);
+    the first folder holding a template's name wins, for `{% include %}` and `{% extends %}` too.
+    """
+    folders = [templates] if isinstance(templates, Path) else list(templates)
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)),
+        loader=jinja2.FileSystemLoader([str(folder) for folder in folders]),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
         trim_blocks=True,
@@ -62,9 +67,8 @@ def render_template(env: jinja2.Environment, name: str, **context: object) -> st
                             exc.lineno) from None
     except jinja2.TemplateNotFound as exc:
         template, line = _template_frame(exc)
-        folders = env.loader.searchpath if isinstance(env.loader, jinja2.FileSystemLoader) else ["templates"]
-        folder = _shown(folders[0])
-        raise TemplateError(f"template '{exc.name}' not found in {folder}/", template or name, line) from None
+        folders = ", ".join(f"{_shown(folder)}/" for folder in _search_path(env))
+        raise TemplateError(f"template '{exc.name}' not found in {folders}", template or name, line) from None
     except jinja2.UndefinedError as exc:
         template, line = _template_frame(exc)
         raise TemplateError(f"undefined variable: {exc.message}", template or name, line) from None
@@ -198,3 +202,9 @@ def _add_text(target: etree._Element, text: str) -> None:
         last.tail = (last.tail or "") + text
     else:
         target.text = (target.text or "") + text
+
+
+def _search_path(env: jinja2.Environment) -> list[str]:
+    """The folders the environment's loader looks in, in order."""
+    loader = env.loader
+    return list(loader.searchpath) if isinstance(loader, jinja2.FileSystemLoader) else ["templates"]

@@ -13,7 +13,7 @@ from octavo.config import load_config
 from octavo.content.markdown import read_book
 from octavo.pdf.layout import lay_out as layout
 from octavo.render import make_environment, render_print_html
-from octavo.resources import STYLES, TEMPLATES
+from octavo.resources import TEMPLATES, Resources
 
 from .conftest import CONTENT, FIXTURE_BOOK
 
@@ -33,7 +33,7 @@ def lines_per_page(document: Any) -> list[list[Any]]:
 def laid_out(content: Path) -> Any:
     book = read_book(load_config(content), content)
     html = render_print_html(book, make_environment(TEMPLATES), "print", dt.datetime(2026, 1, 1), "test")
-    return layout(html, book, "print", STYLES)
+    return layout(html, book, "print", Resources.search())
 
 
 @pytest.fixture(scope="module", params=[CONTENT, FIXTURE_BOOK], ids=["seed", "fixture"])

@@ -21,7 +21,7 @@ from octavo.pdf.layout import lay_out as layout
 from octavo.pdf.layout import pdf_options
 from octavo.pipeline import source_date_epoch
 from octavo.render import make_environment, render_print_html
-from octavo.resources import STYLES, TEMPLATES
+from octavo.resources import TEMPLATES, Resources
 
 from .conftest import CONTENT, FIXTURE_BOOK, Built, build_into
 from .pdftext import margin_texts, page_texts
@@ -327,10 +327,10 @@ def _editions_both_ways(content: Path, tmp_path: Path) -> dict[str, tuple[bytes,
     when = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
     out = {}
     with source_date_epoch(when):
-        shared = layout(render_print_html(book, env, "screen", when, "test"), book, "print", STYLES)
+        shared = layout(render_print_html(book, env, "screen", when, "test"), book, "print", Resources.search())
         for edition in ("print", "screen"):
             write_edition(shared, book, edition, tmp_path / f"shared-{edition}.pdf")
-            render_pdf(render_print_html(book, env, edition, when, "test"), book, edition, STYLES,
+            render_pdf(render_print_html(book, env, edition, when, "test"), book, edition, Resources.search(),
                        tmp_path / f"own-{edition}.pdf")
             out[edition] = ((tmp_path / f"shared-{edition}.pdf").read_bytes(),
                             (tmp_path / f"own-{edition}.pdf").read_bytes())
@@ -351,7 +351,7 @@ def test_compressing_the_streams_in_the_finisher_changes_no_byte() -> None:
     when = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
     with source_date_epoch(when):
         document = layout(render_print_html(book, make_environment(TEMPLATES), "screen", when, "test"), book,
-                          "screen", STYLES)
+                          "screen", Resources.search())
         passes = finish_passes(book, "screen")
         assert passes[-1] is deflate_streams
         ours = document.copy().write_pdf(finisher=lambda _, pdf: [fix(pdf) for fix in passes],
@@ -366,7 +366,7 @@ def test_caching_pydyfs_page_references_changes_no_byte(tmp_path: Path) -> None:
     when = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
     with source_date_epoch(when):
         document = layout(render_print_html(book, make_environment(TEMPLATES), "screen", when, "test"), book,
-                          "screen", STYLES)
+                          "screen", Resources.search())
         write_edition(document, book, "screen", tmp_path / "cached.pdf")  # tagged: reads page_references a lot
         cached = pydyf.PDF.__dict__["page_references"]
         assert isinstance(cached, CachedPageReferences)

@@ -18,7 +18,7 @@ from octavo.content.markdown import read_book
 from octavo.pdf.layout import lay_out as layout
 from octavo.progress import PageCounter
 from octavo.render import make_environment, render_print_html
-from octavo.resources import STYLES, TEMPLATES
+from octavo.resources import TEMPLATES, Resources
 
 from .conftest import FIXTURE_BOOK, ROOT
 
@@ -70,7 +70,7 @@ def test_in_a_log_the_counter_prints_a_line_at_most_every_few_seconds() -> None:
     for handler in handlers:
         progress.addHandler(handler)
     try:
-        document = layout(html, book, "print", STYLES)
+        document = layout(html, book, "print", Resources.search())
     finally:
         for handler in handlers:
             progress.removeHandler(handler)

@@ -20,10 +20,12 @@ from octavo.errors import UsageError
 from octavo.model import BuildOptions
 from octavo.preview.page import Outputs, Problem, Snapshot, preview_page
 from octavo.preview.watch import Plan, Preview, plan_for
-from octavo.resources import PROJECT, STYLES, TEMPLATES
+from octavo.resources import STYLES, TEMPLATES
 
 from .preview_helpers import CHAPTER, FIRST_LINE, EventStream, get, new_book, replace_in, running_preview
 
+#: The checkout these tests run from.
+ROOT = Path(__file__).resolve().parent.parent
 #: The issue asks for "about a second" from save to preview; this leaves room for a busy 2-core machine.
 PREVIEW_BUDGET_S = 2.0
 
@@ -209,9 +211,9 @@ def test_a_port_in_use_is_a_usage_error(tmp_path: Path) -> None:
 def test_ctrl_c_stops_the_command_cleanly(tmp_path: Path) -> None:
     """The real command line: build.py watch, then SIGINT as the terminal sends on Ctrl-C."""
     content, out = new_book(tmp_path), tmp_path / "dist"
-    process = subprocess.Popen([sys.executable, str(PROJECT / "build.py"), "watch", "--content", str(content),
+    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "watch", "--content", str(content),
                                 "--out", str(out), "--port", "0"], stderr=subprocess.PIPE, text=True,
-                               cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(PROJECT)})
+                               cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
         assert process.stderr is not None
         lines = []

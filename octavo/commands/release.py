@@ -59,7 +59,7 @@ def release(content: Path, out: Path, version: str) -> list[Path]:
         log.warning("release: SOURCE_DATE_EPOCH is not set, so the build date comes from file times; set it to "
                     "the tagged commit's time for a reproducible release: %s",
                     "SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)")
-    build(BuildOptions(content=content, out=out, version=version))
+    build(BuildOptions(content=content, out=out, version=version, overrides=(content,)))
     check_outputs(content, out, version)
     books = [out / name for name in names[:-1]]
     return [*books, out / CHECKSUMS]  # the build wrote it, listing exactly these books

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from pathlib import Path
 
 import jinja2
 
@@ -12,6 +11,7 @@ from octavo.language import labels_for
 from octavo.media import media_type
 from octavo.model import Book
 from octavo.render import render_template
+from octavo.resources import Resources
 
 #: The generated cover's page, in points, and the factor to the raster: 1600 x 2560 px, 1:1.6,
 #: the size online bookshops ask for.
@@ -44,7 +44,7 @@ def cover_alt(book: Book) -> str:
     return f"{labels_for(meta.language)['cover']}: {title.rstrip('.')}. {', '.join(meta.authors)}."
 
 
-def make_cover(book: Book, env: jinja2.Environment, styles: Path) -> Cover:
+def make_cover(book: Book, env: jinja2.Environment, styles: Resources) -> Cover:
     """book.yaml's `cover` when given; otherwise a typographic cover with the title and authors."""
     if book.meta.cover is not None:
         name = book.meta.cover.relative_to(book.root).as_posix()
@@ -53,7 +53,7 @@ def make_cover(book: Book, env: jinja2.Environment, styles: Path) -> Cover:
     return Cover(GENERATED, "image/png", generated_cover(book, env, styles), cover_alt(book), generated=True)
 
 
-def generated_cover(book: Book, env: jinja2.Environment, styles: Path) -> bytes:
+def generated_cover(book: Book, env: jinja2.Environment, styles: Resources) -> bytes:
     """The cover template laid out by WeasyPrint and rasterised by PDFium: the same bytes every time."""
     import pypdfium2 as pdfium
     from weasyprint import CSS, HTML
@@ -63,8 +63,10 @@ def generated_cover(book: Book, env: jinja2.Environment, styles: Path) -> bytes:
     size = 34 if length <= 30 else 29 if length <= 60 else 25
     html = render_template(env, "epub/cover.html.j2", meta=book.meta, title_size=size, page_size=COVER_PT)
     fonts = FontConfiguration()
-    sheet = CSS(filename=str(styles / "fonts.css"), font_config=fonts)
-    pdf_bytes = HTML(string=html, base_url=str(styles) + "/").write_pdf(stylesheets=[sheet], font_config=fonts)
+    fonts_css = styles.find_style("fonts.css")
+    sheet = CSS(filename=str(fonts_css), font_config=fonts)
+    pdf_bytes = HTML(string=html, base_url=str(fonts_css.parent) + "/").write_pdf(stylesheets=[sheet],
+                                                                               font_config=fonts)
     pdf = pdfium.PdfDocument(pdf_bytes)
     try:
         image = pdf[0].render(scale=SCALE).to_pil().convert("RGB")

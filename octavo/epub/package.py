@@ -1,4 +1,4 @@
-"""Stage 3b: EPUB XHTML documents + cover + styles/ -> EPUB 3 (ebooklib), normalised to be byte-reproducible."""
+"""Stage 3b: EPUB XHTML documents + cover + epub.css -> EPUB 3 (ebooklib), normalised to be byte-reproducible."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import datetime as dt
 import io
 import re
 import zipfile
-from pathlib import Path
 
 from ebooklib import epub
 
@@ -16,6 +15,7 @@ from octavo.epub.typography import smarten
 from octavo.errors import ContentError
 from octavo.media import media_type
 from octavo.model import Book
+from octavo.resources import Resources
 from octavo.source import line_in_file
 
 #: Fixed zip entry time (the earliest a zip can hold): entry times never change between builds.
@@ -23,12 +23,12 @@ ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 COVER_ID = "cover-image"
 
 
-def build_epub(book: Book, content: EpubContent, styles: Path, modified: dt.datetime) -> bytes:
+def build_epub(book: Book, content: EpubContent, styles: Resources, modified: dt.datetime) -> bytes:
     """Assemble the EPUB with ebooklib and return its normalised bytes."""
     ebook = epub.EpubBook()
     _metadata(ebook, book, content)
     ebook.add_item(epub.EpubItem(uid="css", file_name="css/epub.css", media_type="text/css",
-                                 content=(styles / "epub.css").read_bytes()))
+                                 content=styles.find_style("epub.css").read_bytes()))
     items = []
     for doc in content.documents:
         item = epub.EpubItem(uid=doc.uid, file_name=doc.file_name, media_type="application/xhtml+xml",

@@ -14,13 +14,14 @@ from typing import Any
 
 from octavo.model import Book, Edition
 from octavo.pages import PageMap
-from octavo.pdf.internals import cache_page_references
+from octavo.pdf.internals import cache_page_references, drawing_streams, stream_bytes
 from octavo.pdf.layout import PdfLayout, lay_out, pdf_options, shares_layout
 from octavo.pdf.pagemap import page_map
+from octavo.resources import Resources
 
 
 def write_editions(html: Callable[[Edition], str], book: Book, targets: dict[Edition, Path],
-                   styles: Path) -> Iterator[tuple[Edition, PdfLayout]]:
+                   styles: Resources) -> Iterator[tuple[Edition, PdfLayout]]:
     """Write each PDF edition in `targets` and yield (edition, what was laid out) as each is written.
 
     WeasyPrint lays the book out once for both editions: the print geometry, from the HTML with live links
@@ -127,10 +128,8 @@ def _rgb_black(pdf: Any) -> None:
     Only WeasyPrint's drawing streams (pages, and the groups drawn into them) are read; fonts, images and
     profiles are never touched. Any other colour is left as the content asked for it.
     """
-    from weasyprint.pdf.stream import Stream
-
-    for obj in pdf.objects:
-        if isinstance(obj, Stream) and (b"/DeviceCMYK cs" in obj.stream or b"/DeviceCMYK CS" in obj.stream):
+    for obj in drawing_streams(pdf):
+        if b"/DeviceCMYK cs" in obj.stream or b"/DeviceCMYK CS" in obj.stream:
             obj.stream = _swap_pairs(obj.stream, _K_TO_RGB)
 
 
@@ -163,13 +162,11 @@ def deflate_streams(pdf: Any) -> None:
 
 def _deflate(stream: Any) -> bytes:
     """pydyf's own encoding of a stream (Stream.data): the operators joined by newlines, zlib level 9."""
-    from pydyf import _to_bytes
-
     compressor = zlib.compressobj(level=9)
-    return compressor.compress(b"\n".join(_to_bytes(item) for item in stream.stream)) + compressor.flush()
+    return compressor.compress(stream_bytes(stream)) + compressor.flush()
 
 
-def render_pdf(html: str, book: Book, edition: Edition, styles: Path, target: Path) -> PdfLayout:
+def render_pdf(html: str, book: Book, edition: Edition, styles: Resources, target: Path) -> PdfLayout:
     """Lay out `html` with the edition's styles and write the PDF to `target`; say what was laid out."""
     document = lay_out(html, book, edition, styles)
     return PdfLayout(write_edition(document, book, edition, target), page_map(document))

@@ -1,13 +1,46 @@
 """Every reach into WeasyPrint's or pydyf's internals, in one place, with the versions they were written for.
 
 Whatever here reads or patches something that is not public API: a new WeasyPrint or pydyf may change it, so
-the versions are pinned in pyproject.toml and checked before they are used.
+the versions are pinned in pyproject.toml (and requirements.lock) and checked before anything here is used:
+a version the code does not know fails the build with one line, not a KeyError half way through a PDF.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from functools import cache
 from typing import Any
+
+from octavo.errors import InstallationError
+
+#: The versions every function here was written and tested against; pyproject.toml pins the last one (pydyf
+#: 0.13.0 needs Python 3.11, so Python 3.10 gets 0.12.1, whose page_references and _to_bytes are the same).
+KNOWN_VERSIONS = {"pydyf": ("0.12.1", "0.13.0"), "weasyprint": ("70.0",)}
+
+
+@cache
+def check_engines() -> None:
+    """Raise InstallationError unless the installed pydyf and WeasyPrint are versions named in KNOWN_VERSIONS."""
+    from importlib import metadata
+
+    for name, known in KNOWN_VERSIONS.items():
+        try:
+            installed: str | None = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            installed = None
+        if installed not in known:
+            raise InstallationError(engine_message(name, installed, known))
+
+
+def engine_message(name: str, installed: str | None, known: tuple[str, ...]) -> str:
+    """The one line a wrong engine version gets."""
+    from octavo import __version__
+
+    found = f"{name} {installed} is installed" if installed else f"{name} is not installed"
+    pinned = known[0] if name == "pydyf" and sys.version_info < (3, 11) else known[-1]
+    return (f"{found}, but Octavo {__version__} reaches into {name} {' or '.join(known)} (octavo/pdf/internals.py); "
+            f'install the pinned version: pip install "{name}=={pinned}"')
 
 
 class CachedPageReferences(property):
@@ -37,6 +70,25 @@ def cache_page_references() -> None:
     """
     import pydyf
 
+    check_engines()
     current = pydyf.PDF.__dict__["page_references"]
     if not isinstance(current, CachedPageReferences):
         pydyf.PDF.page_references = CachedPageReferences(current.fget)
+
+
+def drawing_streams(pdf: Any) -> Iterator[Any]:
+    """WeasyPrint's own drawing streams among a pydyf PDF's objects (pages, and the groups drawn into them):
+    `weasyprint.pdf.stream.Stream`, whose `stream` is the list of operators."""
+    from weasyprint.pdf.stream import Stream
+
+    check_engines()
+    return (obj for obj in pdf.objects if isinstance(obj, Stream))
+
+
+def stream_bytes(stream: Any) -> bytes:
+    """A pydyf Stream's content as pydyf writes it (Stream.data before compression): its operators through
+    pydyf's private `_to_bytes`, joined by newlines."""
+    from pydyf import _to_bytes
+
+    check_engines()
+    return b"\n".join(_to_bytes(item) for item in stream.stream)

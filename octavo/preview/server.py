@@ -62,7 +62,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == f"{PREFIX}/status":
             self._send(200, status_html(snap).encode(), "text/html; charset=utf-8")
         elif path.startswith(f"{PREFIX}/styles/"):
-            self._file(self.server.options.styles, path.removeprefix(f"{PREFIX}/styles/"))
+            self._style(path.removeprefix(f"{PREFIX}/styles/"))
         elif path.startswith(f"{PREFIX}/dist/"):
             name = path.removeprefix(f"{PREFIX}/dist/")
             names = output_names(snap.slug, self.server.options.version).values() if snap.slug else ()
@@ -117,6 +117,13 @@ class _Handler(BaseHTTPRequestHandler):
             return
         kind = TYPES.get(path.suffix.lower()) or media_type(path.name)
         self._send(200, path.read_bytes(), kind, modified)
+
+    def _style(self, name: str) -> None:
+        """A style file from the first folder of the search path that has it (the book's own before the
+        defaults), so that a book's fonts.css finds the fonts it brings."""
+        folders = self.server.options.resources.styles
+        found = next((f for f in folders if (path := inside(f, name)) is not None and path.is_file()), folders[-1])
+        self._file(found, name)
 
     def _not_found(self) -> None:
         self._send(404, b"Not found\n", "text/plain")

@@ -1,5 +1,5 @@
-"""Saves in content/, templates/ and styles/ -> a fresh preview at once, then the PDFs and the EPUB, served
-on 127.0.0.1 until Ctrl-C (python build.py watch)."""
+"""Saves in the content folder and the templates and styles it uses -> a fresh preview at once, then the PDFs
+and the EPUB, served on 127.0.0.1 until Ctrl-C (python build.py watch)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from octavo.preview.live import Live
 from octavo.preview.page import Problem, Snapshot, problems_from
 from octavo.preview.worker import OutputsWorker, collect_warnings
 from octavo.render import make_environment, render_print_html
+from octavo.resources import Resources, find_in
 
 log = logging.getLogger("octavo")
 
@@ -49,31 +50,45 @@ class Plan:
 
 
 def plan_for(paths: Iterable[Path], options: BuildOptions) -> Plan:
-    """Rebuild what changed: the EPUB's own templates and CSS touch only the EPUB, print CSS only the PDFs."""
+    """Rebuild what changed: the EPUB's own templates and CSS touch only the EPUB, print CSS only the PDFs, and
+    a default that the book overrides touches nothing."""
     preview, targets = False, set[Target]()
+    resources = options.resources
     for path in paths:
-        wants_preview, wanted = _affects(path.resolve(), options.templates.resolve(), options.styles.resolve())
+        wants_preview, wanted = _affects(path.resolve(), resources)
         preview |= wants_preview
         targets |= wanted
     return Plan(preview, frozenset(targets) & frozenset(options.targets))
 
 
-def _affects(path: Path, templates: Path, styles: Path) -> tuple[bool, set[Target]]:
-    if _under(path, templates / "new"):
-        return False, set()  # the scaffold of `new`, used by no build
-    if _under(path, templates / "epub") or path == styles / "epub.css":
-        return False, {Target.EPUB}
-    if path == templates / "print.html.j2":
+def _affects(path: Path, resources: Resources) -> tuple[bool, set[Target]]:
+    if (template := _found_in(path, resources.templates)) is not None:
+        if template == "" or template.startswith("new/"):
+            return False, set()  # shadowed by a book's own, or the scaffold of `new`: used by no build
+        if template.startswith("epub/"):
+            return False, {Target.EPUB}
+        if template == "print.html.j2":
+            return True, {Target.PDF}
+        return True, {Target.PDF, Target.EPUB}  # the partials both outputs include
+    if (style := _found_in(path, resources.styles)) is not None:
+        if style == "":
+            return False, set()
+        if style == "epub.css":
+            return False, {Target.EPUB}
+        if style == "preview.css":
+            return True, set()
         return True, {Target.PDF}
-    if path == styles / "preview.css":
-        return True, set()
-    if _under(path, styles):
-        return True, {Target.PDF}
-    return True, {Target.PDF, Target.EPUB}  # the publication itself, and the partials both outputs include
+    return True, {Target.PDF, Target.EPUB}  # the publication itself
 
 
-def _under(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
+def _found_in(path: Path, folders: tuple[Path, ...]) -> str | None:
+    """`path`'s name relative to the first of `folders` it is inside; '' when a folder earlier on the search
+    path holds the same name (a default the book overrides: no build reads it); None when in none."""
+    for index, folder in enumerate(folders):
+        if folder in path.parents:
+            name = path.relative_to(folder).as_posix()
+            return "" if find_in(folders[:index], name) is not None else name
+    return None
 
 
 def render_preview(options: BuildOptions) -> Snapshot:
@@ -81,8 +96,8 @@ def render_preview(options: BuildOptions) -> Snapshot:
     root = options.content.resolve()
     meta = load_config(root, options.content, options.version)
     book = read_book(meta, root, options.content)
-    check_coverage(book, options.styles / "fonts", f"{options.content}/book.yaml")
-    env = make_environment(options.templates)
+    check_coverage(book, options.resources, f"{options.content}/book.yaml")
+    env = make_environment(options.resources.templates)
     html = render_print_html(book, env, Edition.PRINT, source_date(book), f"Octavo {__version__}")
     margins = margins_for(meta.print)
     measure = (meta.print.trim_width - margins.inner - margins.outer) / BODY_PT
@@ -132,11 +147,14 @@ class Rebuilder:
 
 
 class Watcher:
-    """watchfiles on content/, templates/ and styles/ in a thread; calls `on_change` with the changed paths."""
+    """watchfiles on the content folder and every template and style folder of the search path, in a thread;
+    calls `on_change` with the changed paths."""
 
     def __init__(self, options: BuildOptions, on_change: Callable[[list[Path]], None]):
-        folders = {options.content.resolve(), options.templates.resolve(), options.styles.resolve()}
-        self.folders = sorted(f for f in folders if f.is_dir())
+        resources = options.resources
+        folders = {options.content.resolve(), *resources.templates, *resources.styles}
+        # A folder inside another (content/styles/ inside content/) is seen through the outer one.
+        self.folders = sorted(f for f in folders if f.is_dir() and not any(o in f.parents for o in folders))
         self.ignore = watchfiles.DefaultFilter(ignore_paths=[str(options.out.resolve())])
         self.on_change = on_change
         self._stop = threading.Event()

@@ -19,12 +19,12 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import octavo
 from octavo.errors import BuildError
 from octavo.model import BuildOptions
 from octavo.output import output_names
 from octavo.pipeline import build
 from octavo.preview.page import Problem, problems_from
-from octavo.resources import PROJECT
 
 if TYPE_CHECKING:
     from octavo.preview.live import Live
@@ -126,14 +126,17 @@ class OutputsWorker:
 def command(options: BuildOptions, targets: list[str]) -> list[str]:
     """The child's command line: this interpreter, this module, the options as JSON."""
     spec = {"content": str(options.content), "out": str(options.out), "targets": targets,
-            "version": options.version, "templates": str(options.templates), "styles": str(options.styles)}
+            "version": options.version, "templates": str(options.templates), "styles": str(options.styles),
+            "overrides": [str(folder) for folder in options.overrides]}
     return [sys.executable, "-c", BOOT, json.dumps(spec)]
 
 
 def _child_env() -> dict[str, str]:
     """Make the child import this very octavo, wherever the server was started from."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(PROJECT), env.get("PYTHONPATH"))))
+    # The folder that holds the imported octavo package: a checkout, or site-packages of an installed wheel.
+    imported = Path(octavo.__file__).resolve().parent.parent
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(imported), env.get("PYTHONPATH"))))
     return env
 
 
@@ -190,7 +193,8 @@ def main(argv: list[str]) -> int:
     spec = json.loads(argv[0])
     setup_console(quiet=False, verbose=False)
     options = BuildOptions(content=Path(spec["content"]), out=Path(spec["out"]), targets=tuple(spec["targets"]),
-                           version=spec["version"], templates=Path(spec["templates"]), styles=Path(spec["styles"]))
+                           version=spec["version"], templates=Path(spec["templates"]), styles=Path(spec["styles"]),
+                           overrides=tuple(Path(folder) for folder in spec["overrides"]))
     problems: tuple[Problem, ...] = ()
     with collect_warnings(this_thread=False) as warnings:
         try:

@@ -1,0 +1,76 @@
+"""pdf/internals.py reaches into pydyf and WeasyPrint: a version it was not written for stops the build with
+one line and exit code 4, before a layout, never with a KeyError half way through a PDF."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from octavo import __version__
+from octavo.errors import EXIT_INSTALLATION
+from octavo.pdf.internals import KNOWN_VERSIONS, check_engines
+
+from .conftest import FIXTURE_BOOK, ROOT
+
+#: The command line, with importlib.metadata reporting another version of one distribution.
+FAKED = """
+import importlib.metadata as metadata, sys
+name, fake = sys.argv[1], sys.argv[2]
+real = metadata.version
+def version(dist):
+    if dist.lower() != name:
+        return real(dist)
+    if fake == "missing":
+        raise metadata.PackageNotFoundError(dist)
+    return fake
+metadata.version = version
+from octavo.cli import main
+raise SystemExit(main(sys.argv[3:]))
+"""
+
+
+def run_faked(name: str, fake: str, tmp_path: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", FAKED, name, fake, *argv, "--content", str(FIXTURE_BOOK),
+                           "--out", str(tmp_path / "out")], cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                          capture_output=True, text=True, timeout=300, check=False)
+
+
+def pinned_pydyf() -> str:
+    return "0.13.0" if sys.version_info >= (3, 11) else "0.12.1"
+
+
+def test_the_installed_engines_are_the_versions_the_internals_were_written_for() -> None:
+    from importlib import metadata
+
+    check_engines()
+    assert metadata.version("pydyf") == pinned_pydyf()
+    assert metadata.version("pydyf") in KNOWN_VERSIONS["pydyf"]
+    assert metadata.version("weasyprint") in KNOWN_VERSIONS["weasyprint"]
+
+
+@pytest.mark.parametrize("target", ["screen", "print", "epub"])
+def test_an_unknown_pydyf_stops_the_build_with_one_line_and_exit_code_4(tmp_path: Path, target: str) -> None:
+    # The EPUB lays out the print edition too, for its page list: it needs pydyf as the PDFs do.
+    result = run_faked("pydyf", "0.14.0", tmp_path, target)
+    assert result.returncode == EXIT_INSTALLATION == 4
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [f"error: pydyf 0.14.0 is installed, but Octavo {__version__} reaches into pydyf 0.12.1 or "
+                      f'0.13.0 (octavo/pdf/internals.py); install the pinned version: pip install "pydyf=='
+                      f'{pinned_pydyf()}"']
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").glob("*.pdf"))
+
+
+def test_a_missing_or_unknown_weasyprint_is_named_too(tmp_path: Path) -> None:
+    result = run_faked("weasyprint", "71.0", tmp_path, "screen")
+    assert result.returncode == 4
+    assert ('error: weasyprint 71.0 is installed, but Octavo ' + __version__ + ' reaches into weasyprint 70.0 '
+            '(octavo/pdf/internals.py); install the pinned version: pip install "weasyprint==70.0"'
+            in result.stderr.splitlines())
+    missing = run_faked("pydyf", "missing", tmp_path, "screen")
+    assert missing.returncode == 4
+    assert f"error: pydyf is not installed, but Octavo {__version__} reaches into" in missing.stderr
