@@ -1,5 +1,5 @@
 """The GitHub workflows (.github/workflows/*.yml): valid for GitHub, clean under zizmor, running the commands the
-README gives a person, and uploading exactly the files that `python build.py release` writes."""
+README and docs/releasing.md give a person, and uploading exactly the files that `python build.py release` writes."""
 
 from __future__ import annotations
 
@@ -65,11 +65,23 @@ def action(workflow: dict[str, Any], name: str) -> dict[str, Any]:
     return found[0]
 
 
-def readme_commands() -> list[str]:
-    """The lines of the README's code blocks, without a shell prompt."""
-    blocks = re.findall(r"^\s*```[^\n]*\n(.*?)^\s*```", (ROOT / "README.md").read_text(encoding="utf-8"),
-                        flags=re.MULTILINE | re.DOTALL)
-    return [line.strip().removeprefix("$ ") for block in blocks for line in block.splitlines() if line.strip()]
+#: The README's quick start, and the page that walks a maintainer through a release (CI's commands in its
+#: step 1, the release command in its step 2).
+README = ROOT / "README.md"
+RELEASING = ROOT / "docs" / "releasing.md"
+
+
+def documented_commands(*pages: Path) -> list[str]:
+    """The commands in the pages' code blocks: each line without a shell prompt or a trailing `# comment`,
+    and each of the commands a line joins with `&&`."""
+    found = []
+    for page in pages:
+        blocks = re.findall(r"^\s*```[^\n]*\n(.*?)^\s*```", page.read_text(encoding="utf-8"),
+                            flags=re.MULTILINE | re.DOTALL)
+        for line in (line for block in blocks for line in block.splitlines()):
+            line = re.sub(r"(^|\s+)#\s.*$", "", line.strip()).removeprefix("$ ")
+            found += [command.strip() for command in line.split(" && ") if command.strip()]
+    return found
 
 
 #: check-jsonschema 0.39 and zizmor 1.32 need Python 3.11 (pyproject.toml installs them there only); the
@@ -142,9 +154,11 @@ def test_ci_runs_the_readme_commands_on_every_push_and_pull_request() -> None:
     ci = load(CI)
     assert set(triggers(ci)) == {"push", "pull_request"}
     assert [job["runs-on"] for job in ci["jobs"].values()] == ["ubuntu-latest"]
-    # Install, test, build, check: each exactly as the README tells a person to type it.
+    # Install, test, build, check: each exactly as the docs tell a person to type it, and the first three as
+    # the README's quick start does.
     assert commands(ci) == ['pip install -e ".[test]"', "pytest", "python build.py", "python build.py check"]
-    assert set(commands(ci)) <= set(readme_commands())
+    assert set(commands(ci)) <= set(documented_commands(RELEASING))
+    assert set(commands(ci)[:3]) <= set(documented_commands(README))
     assert action(ci, "actions/setup-python")["with"]["cache"] == "pip"
     assert action(ci, "actions/setup-python")["with"]["python-version"] == "${{ matrix.python-version }}"
     assert [job["strategy"]["matrix"]["python-version"] for job in ci["jobs"].values()] == [
@@ -185,7 +199,7 @@ def test_a_pushed_tag_is_built_with_the_release_command_and_the_tag_as_version()
     args = make_parser().parse_args(argv[2:])
     assert (args.target, args.book_version, args.out, args.strict) == ("release", "$VERSION", Path("dist/$VERSION"),
                                                                       True)
-    assert "python build.py release --version v1.2.0" in " ".join(readme_commands())
+    assert "python build.py release --version v1.2.0" in " ".join(documented_commands(RELEASING))
 
 
 FAKE_GH = """#!/bin/sh
