@@ -198,7 +198,8 @@ def _build_meta(data: dict[str, Any], root: Path, problems: _Problems, version: 
     authors = tuple(a.strip() for a in data.get("authors") or [] if isinstance(a, str)) \
         if isinstance(data.get("authors"), list) else ()
     language = _check_language(data, problems)
-    print_settings = _print_settings(data.get("print") if isinstance(data.get("print"), dict) else {}, problems)
+    given = data.get("print")
+    print_settings = _print_settings(given if isinstance(given, dict) else {}, problems)
     chapters = _chapters(data, root, problems)
     cover = _content_file(data, "cover", root, problems)
     date = _check_date(data, problems)
@@ -333,7 +334,8 @@ def _chapters(data: dict[str, Any], root: Path, problems: _Problems) -> tuple[Pa
     for found in sorted(p for p in root.glob("*.md") if p.is_file()):
         if inside(root, found.name) is None:
             problems.items.append(BuildError("is a symbolic link that leads outside the publication folder; "
-                                             "keep every file of the book inside it", problems.path.parent / found.name))
+                                             "keep every file of the book inside it",
+                                             problems.path.parent / found.name))
         else:
             present.append(found)
     listed = data.get("chapters")

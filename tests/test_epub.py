@@ -275,7 +275,7 @@ def test_page_list_has_every_print_page_with_the_folio_it_prints(book: str, requ
     labels = nav.xpath("//x:nav[@epub:type='page-list']//x:a/text()", namespaces=NS)
     folios = [foot for _, foot in margin_texts(built.path("print"))]
     assert len(labels) == len(folios) == built.result.pages["print"]
-    printed = [(label, folio) for label, folio in zip(labels, folios) if folio]
+    printed = [(label, folio) for label, folio in zip(labels, folios, strict=True) if folio]
     assert len(printed) >= 2 and all(label == folio for label, folio in printed)
     assert labels[0] == "i" and "1" in labels
 

@@ -201,7 +201,7 @@ def test_running_heads_book_title_on_verso_chapter_on_recto_none_on_openings(see
                       "the evolution of un peacekeeping", "conflict resolution and state building",
                       "navigating the diplomatic landscape", "introduction"}
     seen_recto = seen_verso = 0
-    for index, (head, text) in enumerate(zip(heads, pages)):
+    for index, (head, text) in enumerate(zip(heads, pages, strict=True)):
         opening = re.match(r"^(\d+ )?[A-Z]", text) and any(
             text[len(m.group(0)) if (m := re.match(r"^\d+ ", text)) else 0:].startswith(t) for t in (
                 "Introduction", "The Evolution", "Key Strategies", "The Role of Member", "Challenges Facing",

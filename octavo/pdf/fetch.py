@@ -16,7 +16,7 @@ REMOTE_SCHEMES = frozenset({"http", "https", "ftp"})
 PUBLICATION_URL = "file:///publication/"
 
 
-class RefusedResource(FatalURLFetchingError):
+class RefusedResource(FatalURLFetchingError):  # type: ignore[misc]  # WeasyPrint ships no type hints
     """A resource outside the allowed folders, or remote when remote resources are off."""
 
     def __init__(self, url: str, reason: str):

@@ -43,8 +43,9 @@ def check_coverage(book: Book, styles: Resources, config_name: str) -> None:
     fonts = fonts_of(styles.find_style("fonts.css"))
     covered = coverage(fonts)
     meta = book.meta
-    sources = [(config_name, None, " ".join(filter(None, (meta.title, meta.subtitle, *meta.authors, meta.publisher,
-                                                         meta.rights, meta.notice, meta.edition, meta.date))))]
+    book_text = " ".join(filter(None, (meta.title, meta.subtitle, *meta.authors, meta.publisher, meta.rights,
+                                       meta.notice, meta.edition, meta.date)))
+    sources: list[tuple[str, Path | None, str]] = [(config_name, None, book_text)]
     for chapter in book.chapters:
         notes = " ".join(note.html for note in chapter.footnotes)
         sources.append((chapter.name, chapter.source, chapter.title + " " + plain_text(chapter.html + notes)))

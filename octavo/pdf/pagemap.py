@@ -24,7 +24,7 @@ def page_map(document: Any) -> PageMap:
     seen: dict[Element, int] = {}
     repeated: set[Element] = set()
     out = []
-    for number, (page, label) in enumerate(zip(pages, labels), start=1):
+    for number, (page, label) in enumerate(zip(pages, labels, strict=True), start=1):
         start = _page_start(page._page_box.children[0], index, seen, repeated, boxes)
         out.append(PrintPage(number, label, start))
     return PageMap(tuple(out))
@@ -99,13 +99,13 @@ def page_labels(page_boxes: list[Any], boxes: Any) -> list[str]:
         values.append(value)
         runs.append(run)
     styles: dict[int, str] = {}
-    for page, value, run in zip(page_boxes, values, runs):
+    for page, value, run in zip(page_boxes, values, runs, strict=True):
         printed = _margin_texts(page, boxes)
         if roman(value) in printed or roman(value).upper() in printed:
             styles.setdefault(run, "upper-roman" if roman(value).upper() in printed else "lower-roman")
         elif str(value) in printed:
             styles.setdefault(run, "decimal")
-    return [_format(value, styles.get(run, "decimal")) for value, run in zip(values, runs)]
+    return [_format(value, styles.get(run, "decimal")) for value, run in zip(values, runs, strict=True)]
 
 
 def _margin_texts(page: Any, boxes: Any) -> set[str]:
