@@ -34,6 +34,9 @@ class BuildOptions:
     """CSS, fonts and ICC profile."""
     strict: bool = False
     """Fail on any warning, ours or WeasyPrint's, before an output replaces the previous one."""
+    overrides: tuple[Path, ...] = ()
+    """The book's own folders, searched in order before the default templates and styles: the content folder,
+    then the project folder when it is another (the command line finds them)."""
 
     @property
     def editions(self) -> tuple[str, ...]:
