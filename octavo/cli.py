@@ -8,14 +8,16 @@ import signal
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from octavo import __version__
 from octavo.errors import EXIT_INTERRUPTED, EXIT_OK, BuildError, ConfigError, UsageError
 from octavo.log import Tally, setup_console, tally
+from octavo.messages import Message
 from octavo.paths import is_file_name_part
 from octavo.program import program
-from octavo.report import annotations, json_report, on_github_actions
+from octavo.report import json_report, on_github_actions, workflow_commands
 
 log = logging.getLogger("octavo")
 
@@ -37,6 +39,9 @@ COMMANDS = {
 }
 #: What the first word could be before subcommands existed (`python build.py epub`, `python build.py check`).
 LEGACY_WORDS = (*TARGETS, "check", "release", "new", "watch")
+#: config.CONFIG_NAME, which is not imported here: config loads YAML, and an up-to-date build must decide that
+#: nothing changed before it loads anything heavy (tests/test_manifest.py).
+CONFIG_NAME = "book.yaml"
 #: Options that take a value, so that the word after them is not the subcommand.
 _VALUED = ("--content", "--out", "--port", "--book-version")
 
@@ -66,6 +71,11 @@ exit codes: 0 success, 1 content or configuration error, 2 usage error,
 
 def make_parser(prog: str | None = None) -> argparse.ArgumentParser:
     """The whole command line: `octavo [-V] COMMAND ...`, each command with its own help."""
+    return _parsers(prog)[0]
+
+
+def _parsers(prog: str | None) -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The top parser, and each command's."""
     prog = prog or program()
     parser = argparse.ArgumentParser(
         prog=prog, description="Octavo: build a print-ready PDF, a screen PDF and an EPUB 3 from Markdown.",
@@ -73,11 +83,13 @@ def make_parser(prog: str | None = None) -> argparse.ArgumentParser:
     _version_option(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands",
                                      description=f"(without one: build; {prog} COMMAND --help tells more)")
+    subs = {}
     for name, summary in COMMANDS.items():
         sub = commands.add_parser(name, help=summary, description=summary[:1].upper() + summary[1:] + ".",
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
         _SUBCOMMANDS[name](sub, prog)
-    return parser
+        subs[name] = sub
+    return parser, subs
 
 
 def _version_option(parser: argparse.ArgumentParser) -> None:
@@ -197,12 +209,11 @@ def _first_positional(words: list[str]) -> int | None:
 def parse_args(argv: Sequence[str], prog: str | None = None) -> argparse.Namespace:
     """Parse a command line, old forms included; argparse's own errors exit with 2."""
     words, legacy = normalise(argv)
-    parser = make_parser(prog)
-    if not words or words[0] not in COMMANDS:
+    parser, subs = _parsers(prog)
+    if words[0] not in COMMANDS:
         return parser.parse_args(words)  # -h or -V: prints and exits
-    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     # Intermixed: `build --content X epub` puts epub in TARGET, as the single parser before subcommands did.
-    args = subparsers.choices[words[0]].parse_intermixed_args(words[1:])
+    args = subs[words[0]].parse_intermixed_args(words[1:])
     args.command, args.legacy = words[0], legacy
     args.version_option = "--version" if any(w == "--version" or w.startswith("--version=") for w in argv) \
         else "--book-version"
@@ -271,13 +282,21 @@ def _main(args: argparse.Namespace, run: _Run) -> int:
 
 def _report(args: argparse.Namespace, run: _Run, seen: Tally, code: int) -> None:
     """--json on stdout; under GitHub Actions, an annotation per warning and error on stderr."""
+    messages = [_in_output_folder(message, run.out) for message in seen.messages]
     if on_github_actions():
-        for line in annotations(seen.messages):
+        for line in workflow_commands(messages):
             print(line, file=sys.stderr)
     if getattr(args, "json", False):
         ok = code == EXIT_OK
         outputs = run.editions if ok or args.command == "check" else ()
-        print(json_report(args.command, code, seen.messages, run.content, run.out, outputs, args.book_version))
+        print(json_report(args.command, code, messages, run.content, run.out, outputs, args.book_version))
+
+
+def _in_output_folder(message: Message, out: Path | None) -> Message:
+    """What `check` finds names an output by its file name alone: give the path, as for every other file."""
+    if out is None or message.file is None or "/" in message.file or not (out / message.file).is_file():
+        return message
+    return replace(message, file=str(out / message.file))
 
 
 def _check_usage(args: argparse.Namespace) -> None:
@@ -320,8 +339,6 @@ def find_book(path: Path | None, content: Path | None) -> tuple[Path, Path]:
     PATH (default: the current folder) holding book.yaml is the content folder itself; holding content/book.yaml,
     its content/ is. `--content DIR` names the content folder, and the project is the current folder.
     """
-    from octavo.config import CONFIG_NAME
-
     if path is not None and content is not None:
         raise UsageError(f"give either PATH or --content, not both: {path} is a book's folder, --content names "
                          "its content folder")

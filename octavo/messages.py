@@ -13,6 +13,7 @@ import logging
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import Protocol, cast
 
 from octavo.errors import BuildError
 
@@ -61,12 +62,12 @@ ERROR_CODES: tuple[tuple[str, str, str], ...] = (
     ("UsageError", "release version '{}' is not 'v' followed by a semantic version{}", "release-version-invalid"),
     ("UsageError", "release got two versions{}", "release-version-twice"),
     ("UsageError", "{}/ holds files that are not part of release {}", "release-folder-not-empty"),
-    ("UsageError", "{} names the output files, so it may hold only letters, digits and . _ + -{}",
+    ("BuildError", "{} names the output files, so it may hold only letters, digits and . _ + -{}",
      "not-a-file-name"),
     ("UsageError", "new needs a folder to create{}", "new-needs-path"),
     ("UsageError", "{} is a file; give a new folder name{}", "new-path-is-a-file"),
     ("UsageError", "{}/ is not empty; give a new folder name{}", "new-path-not-empty"),
-    ("UsageError", "no book.yaml in {}", "no-book"),
+    ("UsageError", "no {} in {}/ or {}/ ({} new PATH starts a book)", "no-book"),
     ("UsageError", "give either PATH or --content, not both{}", "path-and-content"),
     ("UsageError", "SOURCE_DATE_EPOCH must be a number of seconds{}", "source-date-epoch-invalid"),
     ("UsageError", "no folder {}/ to watch{}", "watch-no-folder"),
@@ -173,11 +174,15 @@ def log_code(text: str) -> str | None:
     return _find(text, LOG_CODES)
 
 
+def registered_code(error: BuildError) -> str | None:
+    """The code ERROR_CODES gives a BuildError, or None."""
+    classes = {cls.__name__ for cls in type(error).__mro__}
+    return _find(error.message, tuple((pattern, code) for cls, pattern, code in ERROR_CODES if cls in classes))
+
+
 def error_code(error: BuildError) -> str:
     """The code of a BuildError; an unknown one gets its class's name ('content-error')."""
-    classes = {cls.__name__ for cls in type(error).__mro__}
-    table = tuple((pattern, code) for cls, pattern, code in ERROR_CODES if cls in classes)
-    return _find(error.message, table) or _kebab(type(error).__name__)
+    return registered_code(error) or _kebab(type(error).__name__)
 
 
 def split_where(text: str) -> tuple[str | None, int | None, str]:
@@ -202,18 +207,25 @@ def message_from_record(record: logging.LogRecord) -> Message:
     if record.msg == "%s" and isinstance(subject, BuildError):
         return message_from_error(subject, level)
     if record.msg == "%s" and type(subject).__name__ == "Finding":
-        return _from_finding(subject, level)
+        return _from_finding(cast(_Finding, subject), level)
     if record.name.startswith("weasyprint"):
         return Message(level, "weasyprint", record.getMessage())
     file, line, text = split_where(record.getMessage())
     return Message(level, log_code(text) or _kebab(record.name.replace(".", "-")), text, file, line)
 
 
-def _from_finding(finding: object, level: str) -> Message:
+class _Finding(Protocol):
+    """check.Finding, which this module does not import (check imports the engines' readers)."""
+
+    file: str
+    severity: str
+    message: str
+
+
+def _from_finding(finding: _Finding, level: str) -> Message:
     """check.Finding: epubcheck's message id, or the preflight's kind; its file is the output's name."""
-    text: str = getattr(finding, "message")
-    file: str = getattr(finding, "file")
-    if getattr(finding, "severity") != "FAIL" and (match := _EPUBCHECK_ID.match(text)):
+    text, file = finding.message, finding.file
+    if finding.severity != "FAIL" and (match := _EPUBCHECK_ID.match(text)):
         return Message(level, "epubcheck-" + match.group(1).lower(), text, file)
     default = "epub-structure" if file.endswith(".epub") else "pdf-preflight"
     return Message(level, _find(text, FINDING_CODES) or default, text, file)

@@ -75,7 +75,7 @@ def on_github_actions() -> bool:
     return os.environ.get("GITHUB_ACTIONS") == "true"
 
 
-def annotations(messages: Iterable[Message]) -> list[str]:
+def workflow_commands(messages: Iterable[Message]) -> list[str]:
     """`::warning file=content/01.md,line=14,title=heading-level-skip::...`, one per message.
 
     GitHub reads these workflow commands from a step's stdout and stderr alike; Octavo writes them to stderr,

@@ -20,7 +20,7 @@ from .conftest import FIXTURE_BOOK, ROOT, write_book
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=300)
+                          text=True, timeout=300, check=False)
 
 
 def test_help_explains_every_option_with_examples() -> None:
@@ -58,14 +58,14 @@ def run_module(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) 
     """python -m octavo, importing this checkout's octavo wherever it runs."""
     environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.run([sys.executable, "-m", "octavo", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=300, env=environment)
+                          timeout=300, env=environment, check=False)
 
 
 def test_messages_name_the_program_as_it_was_invoked(tmp_path: Path) -> None:
     script = tmp_path / "bin" / "octavo"  # what pip writes for the console script
     script.parent.mkdir()
     script.write_text("import sys\nfrom octavo.cli import main\nsys.exit(main())\n")
-    console = subprocess.run([sys.executable, str(script), "bogus"], capture_output=True, text=True, timeout=60,
+    console = subprocess.run([sys.executable, str(script), "bogus"], capture_output=True, text=True, timeout=60, check=False,
                              env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=tmp_path)
     for result, prog in ((run("bogus"), "python build.py"), (run_module("bogus"), "python -m octavo"),
                          (console, "octavo")):
@@ -100,6 +100,12 @@ def test_a_path_that_is_no_book_is_refused_by_every_command(tmp_path: Path, argv
     assert result.stderr == (f"error: no book.yaml in {folder}/ or {folder}/content/ "
                              "(python build.py new PATH starts a book)\n")
     assert not (tmp_path / "out").exists()
+
+
+def test_the_command_line_looks_for_the_file_config_reads() -> None:
+    from octavo import cli, config
+
+    assert cli.CONFIG_NAME == config.CONFIG_NAME
 
 
 def test_path_and_content_together_are_refused(tmp_path: Path) -> None:
@@ -177,9 +183,9 @@ def test_json_and_annotations_give_each_warning_and_error_a_code_file_and_line(t
 
 def test_annotations_escape_what_github_reads_as_syntax() -> None:
     from octavo.messages import Message
-    from octavo.report import annotations
+    from octavo.report import workflow_commands
 
-    assert annotations([Message("error", "unknown-key", "50% done\nnext: a, b", "dir,1/a:b.yaml", 7)]) == [
+    assert workflow_commands([Message("error", "unknown-key", "50% done\nnext: a, b", "dir,1/a:b.yaml", 7)]) == [
         "::error file=dir%2C1/a%3Ab.yaml,line=7,title=unknown-key::50%25 done%0Anext: a, b"]
 
 
