@@ -223,3 +223,19 @@ def test_print_and_screen_targets_build_one_edition_each(tmp_path: Path) -> None
         result = run(target, "-q", "--content", str(FIXTURE_BOOK), "--out", str(tmp_path / target))
         assert result.returncode == 0, result.stderr
         assert sorted(p.name for p in (tmp_path / target).iterdir()) == [".octavo-build.json", "SHA256SUMS", name]
+
+
+def test_what_check_finds_is_reported_with_a_code_and_the_outputs_path(tmp_path: Path) -> None:
+    assert run_module("new", "short", cwd=tmp_path).returncode == 0
+    book = tmp_path / "short"
+    config = book / "content" / "book.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("printer: generic", "printer: kdp"), encoding="utf-8")
+    assert run_module("build", "-q", "print", cwd=book).returncode == 0
+    result = run_module("check", "--json", cwd=book, env={"GITHUB_ACTIONS": "true"})
+    assert result.returncode == 3
+    report = json.loads(result.stdout)
+    assert (report["command"], report["ok"], [o["edition"] for o in report["outputs"]]) == ("check", False, ["print"])
+    assert [(m["level"], m["code"], m["file"]) for m in report["messages"]] == [
+        ("error", "page-count-limit", "dist/short-print.pdf"), ("error", "check-failed", None)]
+    assert "::error file=dist/short-print.pdf,title=page-count-limit::" in result.stderr
+    assert "::error title=check-failed::1 problem(s) found in dist/\n" in result.stderr
