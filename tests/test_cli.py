@@ -239,3 +239,15 @@ def test_what_check_finds_is_reported_with_a_code_and_the_outputs_path(tmp_path:
         ("error", "page-count-limit", "dist/short-print.pdf"), ("error", "check-failed", None)]
     assert "::error file=dist/short-print.pdf,title=page-count-limit::" in result.stderr
     assert "::error title=check-failed::1 problem(s) found in dist/\n" in result.stderr
+
+
+def test_release_takes_its_version_as_an_argument_and_writes_beside_the_book(tmp_path: Path) -> None:
+    assert run_module("new", "my-book", cwd=tmp_path).returncode == 0
+    result = run_module("release", "v1.0.0", "my-book", "-q", cwd=tmp_path, env={"SOURCE_DATE_EPOCH": "1767225600"})
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "my-book" / "dist" / "v1.0.0").iterdir()) == [
+        "SHA256SUMS", "my-book-v1.0.0-print.pdf", "my-book-v1.0.0.epub", "my-book-v1.0.0.pdf"]
+    twice = run_module("release", "v1.0.0", "my-book", "--version", "v1.0.1", cwd=tmp_path)
+    assert twice.returncode == 2
+    assert twice.stderr == ("error: release got two versions, 'v1.0.0' and 'v1.0.1'; give one: "
+                            "python -m octavo release v1.0.0\n")
