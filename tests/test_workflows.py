@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from octavo import __version__
-from octavo.cli import parse_args
+from octavo.arguments import parse_args
 from octavo.commands.new import new_publication
 from octavo.commands.release import release_names
 from octavo.config import load_config
