@@ -57,7 +57,6 @@ LOG_CODES: tuple[tuple[str, str], ...] = (
 ERROR_CODES: tuple[tuple[str, str, str], ...] = (
     # The command line
     ("UsageError", "unknown target '{}'{}", "unknown-target"),
-    ("UsageError", "unknown command '{}'{}", "unknown-target"),
     ("UsageError", "release needs the version it publishes{}", "release-version-missing"),
     ("UsageError", "release version '{}' is not 'v' followed by a semantic version{}", "release-version-invalid"),
     ("UsageError", "release got two versions{}", "release-version-twice"),
