@@ -14,6 +14,7 @@ from lxml import etree
 from octavo.config import load_config
 from octavo.errors import OutputError
 from octavo.model import PDF_EDITIONS, BookMeta, Edition
+from octavo.program import program
 
 log = logging.getLogger("octavo")
 
@@ -265,7 +266,7 @@ def check_outputs(content: Path, out: Path, version: str | None = None, strict: 
         checked += 1
         findings += epubcheck(epub) + epub_structure(epub)
     if not checked:
-        raise OutputError(f"nothing to check in {out}/: build first (python build.py)")
+        raise OutputError(f"nothing to check in {out}/: build first ({program()})")
     failures = [f for f in findings if f.blocking or strict]
     for finding in findings:
         (log.error if finding in failures else log.warning)("%s", finding)

@@ -5,76 +5,26 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import sys
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from octavo import __version__
+from octavo.arguments import LEGACY_WORDS, TARGETS, parse_args
 from octavo.errors import EXIT_INTERRUPTED, EXIT_OK, BuildError, ConfigError, UsageError
-from octavo.log import setup_console
+from octavo.log import Tally, setup_console, tally
+from octavo.messages import Message
+from octavo.model import BuildOptions, Edition, Target, targets_for
 from octavo.paths import is_file_name_part
+from octavo.program import program
+from octavo.report import json_report, on_github_actions, workflow_commands
 
 log = logging.getLogger("octavo")
 
-DEFAULT_OUT = Path("dist")
-
-COMMANDS = {
-    "all": "build the print PDF, the screen PDF and the EPUB (the default)",
-    "pdf": "build only the two PDFs",
-    "print": "build only the print PDF",
-    "screen": "build only the screen PDF",
-    "epub": "build only the EPUB",
-    "check": "validate what is in the output folder (epubcheck, PDF preflight)",
-    "release": "build, check and checksum release --version (e.g. v1.2.0) into one folder, dist/VERSION",
-    "new": "create a ready-to-build publication folder at PATH",
-    "watch": "build, serve a live preview on 127.0.0.1 (--port) and rebuild on every save",
-}
-
-EPILOG = """\
-examples:
-  python build.py                          build everything from content/ into dist/
-  python build.py pdf                      only the print and screen PDFs
-  python build.py print                    only the print PDF (for the printer)
-  python build.py epub --out /tmp/out      only the EPUB, into another folder
-  python build.py --content ../my-book     build another publication laid out like content/
-  python build.py --strict                 fail on any warning (CI)
-  python build.py check                    epubcheck and PDF preflight on dist/
-  python build.py release --version v1.2.0 the four release files in dist/v1.2.0/ (README: Releasing)
-  python build.py new my-book              start a new publication in my-book/
-  python build.py watch --content my-book  live preview at http://127.0.0.1:8000/ (Ctrl-C stops it)
-  python build.py --strict --check         build, then check the outputs (CI)
-
-exit codes: 0 success, 1 content or configuration error, 2 usage error,
-            3 an output failed validation or could not be written, 130 interrupted
-            (a build that fails or is interrupted leaves the output folder as it was)
-"""
-
-
-def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="build.py", description="Octavo: build a print-ready PDF, a screen PDF and an EPUB 3 from Markdown.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("target", nargs="?", default="all", metavar="TARGET",
-                        help="what to do: " + "; ".join(f"{k}: {v}" for k, v in COMMANDS.items()))
-    parser.add_argument("path", nargs="?", type=Path, metavar="PATH",
-                        help="the folder a command works on (for example: new PATH)")
-    parser.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
-                        help="publication folder with book.yaml and chapters (default: content)")
-    parser.add_argument("--out", type=Path, metavar="DIR",
-                        help="output folder (default: dist; dist/VERSION for release)")
-    parser.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
-    parser.add_argument("--port", type=int, default=8000, help="preview server port (watch; default 8000)")
-    parser.add_argument("--strict", action="store_true",
-                        help="treat every warning (ours and WeasyPrint's) as an error")
-    parser.add_argument("--check", action="store_true",
-                        help="after building, validate the outputs as the check target does")
-    parser.add_argument("--version", dest="book_version", metavar="VERSION",
-                        help="release version to print in the book and its metadata, e.g. v1.2.0")
-    verbosity = parser.add_mutually_exclusive_group()
-    verbosity.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
-    verbosity.add_argument("-v", "--verbose", action="store_true", help="print details, WeasyPrint's included")
-    parser.add_argument("-V", action="version", version=f"Octavo {__version__}")
-    return parser
+#: config.CONFIG_NAME, which is not imported here: config loads YAML, and an up-to-date build must decide that
+#: nothing changed before it loads anything heavy (tests/test_manifest.py).
+CONFIG_NAME = "book.yaml"
 
 
 def _terminated(signum: int, frame: object) -> None:
@@ -92,14 +42,38 @@ def _on_sigterm(handler: object) -> object:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    parser = make_parser()
-    args = parser.parse_args(argv)
+    args = parse_args(sys.argv[1:] if argv is None else argv)
     setup_console(args.quiet, args.verbose)
     start = time.perf_counter()
     previous = _on_sigterm(_terminated)
+    run = _Run()
+    with tally() as seen:
+        code = _main(args, run)
+    _on_sigterm(previous)
+    _report(args, run, seen, code)
+    if code == EXIT_OK and run.built:
+        log.info("Built in %.1f s", time.perf_counter() - start)
+    return code
+
+
+class _Run:
+    """What a command did, for its report."""
+
+    def __init__(self) -> None:
+        self.built = False
+        """Whether it built anything (the closing time is printed then)."""
+        self.content: Path | None = None
+        """The content folder it found."""
+        self.out: Path | None = None
+        """The output folder."""
+        self.editions: tuple[Edition, ...] = ()
+        """The outputs it is about: print, screen, epub."""
+
+
+def _main(args: argparse.Namespace, run: _Run) -> int:
     try:
         _check_usage(args)
-        built = _run(args)
+        _dispatch(args, run)
     except ConfigError as exc:
         for problem in exc.problems:
             log.error("%s", problem)
@@ -110,68 +84,131 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         log.error("interrupted; the previous outputs are untouched")
         return EXIT_INTERRUPTED
-    finally:
-        _on_sigterm(previous)
-    if built:
-        log.info("Built in %.1f s", time.perf_counter() - start)
     return EXIT_OK
 
 
+def _report(args: argparse.Namespace, run: _Run, seen: Tally, code: int) -> None:
+    """--json on stdout; under GitHub Actions, an annotation per warning and error on stderr."""
+    messages = [_in_output_folder(message, run.out) for message in seen.messages]
+    if on_github_actions():
+        for line in workflow_commands(messages):
+            print(line, file=sys.stderr)
+    if getattr(args, "json", False):
+        ok = code == EXIT_OK
+        outputs = run.editions if ok or args.command == "check" else ()
+        print(json_report(args.command, code, messages, run.content, run.out, outputs, args.book_version))
+
+
+def _in_output_folder(message: Message, out: Path | None) -> Message:
+    """What `check` finds names an output by its file name alone: give the path, as for every other file."""
+    if out is None or message.file is None or "/" in message.file or not (out / message.file).is_file():
+        return message
+    return replace(message, file=str(out / message.file))
+
+
 def _check_usage(args: argparse.Namespace) -> None:
-    if args.target not in COMMANDS:
-        raise UsageError(f"unknown target '{args.target}'; choose one of {', '.join(COMMANDS)} "
-                         "(python build.py --help shows examples)")
-    if args.target == "release" and args.book_version is not None:
-        from octavo.commands.release import check_version
+    prog = program()
+    if args.command == "build" and args.target not in TARGETS:
+        if args.path is None and _looks_like_folder(args.target):
+            args.target, args.path = "all", Path(args.target)
+        else:
+            choices, hint = (LEGACY_WORDS, f"{prog} --help") if args.legacy else (TARGETS, f"{prog} build --help")
+            raise UsageError(f"unknown target '{args.target}'; choose one of {', '.join(choices)} "
+                             f"({hint} shows examples)")
+    if args.command == "new" and args.path is None:
+        raise UsageError(f"new needs a folder to create: {prog} new my-book")
+    if args.command == "release":
+        _release_version(args, prog)
+    elif getattr(args, "book_version", None) is not None and not is_file_name_part(args.book_version):
+        raise UsageError(f"{args.version_option} names the output files, so it may hold only letters, digits "
+                         f"and . _ + -, not '{args.book_version}'")
 
-        check_version(args.book_version)  # stricter than a file name: v + semantic version
-    elif args.book_version is not None and not is_file_name_part(args.book_version):
-        raise UsageError(f"--version names the output files, so it may hold only letters, digits and . _ + -, "
-                         f"not '{args.book_version}'")
+
+def _looks_like_folder(word: str) -> bool:
+    return "/" in word or word in (".", "..") or Path(word).is_dir()
 
 
-def _run(args: argparse.Namespace) -> bool:
-    """Do what the target asks; return whether it built anything."""
-    out = args.out or DEFAULT_OUT
-    if args.target == "check":
-        from octavo.check import check_outputs
+def _release_version(args: argparse.Namespace, prog: str) -> None:
+    from octavo.commands.release import check_version
 
-        check_outputs(args.content, out, args.book_version, strict=args.strict)
-        return False
-    if args.target == "release":
-        _release(args)
-        return True
-    if args.target == "new":
+    given = [v for v in (args.version, args.book_version) if v is not None]
+    if not given:
+        raise UsageError(f"release needs the version it publishes: {prog} release v1.2.0")
+    if len(set(given)) > 1:
+        raise UsageError(f"release got two versions, '{given[0]}' and '{given[1]}'; give one: {prog} release "
+                         f"{given[0]}")
+    args.book_version = check_version(given[0])  # stricter than a file name: v + semantic version
+
+
+def find_book(path: Path | None, content: Path | None) -> tuple[Path, Path]:
+    """(content folder, project folder) for PATH or --content, the same for every command.
+
+    PATH (default: the current folder) holding book.yaml is the content folder itself; holding content/book.yaml,
+    its content/ is. `--content DIR` names the content folder, and the project is the current folder.
+    """
+    if path is not None and content is not None:
+        raise UsageError(f"give either PATH or --content, not both: {path} is a book's folder, --content names "
+                         "its content folder")
+    if content is not None:
+        return content, Path(".")
+    folder = path if path is not None else Path(".")
+    if (folder / CONFIG_NAME).is_file():
+        return folder, folder
+    if (folder / "content" / CONFIG_NAME).is_file():
+        return folder / "content", folder
+    raise UsageError(f"no {CONFIG_NAME} in {folder}/ or {folder / 'content'}/ ({program()} new PATH starts a book)")
+
+
+def overrides(content: Path, project: Path) -> tuple[Path, ...]:
+    """The folders a book overrides Octavo's templates and styles from: its content folder, then its project."""
+    return (content,) if content.resolve() == project.resolve() else (content, project)
+
+
+def _dispatch(args: argparse.Namespace, run: _Run) -> None:
+    """Do what the command asks."""
+    if args.command == "new":
         from octavo.commands.new import new_publication
 
-        if args.path is None:
-            raise UsageError("new needs a folder to create: python build.py new my-book")
         new_publication(args.path)
-        return False
-    if args.target == "watch":
+        return
+    content, project = find_book(args.path, args.content)
+    run.content = content
+    if args.command == "release":
+        _release(args, content, project)
+        run.built = True
+        return
+    out = args.out or project / "dist"
+    run.out = out
+    if args.command == "watch":
         from octavo.model import BuildOptions
         from octavo.preview.watch import watch
 
-        content = args.path or args.content
-        watch(BuildOptions(content=content, out=out, version=args.book_version, overrides=(content,)), args.port)
-        return False
-    built = _build(args, out)
+        watch(BuildOptions(content=content, out=out, version=args.book_version,
+                           overrides=overrides(content, project)), args.port)
+        return
+    if args.command == "check":
+        from octavo.check import check_outputs
+
+        run.editions = tuple(Edition)
+        check_outputs(content, out, args.book_version, strict=args.strict)
+        return
+    targets = targets_for(args.target)
+    wanted = BuildOptions(content=content, out=out, targets=targets)
+    run.editions = (*wanted.editions, *((Edition.EPUB,) if wanted.epub else ()))
+    run.built = _build(args, content, project, out, targets)
     if args.check:
         from octavo.check import check_outputs
 
-        check_outputs(args.content, out, args.book_version, strict=args.strict)
-    return built
+        check_outputs(content, out, args.book_version, strict=args.strict)
 
 
-def _build(args: argparse.Namespace, out: Path) -> bool:
+def _build(args: argparse.Namespace, content: Path, project: Path, out: Path, targets: tuple[Target, ...]) -> bool:
     """Build the targets, unless the output folder already holds what this build would write (see manifest.py:
     decided from the inputs' bytes before any engine is imported)."""
     from octavo.manifest import forget, input_key, is_current, record
-    from octavo.model import BuildOptions
 
-    targets = ("pdf", "epub") if args.target == "all" else (args.target,)
-    options = BuildOptions(content=args.content, out=out, targets=targets, version=args.book_version,
-                           strict=args.strict, overrides=(args.content,))
+    options = BuildOptions(content=content, out=out, targets=targets, version=args.book_version,
+                           strict=args.strict, overrides=overrides(content, project))
     key = input_key(options)
     if not args.force and is_current(out, key, strict=args.strict):
         log.info("up to date: nothing changed since the last build")
@@ -185,10 +222,9 @@ def _build(args: argparse.Namespace, out: Path) -> bool:
     return True
 
 
-def _release(args: argparse.Namespace) -> None:
-    from octavo.commands.release import default_folder, release
+def _release(args: argparse.Namespace, content: Path, project: Path) -> None:
+    from octavo.commands.release import release
 
-    if not args.book_version:
-        raise UsageError("release needs the version it publishes: python build.py release --version v1.2.0")
-    files = release(args.content, args.out or default_folder(args.book_version), args.book_version)
+    out = args.out or project / "dist" / args.book_version
+    files = release(content, out, args.book_version, strict=args.strict, overrides=overrides(content, project))
     log.info("release %s: %s", args.book_version, ", ".join(str(path) for path in files))

@@ -17,6 +17,7 @@ import yaml
 from octavo.errors import BuildError, ConfigError, ContentError
 from octavo.model import PT_PER_IN, BookMeta, PrintSettings
 from octavo.paths import inside, is_file_name_part
+from octavo.program import program
 from octavo.source import read_source
 
 log = logging.getLogger("octavo")
@@ -109,7 +110,7 @@ def load_config(root: Path, display_root: Path | None = None, version: str | Non
     shown = (display_root or root) / CONFIG_NAME
     if not path.is_file():
         raise ConfigError([BuildError(f"no {CONFIG_NAME} in {display_root or root}/: create one "
-                                      "(python build.py new PATH writes a documented example)", shown)])
+                                      f"({program()} new PATH writes a documented example)", shown)])
     try:
         text = read_source(path, str(shown))
     except ContentError as exc:

@@ -1,12 +1,15 @@
-"""Log records from our logger and WeasyPrint's -> a tally of warnings and errors (--strict, failed renders)."""
+"""Log records from our logger and WeasyPrint's -> the console, and one tally of the warnings and errors
+(--strict, failed renders, the preview, --json, GitHub annotations)."""
 
 from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+from octavo.messages import Message, message_from_record
 from octavo.progress import PageCounter
 
 log = logging.getLogger("octavo")
@@ -18,24 +21,52 @@ ENVIRONMENT_NOTES = ("Using fontTools instead of HarfBuzz-Subset",)
 
 
 class Tally(logging.Handler):
-    """Counts the warnings and errors logged while it is attached."""
+    """Keeps (and counts) the warnings and errors logged while it is attached: the one collector behind the
+    --strict gate, the preview's problem list, --json and the GitHub annotations."""
 
-    def __init__(self) -> None:
+    def __init__(self, this_thread: bool = False) -> None:
         super().__init__(level=logging.WARNING)
-        self.warnings = 0
-        self.errors = 0
+        self.messages: list[Message] = []
+        self.thread = threading.get_ident() if this_thread else None
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.levelno >= logging.ERROR:
-            self.errors += 1
-        elif not record.getMessage().startswith(ENVIRONMENT_NOTES):
-            self.warnings += 1
+        if self.thread is not None and record.thread != self.thread:
+            return
+        if record.levelno < logging.ERROR and record.getMessage().startswith(ENVIRONMENT_NOTES):
+            return
+        self.messages.append(message_from_record(record))
+
+    @property
+    def lines(self) -> Sequence[str]:
+        """The messages as the console says them, kept up to date while the tally is attached."""
+        return _Lines(self.messages)
+
+    @property
+    def warnings(self) -> int:
+        """How many warnings were logged."""
+        return sum(m.level == "warning" for m in self.messages)
+
+    @property
+    def errors(self) -> int:
+        """How many errors were logged."""
+        return sum(m.level == "error" for m in self.messages)
+
+
+class _Lines(Sequence[str]):
+    def __init__(self, messages: list[Message]):
+        self.messages = messages
+
+    def __len__(self) -> int:
+        return len(self.messages)
+
+    def __getitem__(self, index: int) -> str:  # type: ignore[override]
+        return str(self.messages[index])
 
 
 @contextmanager
-def tally() -> Iterator[Tally]:
-    """Count what the octavo and weasyprint loggers report during the block."""
-    handler = Tally()
+def tally(this_thread: bool = False) -> Iterator[Tally]:
+    """Keep what the octavo and weasyprint loggers report during the block (from this thread only, if asked)."""
+    handler = Tally(this_thread)
     loggers = [logging.getLogger(name) for name in LOGGERS]
     for logger in loggers:
         logger.addHandler(handler)

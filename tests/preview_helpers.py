@@ -21,10 +21,10 @@ FIRST_LINE = "This is the first chapter of your book."
 
 
 def new_book(tmp_path: Path, name: str = "my-book") -> Path:
-    """A publication made by `new`, as a newcomer gets it."""
+    """The content folder of a book made by `new`, as a newcomer gets it."""
     folder = tmp_path / name
     new_publication(folder)
-    return folder
+    return folder / "content"
 
 
 @contextmanager

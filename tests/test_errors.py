@@ -170,8 +170,8 @@ CASES: dict[str, Case] = {
         "error: --version names the output files, so it may hold only letters, digits and . _ + -, not '../v1'"],
         code=2, args=("--version", "../v1")),
     "usage-target": Case({}, [
-        "error: unknown target 'pfd'; choose one of all, pdf, print, screen, epub, check, release, new, watch (python build.py --help shows "
-        "examples)"], code=2, args=("pfd",)),
+        "error: unknown target 'pfd'; choose one of all, pdf, print, screen, epub, check, release, new, watch "
+        "(python build.py --help shows examples)"], code=2, args=("pfd",)),
 }
 
 

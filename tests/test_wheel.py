@@ -121,8 +121,6 @@ def outputs(dist: Path) -> None:
     assert (dist / "SHA256SUMS").is_file()
 
 
-@pytest.mark.xfail(strict=True, reason="waits on the command line of issue 11: `octavo new` writing "
-                                       "b/content/, book discovery from the current folder, `octavo --version`")
 def test_a_new_book_made_and_built_with_the_installed_octavo(venv: Path, tmp_path: Path) -> None:
     octavo = venv / "bin" / "octavo"
     version = run([octavo, "--version"], cwd=tmp_path)

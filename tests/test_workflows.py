@@ -17,7 +17,9 @@ from typing import Any
 import pytest
 import yaml
 
-from octavo.cli import make_parser
+from octavo import __version__
+from octavo.arguments import parse_args
+from octavo.commands.new import new_publication
 from octavo.commands.release import release_names
 from octavo.config import load_config
 
@@ -89,12 +91,30 @@ def documented_commands(*pages: Path) -> list[str]:
 needs_311 = pytest.mark.skipif(sys.version_info < (3, 11), reason="check-jsonschema and zizmor need Python 3.11")
 
 
-@needs_311
-def test_the_workflows_are_valid_github_workflows() -> None:
+@pytest.fixture(scope="module")
+def new_book_workflows(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """.github/workflows/ of a book just made by `new`."""
+    book = tmp_path_factory.mktemp("new") / "my-book"
+    new_publication(book)
+    return book / ".github" / "workflows"
+
+
+def _schema_check(*paths: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows",
-                             str(CI), str(RELEASE)], capture_output=True, text=True, timeout=120, check=False)
+                             *map(str, paths)], capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ok -- validation done" in result.stdout
+
+
+@needs_311
+def test_the_workflows_are_valid_github_workflows() -> None:
+    _schema_check(CI, RELEASE)
+
+
+@needs_311
+def test_a_new_books_workflows_are_valid_github_workflows(new_book_workflows: Path) -> None:
+    assert sorted(p.name for p in new_book_workflows.iterdir()) == ["build.yml", "release.yml"]
+    _schema_check(*sorted(new_book_workflows.iterdir()))
 
 
 def _zizmor() -> str:
@@ -106,9 +126,11 @@ def _zizmor() -> str:
 
 
 @needs_311
-def test_zizmor_finds_nothing_above_low() -> None:
-    result = subprocess.run([_zizmor(), "--offline", "--persona", "pedantic", "--format", "json", str(WORKFLOWS)],
-                            capture_output=True, text=True, timeout=120, check=False, cwd=ROOT)
+@pytest.mark.parametrize("which", ["this repository", "a new book"])
+def test_zizmor_finds_nothing_above_low(which: str, request: pytest.FixtureRequest) -> None:
+    folder = WORKFLOWS if which == "this repository" else request.getfixturevalue("new_book_workflows")
+    result = subprocess.run([_zizmor(), "--offline", "--persona", "pedantic", "--format", "json", str(folder)],
+                            capture_output=True, text=True, timeout=120, check=False, cwd=folder.parent.parent)
     findings = json.loads(result.stdout or "null")
     assert isinstance(findings, list), result.stderr
     serious = [f"{f['ident']} ({f['determinations']['severity']}): {f['desc']}" for f in findings
@@ -120,15 +142,21 @@ def test_zizmor_finds_nothing_above_low() -> None:
 
 @pytest.mark.parametrize("path", [CI, RELEASE], ids=lambda p: p.name)
 def test_every_action_is_pinned_to_a_release_commit_named_in_a_comment(path: Path) -> None:
+    _pinned(path)
+
+
+def _pinned(path: Path) -> None:
     lines = [line for line in path.read_text(encoding="utf-8").splitlines() if "uses:" in line]
     assert lines
     unpinned = [line.strip() for line in lines if not _PIN.match(line)]
     assert unpinned == []
 
 
-def test_both_workflows_pin_an_action_to_the_same_commit() -> None:
+def test_every_workflow_pins_an_action_to_the_same_commit(new_book_workflows: Path) -> None:
+    """This repository's and a new book's: one pin per action, bumped in one go."""
     pins: dict[str, set[str]] = {}
-    for path in (CI, RELEASE):
+    for path in (CI, RELEASE, *sorted(new_book_workflows.iterdir())):
+        _pinned(path)
         for line in path.read_text(encoding="utf-8").splitlines():
             if match := _PIN.match(line):
                 pins.setdefault(match.group(1), set()).add(line.split("@", 1)[1].strip())
@@ -196,9 +224,8 @@ def test_a_pushed_tag_is_built_with_the_release_command_and_the_tag_as_version()
     step, argv = release_command()
     assert step["env"] == {"VERSION": "${{ github.ref_name }}"}
     assert argv[:2] == ["python", "build.py"]
-    args = make_parser().parse_args(argv[2:])
-    assert (args.target, args.book_version, args.out, args.strict) == ("release", "$VERSION", Path("dist/$VERSION"),
-                                                                      True)
+    args = parse_args(argv[2:])
+    assert (args.command, args.version, args.out, args.strict) == ("release", "$VERSION", Path("dist/$VERSION"), True)
     assert "python build.py release --version v1.2.0" in " ".join(documented_commands(RELEASING))
 
 
@@ -238,3 +265,35 @@ def test_the_release_uploads_exactly_the_files_the_release_command_writes(tmp_pa
     uploaded = " ".join(f"dist/{TAG}/{name}" for name in sorted(names))
     assert calls == [f"release view {TAG}", *create, f"release upload {TAG} {uploaded} --clobber"]
     assert step["env"]["GH_TOKEN"] == "${{ github.token }}"
+
+
+def test_a_new_book_builds_and_checks_every_push_with_the_released_octavo(new_book_workflows: Path) -> None:
+    build = load(new_book_workflows / "build.yml")
+    assert set(triggers(build)) == {"push", "pull_request"}
+    assert build["permissions"] == {"contents": "read"}
+    assert commands(build) == [f'pip install "octavo=={__version__}"', "octavo build --strict --check"]
+    args = parse_args(shlex.split(commands(build)[1])[1:])
+    assert (args.command, args.target, args.strict, args.check) == ("build", "all", True, True)
+    assert action(build, "actions/setup-java")["with"]["java-version"] == "17"
+    assert action(build, "actions/upload-artifact")["with"]["path"] == "dist/"
+    assert [script for script in (s["run"] for s in steps(build) if "run" in s) if "${{" in script] == []
+
+
+def test_a_new_books_tag_becomes_a_release_with_the_release_command(new_book_workflows: Path) -> None:
+    release = load(new_book_workflows / "release.yml")
+    assert triggers(release) == {"push": {"tags": ["v*"]}}
+    assert release["permissions"] == {}
+    assert [job.get("permissions") for job in release["jobs"].values()] == [{"contents": "write"}]
+    assert commands(release)[0] == f'pip install "octavo=={__version__}"'
+    step = step_named(release, "Build, check and checksum the release")
+    assert step["env"] == {"VERSION": "${{ github.ref_name }}"}
+    lines = [line.strip() for line in step["run"].splitlines() if line.strip()]
+    assert lines[0] == 'export SOURCE_DATE_EPOCH="$(git log -1 --format=%ct)"'
+    argv = shlex.split(lines[1])
+    assert argv[0] == "octavo"
+    args = parse_args(argv[1:])
+    assert (args.command, args.version, args.out, args.strict) == ("release", "$VERSION", Path("dist/$VERSION"), True)
+    attach = step_named(release, "Attach the files to the GitHub release")
+    # The same steps as this repository's release, which test_the_release_uploads_exactly... runs.
+    assert attach == step_named(load(RELEASE), "Attach the files to the GitHub release")
+    assert [script for script in (s["run"] for s in steps(release) if "run" in s) if "${{" in script] == []

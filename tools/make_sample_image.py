@@ -1,4 +1,4 @@
-"""Draw templates/new/images/open-book.png, the sample picture of `python build.py new` (run once, commit the PNG).
+"""Draw templates/new/content/images/open-book.png, the sample picture of `octavo new` (run once, commit the PNG).
 
 Grayscale, flat shapes, 1320 px wide (300 ppi across a 4.4 in text block): small, sharp in print, and the
 same bytes every time it is run.
@@ -11,7 +11,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 WIDTH, HEIGHT = 1320, 720
-DEST = Path(__file__).resolve().parent.parent / "templates" / "new" / "images" / "open-book.png"
+DEST = Path(__file__).resolve().parent.parent / "templates" / "new" / "content" / "images" / "open-book.png"
 
 
 def draw() -> Image.Image:

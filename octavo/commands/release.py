@@ -36,7 +36,7 @@ def check_version(version: str) -> str:
 
 
 def default_folder(version: str) -> Path:
-    """Where `python build.py release --version V` writes when --out is not given: dist/V."""
+    """Where `octavo release V` writes when --out is not given, from the project folder: dist/V."""
     return Path("dist") / version
 
 
@@ -46,7 +46,8 @@ def release_names(slug: str, version: str) -> tuple[str, ...]:
     return (*(names[edition] for edition in EDITIONS), CHECKSUMS)
 
 
-def release(content: Path, out: Path, version: str) -> list[Path]:
+def release(content: Path, out: Path, version: str, strict: bool = False,
+            overrides: tuple[Path, ...] = ()) -> list[Path]:
     """Build every edition with versioned names into `out`, check them, write SHA256SUMS; return the four files.
 
     `out` ends up holding exactly these files (hidden files aside), so the folder can be uploaded whole.
@@ -59,7 +60,7 @@ def release(content: Path, out: Path, version: str) -> list[Path]:
         log.warning("release: SOURCE_DATE_EPOCH is not set, so the build date comes from file times; set it to "
                     "the tagged commit's time for a reproducible release: %s",
                     "SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)")
-    build(BuildOptions(content=content, out=out, version=version, overrides=(content,)))
+    build(BuildOptions(content=content, out=out, version=version, strict=strict, overrides=overrides))
     check_outputs(content, out, version)
     books = [out / name for name in names[:-1]]
     return [*books, out / CHECKSUMS]  # the build wrote it, listing exactly these books

@@ -26,6 +26,7 @@ from octavo.pipeline import source_date
 from octavo.preview.live import Live
 from octavo.preview.page import Problem, Snapshot, problems_from
 from octavo.preview.worker import OutputsWorker, collect_warnings
+from octavo.program import program
 from octavo.render import make_environment, render_print_html
 from octavo.resources import Resources, find_in
 
@@ -191,7 +192,7 @@ class Preview:
 
         if not options.content.is_dir():
             raise UsageError(f"no folder {options.content}/ to watch; start one with: "
-                             f"python build.py new {options.content}")
+                             f"{program()} new {options.content}")
         self.options = options
         self.live = Live(Snapshot())
         self.rebuilder = Rebuilder(options, self.live)

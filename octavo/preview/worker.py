@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import octavo
 from octavo.errors import BuildError
-from octavo.model import BuildOptions
+from octavo.log import tally
+from octavo.model import BuildOptions, Edition
 from octavo.output import output_names
 from octavo.pipeline import build
 from octavo.preview.page import Problem, problems_from
@@ -39,7 +40,7 @@ BOOT = ("import signal, sys\n"
         "sys.exit(main(sys.argv[1:]))\n")
 #: The child's last stdout line starts with this, followed by its result as JSON.
 RESULT = "octavo-result: "
-LABELS = (("print", "print PDF"), ("screen", "screen PDF"), ("epub", "EPUB"))
+LABELS = ((Edition.PRINT, "print PDF"), (Edition.SCREEN, "screen PDF"), (Edition.EPUB, "EPUB"))
 
 
 class OutputsWorker:
@@ -165,25 +166,11 @@ def present_outputs(options: BuildOptions, slug: str | None) -> tuple[tuple[str,
 
 
 @contextmanager
-def collect_warnings(this_thread: bool = True) -> Iterator[list[str]]:
-    """The warnings logged by octavo and WeasyPrint while the block runs (by this thread only, by default)."""
-    found: list[str] = []
-    thread = threading.get_ident()
-
-    class Collect(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            if not this_thread or record.thread == thread:
-                found.append(record.getMessage())
-
-    handler = Collect(logging.WARNING)
-    loggers = [logging.getLogger("octavo"), logging.getLogger("weasyprint")]
-    for logger in loggers:
-        logger.addHandler(handler)
-    try:
-        yield found
-    finally:
-        for logger in loggers:
-            logger.removeHandler(handler)
+def collect_warnings(this_thread: bool = True) -> Iterator[Sequence[str]]:
+    """The warnings and errors logged by octavo and WeasyPrint while the block runs (by this thread only, by
+    default), as the console says them: the log's one tally."""
+    with tally(this_thread) as seen:
+        yield seen.lines
 
 
 def main(argv: list[str]) -> int:
@@ -203,6 +190,6 @@ def main(argv: list[str]) -> int:
             problems = problems_from(exc)
             for problem in problems:
                 log.error("%s", problem)
-    print(RESULT + json.dumps({"problems": [asdict(p) for p in problems], "warnings": warnings}), flush=True)
+    print(RESULT + json.dumps({"problems": [asdict(p) for p in problems], "warnings": list(warnings)}), flush=True)
     return 1 if problems else 0
 

@@ -1,0 +1,235 @@
+"""A warning or error (a log record, a BuildError, a check finding) -> a Message with a short stable code,
+the file and the line it points at: what --json reports and GitHub shows as an annotation.
+
+The codes live here, in one registry, rather than at each call site: a message is matched by its text, with
+`{}` standing for the parts that vary. tests/test_messages.py reads every message in the package's source and
+fails when one has no code, so a new message cannot ship without one. Codes are part of the interface:
+never rename one; add a new one instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Protocol, cast
+
+from octavo.errors import BuildError
+
+
+@dataclass(frozen=True)
+class Message:
+    """One warning or error a command reported, as --json and GitHub annotations show it."""
+
+    level: str
+    """'warning' or 'error'."""
+    code: str
+    """A short stable name for the kind of message, e.g. 'heading-level-skip' (the registry below)."""
+    message: str
+    """What it says, without the file and line in front."""
+    file: str | None = None
+    """The file it points at, as the console shows it; None when it is about no file."""
+    line: int | None = None
+    """The line in that file, from 1; None when not known."""
+
+    def __str__(self) -> str:
+        """As the console says it: 'content/01-x.md:14: heading level skips ...'."""
+        where = f"{self.file}:" + (f"{self.line}:" if self.line is not None else "") + " " if self.file else ""
+        return where + self.message
+
+
+#: Our log messages (the text after any "file:line: " in front), most specific first.
+LOG_CODES: tuple[tuple[str, str], ...] = (
+    ("heading level skips from {} to {}; use {}", "heading-level-skip"),
+    ("a second '#' heading inside a chapter; sections use '##'", "second-chapter-title"),
+    ("id '{}' is already used earlier in the book; this heading gets '{}' instead{}", "duplicate-id"),
+    ("chapter file '{}' is not listed in 'chapters', so it is left out of the book", "chapter-not-listed"),
+    ("removed raw HTML <{}>: {}", "raw-html-removed"),
+    ("removed attribute {} from <{}>: {}", "attribute-removed"),
+    ("{}the EPUB makes no accessibility conformance claim", "no-accessibility-claim"),
+    ("page {}: its first words '{}' are not in the EPUB text{}", "page-break-not-found"),
+    ("release: SOURCE_DATE_EPOCH is not set{}", "source-date-epoch-unset"),
+    ("interrupted; the previous outputs are untouched", "interrupted"),
+)
+
+#: Our BuildErrors: (the class or a base class, the message), most specific first.
+ERROR_CODES: tuple[tuple[str, str, str], ...] = (
+    # The command line
+    ("UsageError", "unknown target '{}'{}", "unknown-target"),
+    ("UsageError", "release needs the version it publishes{}", "release-version-missing"),
+    ("UsageError", "release version '{}' is not 'v' followed by a semantic version{}", "release-version-invalid"),
+    ("UsageError", "release got two versions{}", "release-version-twice"),
+    ("UsageError", "{}/ holds files that are not part of release {}", "release-folder-not-empty"),
+    ("BuildError", "{} names the output files, so it may hold only letters, digits and . _ + -{}",
+     "not-a-file-name"),
+    ("UsageError", "new needs a folder to create{}", "new-needs-path"),
+    ("UsageError", "{} is a file; give a new folder name{}", "new-path-is-a-file"),
+    ("UsageError", "{}/ is not empty; give a new folder name{}", "new-path-not-empty"),
+    ("UsageError", "no {} in {}/ or {}/ ({} new PATH starts a book)", "no-book"),
+    ("UsageError", "give either PATH or --content, not both{}", "path-and-content"),
+    ("UsageError", "SOURCE_DATE_EPOCH must be a number of seconds{}", "source-date-epoch-invalid"),
+    ("UsageError", "no folder {}/ to watch{}", "watch-no-folder"),
+    ("UsageError", "cannot listen on {}; choose another port with --port {}", "port-unavailable"),
+    # book.yaml
+    ("BuildError", "no {} in {}/: create one{}", "no-book"),
+    ("BuildError", "not valid YAML{}", "yaml-syntax"),
+    ("BuildError", "must be a mapping of keys to values{}", "config-not-a-mapping"),
+    ("BuildError", "unknown key '{}'{}", "unknown-key"),
+    ("BuildError", "'{}' is required (for example {})", "required-key"),
+    ("BuildError", "'date' must be YYYY, YYYY-MM or YYYY-MM-DD{}", "invalid-date"),
+    ("BuildError", "'{}' must be an ISBN-13 or a URN{}", "invalid-identifier"),
+    ("BuildError", "'{}' {} is not a valid ISBN-13 (its check digit is wrong)", "isbn-check-digit"),
+    ("BuildError", "'language' is not a BCP 47 language tag{}", "invalid-language"),
+    ("BuildError", "'print.trim' cannot be read{}", "invalid-trim"),
+    ("BuildError", "'print.bleed' must be a length{}", "invalid-bleed"),
+    ("BuildError", "'print.crop_marks' is for generic proofs{}", "crop-marks-refused"),
+    ("BuildError", "'print.{}' must be one of {}", "invalid-choice"),
+    ("BuildError", "'{}' must be {}, not {}", "wrong-type"),
+    ("BuildError", "no chapters: {}", "no-chapters"),
+    ("BuildError", "chapter '{}' is listed in 'chapters' but does not exist", "chapter-not-found"),
+    ("BuildError", "'{}' file '{}' does not exist", "file-not-found"),
+    ("BuildError", "{}keep every file of the book inside it", "file-outside-book"),
+    # Chapters and what they refer to
+    ("ContentError", "front matter must be a mapping{}", "front-matter-not-a-mapping"),
+    ("ContentError", "front matter is not valid YAML{}", "front-matter-yaml"),
+    ("ContentError", "unknown kind '{}' in front matter{}", "unknown-chapter-kind"),
+    ("ContentError", "the chapter is empty{}", "empty-chapter"),
+    ("ContentError", "no title: {}", "no-chapter-title"),
+    ("ContentError", "{} has no text: write its words{}", "empty-heading"),
+    ("ContentError", "image '{}' has no alt text{}", "missing-alt-text"),
+    ("ContentError", "link to '#{}', but no heading or anchor has that id", "broken-link"),
+    ("ContentError", "link to '{}' cannot work in a book{}", "unsupported-link"),
+    ("ContentError", "footnote [^{}] has no definition{}", "undefined-footnote"),
+    ("ContentError", "remote image '{}' cannot go into the EPUB{}", "remote-image-in-epub"),
+    ("ContentError", "remote {} '{}' refused{}", "remote-refused"),
+    ("ContentError", "{} '{}' refused: '{}:' URLs are not allowed{}", "url-scheme-refused"),
+    ("ContentError", "{} has no file name{}", "no-file-name"),
+    ("ContentError", "{} '{}' not found (paths are relative to the publication folder)", "image-not-found"),
+    ("ContentError", "{}; copy the file into the folder (images/) and refer to it from there", "file-outside-book"),
+    ("ContentError", "{} '{}': use PNG, JPEG, GIF, WebP or SVG{}", "unsupported-image-format"),
+    ("ContentError", "{} '{}' is a {} file with a {} name{}", "image-type-mismatch"),
+    ("ContentError", "{} '{}' is not {}SVG file{}", "invalid-svg"),
+    ("ContentError", "{} '{}' cannot be read as an image{}", "unreadable-image"),
+    ("ContentError", "<{} rel=\"attachment\"> is refused{}", "attachment-refused"),
+    ("ContentError", "invisible control character U+{}", "control-character"),
+    ("ContentError", "not UTF-8: {}", "not-utf8"),
+    ("ContentError", "cannot be read: {}", "unreadable-file"),
+    ("ContentError", "could not fetch {}: {}", "fetch-failed"),
+    ("ContentError", "{} error(s) reported above while rendering{}", "render-errors"),
+    ("ContentError", "{}: {}", "resource-refused"),  # pdf.layout: a RefusedResource's reason and its URL
+    ("BuildError", "{} warning(s) and --strict is on{}", "strict-warnings"),
+    # Templates, fonts
+    ("TemplateError", "template syntax error: {}", "template-syntax"),
+    ("TemplateError", "template '{}' not found in {}", "template-not-found"),
+    ("TemplateError", "undefined variable: {}", "template-undefined"),
+    ("TemplateError", "template error: {}", "template-error"),
+    ("FontError", "{}", "font-missing-character"),  # one kind; its message is built in pdf.fonts
+    # Outputs
+    ("OutputError", "nothing to check in {}", "nothing-to-check"),
+    ("OutputError", "{} problem(s) found in {}", "check-failed"),
+    ("OutputError", "epubcheck could not run{}", "epubcheck-not-run"),
+    ("OutputError", "could not make well-formed XHTML: {}", "xhtml-not-well-formed"),
+    ("OutputError", "cannot write into {}", "output-not-writable"),
+    ("OutputError", "cannot be written: {}", "output-not-writable"),
+    ("OutputError", "cannot replace the previous file: {}", "output-not-replaced"),
+)
+
+#: What `check` finds in a PDF (check.preflight_pdf, check.page_count); epubcheck's own get its message id.
+FINDING_CODES: tuple[tuple[str, str], ...] = (
+    ("page {}: TrimBox {}", "pdf-trim-box"),
+    ("page {}: MediaBox {}", "pdf-media-box"),
+    ("font {} is not embedded", "pdf-font-not-embedded"),
+    ("not identified as PDF/X-4{}", "pdf-not-pdf-x"),
+    ("no PDF/X output intent{}", "pdf-no-output-intent"),
+    ("bookmarks present{}", "pdf-bookmarks"),
+    ("annotations (links) present in a print file", "pdf-print-links"),
+    ("not identified as PDF/UA-1{}", "pdf-not-pdf-ua"),
+    ("not tagged{}", "pdf-not-tagged"),
+    ("no pages", "pdf-no-pages"),
+    ("cannot be read as a PDF{}", "pdf-unreadable"),
+    ("{} pages; {} accepts {} to {} pages{}", "page-count-limit"),
+    ("{} pages, an odd number{}", "page-count-odd"),
+    ("the last page is not blank{}", "last-page-not-blank"),
+)
+
+#: "content/01-x.md:14: ..." in front of a log message: a file name (it holds a dot or a slash), maybe a line.
+_WHERE = re.compile(r"^(?P<file>[^\s:]*[./][^\s:]*?)(?::(?P<line>\d+))?: ")
+#: epubcheck's findings start with its message id (check.epubcheck): "RSC-005 OEBPS/x.xhtml(3,4): ...".
+_EPUBCHECK_ID = re.compile(r"^([A-Z]{3}-\d{3}[a-z]?) ")
+
+
+@cache
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile("(?:.*?)".join(re.escape(part) for part in pattern.split("{}")), re.DOTALL)
+
+
+def _find(text: str, table: tuple[tuple[str, str], ...]) -> str | None:
+    return next((code for pattern, code in table if _regex(pattern).fullmatch(text)), None)
+
+
+def log_code(text: str) -> str | None:
+    """The code of one of our log messages (without its file and line in front), or None."""
+    return _find(text, LOG_CODES)
+
+
+def registered_code(error: BuildError) -> str | None:
+    """The code ERROR_CODES gives a BuildError, or None."""
+    classes = {cls.__name__ for cls in type(error).__mro__}
+    return _find(error.message, tuple((pattern, code) for cls, pattern, code in ERROR_CODES if cls in classes))
+
+
+def error_code(error: BuildError) -> str:
+    """The code of a BuildError; an unknown one gets its class's name ('content-error')."""
+    return registered_code(error) or _kebab(type(error).__name__)
+
+
+def split_where(text: str) -> tuple[str | None, int | None, str]:
+    """'content/01-x.md:14: words' -> ('content/01-x.md', 14, 'words'); text without a file is kept whole."""
+    match = _WHERE.match(text)
+    if not match:
+        return None, None, text
+    line = match.group("line")
+    return match.group("file"), int(line) if line else None, text[match.end():]
+
+
+def message_from_error(error: BuildError, level: str = "error") -> Message:
+    """A BuildError as a Message: its own path and line."""
+    path = None if error.path is None else str(error.path)
+    return Message(level, error_code(error), error.message, path, error.line)
+
+
+def message_from_record(record: logging.LogRecord) -> Message:
+    """A log record as a Message: a BuildError or check finding logged as '%s' keeps its code and place."""
+    level = "error" if record.levelno >= logging.ERROR else "warning"
+    subject = record.args[0] if isinstance(record.args, tuple) and len(record.args) == 1 else None
+    if record.msg == "%s" and isinstance(subject, BuildError):
+        return message_from_error(subject, level)
+    if record.msg == "%s" and type(subject).__name__ == "Finding":
+        return _from_finding(cast(_Finding, subject), level)
+    if record.name.startswith("weasyprint"):
+        return Message(level, "weasyprint", record.getMessage())
+    file, line, text = split_where(record.getMessage())
+    return Message(level, log_code(text) or _kebab(record.name.replace(".", "-")), text, file, line)
+
+
+class _Finding(Protocol):
+    """check.Finding, which this module does not import (check imports the engines' readers)."""
+
+    file: str
+    severity: str
+    message: str
+
+
+def _from_finding(finding: _Finding, level: str) -> Message:
+    """check.Finding: epubcheck's message id, or the preflight's kind; its file is the output's name."""
+    text, file = finding.message, finding.file
+    if finding.severity != "FAIL" and (match := _EPUBCHECK_ID.match(text)):
+        return Message(level, "epubcheck-" + match.group(1).lower(), text, file)
+    default = "epub-structure" if file.endswith(".epub") else "pdf-preflight"
+    return Message(level, _find(text, FINDING_CODES) or default, text, file)
+
+
+def _kebab(name: str) -> str:
+    """'ContentError' -> 'content-error'."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", name).lower()
