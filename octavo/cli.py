@@ -180,7 +180,6 @@ def _dispatch(args: argparse.Namespace, run: _Run) -> None:
     out = args.out or project / "dist"
     run.out = out
     if args.command == "watch":
-        from octavo.model import BuildOptions
         from octavo.preview.watch import watch
 
         watch(BuildOptions(content=content, out=out, version=args.book_version,

@@ -71,6 +71,9 @@ ERROR_CODES: tuple[tuple[str, str, str], ...] = (
     ("UsageError", "SOURCE_DATE_EPOCH must be a number of seconds{}", "source-date-epoch-invalid"),
     ("UsageError", "no folder {}/ to watch{}", "watch-no-folder"),
     ("UsageError", "cannot listen on {}; choose another port with --port {}", "port-unavailable"),
+    # The installation
+    ("InstallationError", "style file '{}' not found in {}", "style-file-missing"),
+    ("InstallationError", "{} installed, but Octavo {} reaches into {}", "engine-version"),
     # book.yaml
     ("BuildError", "no {} in {}/: create one{}", "no-book"),
     ("BuildError", "not valid YAML{}", "yaml-syntax"),

@@ -21,8 +21,10 @@ pytestmark = pytest.mark.slow
 
 #: What the wheel must hold besides the code: the defaults, mapped from the repository's top-level folders.
 SHIPPED = ("octavo/py.typed", "octavo/templates/print.html.j2", "octavo/templates/partials/chapter.html.j2",
-           "octavo/templates/epub/document.xhtml.j2", "octavo/templates/new/book.yaml",
-           "octavo/templates/new/images/open-book.png", "octavo/styles/fonts.css", "octavo/styles/common.css",
+           "octavo/templates/epub/document.xhtml.j2", "octavo/templates/new/content/book.yaml",
+           "octavo/templates/new/content/images/open-book.png", "octavo/templates/new/repository/README.md",
+           "octavo/templates/new/repository/dot-github/workflows/build.yml", "octavo/styles/fonts.css",
+           "octavo/styles/common.css",
            "octavo/styles/print.css", "octavo/styles/epub.css", "octavo/styles/preview.css",
            "octavo/styles/fonts/Vollkorn-Regular.ttf", "octavo/styles/fonts/OFL.txt",
            "octavo/styles/fonts/LICENSE-DejaVu.txt", "octavo/styles/icc/OctavoGenericCMYK.icc",
