@@ -50,7 +50,8 @@ finding the book: PATH (or the current folder) holds book.yaml, or content/book.
   --content DIR names the content folder itself. Outputs go to dist/ beside it unless --out.
 
 exit codes: 0 success, 1 content or configuration error, 2 usage error,
-            3 an output failed validation or could not be written, 130 interrupted
+            3 an output failed validation or could not be written,
+            4 Octavo's installation is incomplete or an engine is a version it does not know, 130 interrupted
             (a build that fails or is interrupted leaves the output folder as it was)
 """
 
