@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
@@ -25,6 +24,7 @@ from octavo.language import QUOTES
 from octavo.markup import anchor_ids, escape, internal_links, parse_fragment, plain_text
 from octavo.model import CHAPTER_KINDS, Book, BookMeta, Chapter, Footnote, Heading
 from octavo.source import SourceText, line_in_file, read_source
+from octavo.yamlsafe import YamlProblem, load_yaml
 
 log = logging.getLogger("octavo")
 
@@ -32,6 +32,8 @@ CALLOUTS = ("note", "tip", "important", "warning", "caution")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*\r?$\n?", re.S | re.M)
 _EXPLICIT_ID = re.compile(r"\s*\{#([A-Za-z][\w:.-]*)\}\s*$")
 _UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
+#: The largest front matter (characters): a title, a short title, a kind.
+MAX_FRONT_MATTER_CHARS = 64_000
 
 @dataclass
 class IdPool:
@@ -95,12 +97,15 @@ def split_front_matter(text: str, shown: str) -> tuple[dict[str, Any], str, int]
     match = _FRONT_MATTER.match(text)
     if not match:
         return {}, text, 0
+    if len(match.group(1)) > MAX_FRONT_MATTER_CHARS:
+        raise ContentError(f"the front matter is {len(match.group(1)):,} characters long, more than the "
+                           f"{MAX_FRONT_MATTER_CHARS:,} it may take; keep only the chapter's title and kind there",
+                           shown, 1)
     try:
-        front = yaml.safe_load(match.group(1)) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark else 1
-        raise ContentError(f"front matter is not valid YAML: {getattr(exc, 'problem', exc)}", shown, line) from None
+        front = load_yaml(match.group(1), first_line=2)[0] or {}
+    except YamlProblem as exc:
+        what = "front matter is not valid YAML: " if exc.syntax else "front matter: "
+        raise ContentError(what + exc.message, shown, exc.line or 1) from None
     if not isinstance(front, dict):
         raise ContentError("front matter must be a mapping such as 'title: ...'", shown, 1)
     return front, text[match.end():], match.group(0).count("\n")

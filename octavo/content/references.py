@@ -6,18 +6,23 @@ import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from lxml import etree
 from lxml import html as lxml_html
 
+from octavo.content.urls import DATA_IMAGE_TYPES, Url, data_media_type, element_urls
+from octavo.content.urls import scheme as url_scheme
+from octavo.content.urls import local as urls_local
 from octavo.errors import ContentError
+from octavo.markup import local_name
 from octavo.paths import inside
 from octavo.source import SourceText
 
-#: Attributes through which an element loads a file (what WeasyPrint or a reading system would fetch).
-LOADING = {"img": ("src", "srcset"), "image": ("href", "xlink:href"), "use": ("href", "xlink:href"),
-           "feimage": ("href", "xlink:href")}
+#: Elements whose loaded file is an image, named so in messages.
+IMAGE_ELEMENTS = frozenset({"img", "image", "feimage", "picture"})
+#: Attributes whose loaded file is an image, whatever the element.
+IMAGE_ATTRIBUTES = frozenset({"src", "srcset", "background", "poster", "lowsrc", "dynsrc"})
 REMOTE_SCHEMES = ("http", "https", "ftp")
 #: An alt attribute with something in it, as written in raw HTML.
 _WRITTEN_ALT = re.compile(r"""\balt\s*=\s*(?:"\s*[^"\s]|'\s*[^'\s]|[^\s"'>])""", re.I)
@@ -40,17 +45,21 @@ def check_references(fragment: str, source: SourceText, root: Path, allow_remote
     local: list[str] = []
     remote: list[str] = []
     tree = lxml_html.fragment_fromstring(fragment, create_parent="div") if "<" in fragment else None
-    for tag, ref, alt in _loaded(tree):
-        if tag == "img" and not alt:
-            raise missing_alt(ref, source)
-        found = check_reference(tag, ref, source, root, allow_remote)
-        target = remote if _scheme(ref) else local
-        if found is not None and found not in target:
-            target.append(found)
-    for href in _linked(tree):
-        if not _scheme(href) and not href.startswith(("#", "//")):
-            raise ContentError(f"link to '{href}' cannot work in a book: link to a heading or an anchor "
-                               "instead, [text](#its-id)", source.name, _line(source, href))
+    for tag, url, alt in _urls(tree):
+        if url.kind == "load":
+            if tag == "img" and not alt:
+                raise missing_alt(url.url, source)
+            found = check_reference(_what(tag, url.attribute), url.url, source, root, allow_remote)
+            target = remote if _scheme(url.url) else local
+            if found is not None and found not in target:
+                target.append(found)
+        elif _scheme(url.url) == "file":
+            raise ContentError(f"link '{url.url}' refused: 'file:' URLs are not allowed; link to a web address "
+                               "(https://...) or to a heading, [text](#its-id)", source.name, _line(source, url.url))
+        elif url.kind == "link" and tag in ("a", "area") and local_name(url.attribute) == "href" \
+                and not _scheme(url.url) and not url.url.startswith(("#", "//")):
+            raise ContentError(f"link to '{url.url}' cannot work in a book: link to a heading or an anchor "
+                               "instead, [text](#its-id)", source.name, _line(source, url.url))
     return References(tuple(local), tuple(remote))
 
 
@@ -76,12 +85,17 @@ def _line_without_alt(source: SourceText, ref: str) -> int | None:
     return named[0] if named else _line(source, ref)
 
 
-def check_reference(tag: str, ref: str, source: SourceText, root: Path, allow_remote: bool) -> str | None:
-    """One loaded reference: the normalised local path, the URL if remote and allowed, None for data: URLs."""
-    what = "image" if tag in ("img", "image", "feimage") else f"<{tag}>"
+def check_reference(what: str, ref: str, source: SourceText, root: Path, allow_remote: bool) -> str | None:
+    """One loaded reference (`what` names it in messages: 'image', '<use href>'): the normalised local path,
+    the URL if remote and allowed, None for data: URLs (which may hold only a raster image)."""
     line = _line(source, ref)
     scheme = _scheme(ref)
     if scheme == "data":
+        if (media := data_media_type(ref)) not in DATA_IMAGE_TYPES:
+            shown = ref if len(ref) <= 40 else ref[:40] + "..."
+            raise ContentError(f"{what} '{shown}' refused: a data: URL may hold only a PNG, JPEG, GIF or WebP "
+                               f"image, not {media}; save it as a file in images/ and refer to it by its path",
+                               source.name, line)
         return None
     if scheme in REMOTE_SCHEMES or ref.startswith("//"):
         if not allow_remote:
@@ -155,28 +169,25 @@ def _leaves(root: Path, path_text: str) -> bool:
 
 
 def _scheme(ref: str) -> str:
-    scheme = urlsplit(ref.strip()).scheme.lower()
-    return scheme if len(scheme) > 1 else ""  # 'c:' is a Windows drive, caught as an absolute path
+    return url_scheme(ref)
 
 
-def _loaded(tree: lxml_html.HtmlElement | None) -> list[tuple[str, str, str]]:
-    """(tag, reference, alt text) of everything loaded; the alt text only matters for <img>."""
+def _what(tag: str, attribute: str) -> str:
+    """How a loaded file is named in messages: 'image', or the element and attribute ('<use href>')."""
+    name = urls_local(attribute)
+    return "image" if tag in IMAGE_ELEMENTS or name in IMAGE_ATTRIBUTES else f"<{tag} {name}>"
+
+
+def _urls(tree: lxml_html.HtmlElement | None) -> list[tuple[str, Url, str]]:
+    """(tag, URL, alt text) of every URL in the tree, in order (urls.element_urls: one rule for which attributes
+    carry URLs); the alt text only matters for <img>."""
     found = []
     for element in tree.iter() if tree is not None else ():
-        tag = element.tag.lower() if isinstance(element.tag, str) else ""
-        for attribute in LOADING.get(tag, ()):
-            value = element.get(attribute)
-            if value is None:
-                continue
-            refs = [c.split()[0] for c in value.split(",") if c.strip()] if attribute == "srcset" else [value]
-            found += [(tag, ref.strip(), (element.get("alt") or "").strip()) for ref in refs]
+        if isinstance(element.tag, str):
+            tag = local_name(element.tag).lower()
+            found += [(tag, url, (element.get("alt") or "").strip())
+                      for url in element_urls(tag, dict(element.attrib))]
     return found
-
-
-def _linked(tree: lxml_html.HtmlElement | None) -> list[str]:
-    if tree is None:
-        return []
-    return [a.get("href", "").strip() for a in tree.iter("a", "area") if a.get("href", "").strip()]
 
 
 def _line(source: SourceText, ref: str) -> int | None:
