@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from lxml import etree
 from lxml import html as lxml_html
 
+from octavo.content.svg import clean_svg
 from octavo.content.urls import DATA_IMAGE_TYPES, Url, data_media_type, element_urls
 from octavo.content.urls import scheme as url_scheme
 from octavo.content.urls import local as urls_local
@@ -28,6 +28,9 @@ REMOTE_SCHEMES = ("http", "https", "ftp")
 _WRITTEN_ALT = re.compile(r"""\balt\s*=\s*(?:"\s*[^"\s]|'\s*[^'\s]|[^\s"'>])""", re.I)
 #: The image formats every EPUB reading system must show (EPUB 3.3 core media types).
 IMAGE_TYPES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WEBP", ".svg": None}
+#: The most pixels an image may have: 50 megapixels is a full-bleed A4 page at 600 pixels per inch; decoded,
+#: that is 200 MB, and WeasyPrint decodes every image it draws. (A few KB of PNG can hold 900 megapixels.)
+MAX_IMAGE_PIXELS = 50_000_000
 
 
 @dataclass(frozen=True)
@@ -40,8 +43,10 @@ class References:
     """Remote URLs (only ever non-empty when book.yaml allows remote resources)."""
 
 
-def check_references(fragment: str, source: SourceText, root: Path, allow_remote: bool) -> References:
-    """Refuse remote, outside, missing and file-linking references; return what the chapter loads."""
+def check_references(fragment: str, source: SourceText, root: Path, allow_remote: bool,
+                     cleaned: dict[str, bytes] | None = None) -> References:
+    """Refuse remote, outside, missing and file-linking references; return what the chapter loads. `cleaned`
+    receives each SVG file as the outputs carry it (content/svg.py), by its path in the folder."""
     local: list[str] = []
     remote: list[str] = []
     tree = lxml_html.fragment_fromstring(fragment, create_parent="div") if "<" in fragment else None
@@ -49,7 +54,7 @@ def check_references(fragment: str, source: SourceText, root: Path, allow_remote
         if url.kind == "load":
             if tag == "img" and not alt:
                 raise missing_alt(url.url, source)
-            found = check_reference(_what(tag, url.attribute), url.url, source, root, allow_remote)
+            found = check_reference(_what(tag, url.attribute), url.url, source, root, allow_remote, cleaned)
             target = remote if _scheme(url.url) else local
             if found is not None and found not in target:
                 target.append(found)
@@ -85,7 +90,8 @@ def _line_without_alt(source: SourceText, ref: str) -> int | None:
     return named[0] if named else _line(source, ref)
 
 
-def check_reference(what: str, ref: str, source: SourceText, root: Path, allow_remote: bool) -> str | None:
+def check_reference(what: str, ref: str, source: SourceText, root: Path, allow_remote: bool,
+                    cleaned: dict[str, bytes] | None = None) -> str | None:
     """One loaded reference (`what` names it in messages: 'image', '<use href>'): the normalised local path,
     the URL if remote and allowed, None for data: URLs (which may hold only a raster image)."""
     line = _line(source, ref)
@@ -106,10 +112,11 @@ def check_reference(what: str, ref: str, source: SourceText, root: Path, allow_r
     if scheme:
         raise ContentError(f"{what} '{ref}' refused: '{scheme}:' URLs are not allowed; refer to a file inside "
                            "the publication folder by its relative path", source.name, line)
-    return _local(what, ref, source, root, line)
+    return _local(what, ref, source, root, line, cleaned)
 
 
-def _local(what: str, ref: str, source: SourceText, root: Path, line: int | None) -> str:
+def _local(what: str, ref: str, source: SourceText, root: Path, line: int | None,
+           cleaned: dict[str, bytes] | None) -> str:
     path_text = unquote(ref.split("#")[0].split("?")[0])
     if not path_text:
         raise ContentError(f"{what} has no file name: write ![description](images/file.png)", source.name, line)
@@ -121,44 +128,60 @@ def _local(what: str, ref: str, source: SourceText, root: Path, line: int | None
     if not (root / path_text).is_file():
         raise ContentError(f"{what} '{ref}' not found (paths are relative to the publication folder)",
                            source.name, line)
-    _check_image_file(what, ref, root / path_text, source.name, line)
-    return posixpath.normpath(path_text)
+    normal = posixpath.normpath(path_text)
+    if cleaned is not None and normal in cleaned:
+        return normal  # checked already, with its warnings
+    data = _check_image_file(what, ref, root / path_text, source.name, line,
+                             str(Path(source.name).parent / normal))
+    if data is not None and cleaned is not None:
+        cleaned[normal] = data
+    return normal
 
 
-def _check_image_file(what: str, ref: str, path: Path, shown: str, line: int | None) -> None:
-    """An image must be a format every reader shows, and readable (WeasyPrint would only log and skip it)."""
+def _check_image_file(what: str, ref: str, path: Path, shown: str, line: int | None,
+                      svg_shown: str | None = None) -> bytes | None:
+    """An image must be a format every reader shows, readable (WeasyPrint would only log and skip it) and of a
+    size a page can use; an SVG file is cleaned (content/svg.py), and its cleaned bytes returned."""
     suffix = path.suffix.lower()
     if suffix not in IMAGE_TYPES:
         raise ContentError(f"{what} '{ref}': use PNG, JPEG, GIF, WebP or SVG, the formats every EPUB reader "
                            "shows; convert the file", shown, line)
     if IMAGE_TYPES[suffix] is None:
-        _check_svg(what, ref, path, shown, line)
-        return
+        return clean_svg(path, svg_shown or ref, what, ref, shown, line)
+    import warnings
+
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(path) as image:
-            image.verify()
-            actual = image.format
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                width, height = image.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    raise Image.DecompressionBombError(f"{width} x {height}")
+                image.verify()
+                actual = image.format
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        size = re.search(r"(\d+) x (\d+)", str(exc)) or re.search(r"\((\d+) pixels", str(exc))
+        pixels = int(size.group(1)) * int(size.group(2)) if size and size.lastindex == 2 else \
+            int(size.group(1)) if size else 0
+        dimensions = f"{int(size.group(1)):,} x {int(size.group(2)):,} pixels, " if size and size.lastindex == 2 else ""
+        raise ContentError(f"{what} '{ref}' is too large: {dimensions}{pixels / 1e6:,.0f} megapixels, more than the "
+                           f"{MAX_IMAGE_PIXELS / 1e6:,.0f} a book's image may have; scale it down (300 pixels per "
+                           "inch of the printed size is plenty)", shown, line) from None
     except (OSError, UnidentifiedImageError, SyntaxError, ValueError) as exc:
         raise ContentError(f"{what} '{ref}' cannot be read as an image ({exc}); export it again", shown,
                            line) from None
     if actual != IMAGE_TYPES[suffix]:
         raise ContentError(f"{what} '{ref}' is a {actual} file with a {suffix} name; rename or convert it",
                            shown, line)
+    return None
 
 
-def _check_svg(what: str, ref: str, path: Path, shown: str, line: int | None) -> None:
-    # Entities are not expanded and nothing is fetched: the file is only looked at.
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    try:
-        root = etree.parse(str(path), parser).getroot()
-    except etree.XMLSyntaxError as exc:
-        raise ContentError(f"{what} '{ref}' is not a well-formed SVG file ({exc}); export it again", shown,
-                           line) from None
-    if etree.QName(root).localname != "svg":
-        raise ContentError(f"{what} '{ref}' is not an SVG file (its root element is <{etree.QName(root).localname}>)",
-                           shown, line)
+def check_image_path(what: str, ref: str, path: Path, shown: str, line: int | None, svg_shown: str) -> bytes | None:
+    """A file named outside a chapter (the cover): the same checks as a chapter's image; its cleaned bytes if
+    it is an SVG."""
+    return _check_image_file(what, ref, path, shown, line, svg_shown)
 
 
 def _leaves(root: Path, path_text: str) -> bool:

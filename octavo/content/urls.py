@@ -145,3 +145,30 @@ def style_loads(style: str) -> str | None:
                                                                                               "-moz-binding")):
             return "a style attribute may not load files (use an image, which is checked)"
     return None
+
+
+def css_urls(css: str) -> list[str]:
+    """Every URL a CSS text (a stylesheet, a style attribute, an SVG presentation attribute) can load, read with
+    the CSS tokenizer: url() tokens, the string of url("...") and src("..."), the strings inside any function
+    not in CSS_VALUE_FUNCTIONS (image-set("a.png" 1x)), and @import's."""
+    found: list[str] = []
+    stack = list(reversed(tinycss2.parse_component_value_list(css)))
+    after_import = False
+    while stack:
+        token = stack.pop()
+        if token.type == "url":
+            found.append(token.value)
+        elif token.type == "function":
+            strings = [t.value for t in token.arguments if t.type == "string"]
+            if token.lower_name in ("url", "src"):
+                found += strings[:1]
+            elif token.lower_name not in CSS_VALUE_FUNCTIONS:
+                found += strings
+            stack.extend(reversed(token.arguments))
+        elif token.type in ("() block", "[] block", "{} block"):
+            stack.extend(reversed(token.content))
+        elif token.type == "string" and after_import:
+            found.append(token.value)
+        if token.type not in ("whitespace", "comment"):
+            after_import = token.type == "at-keyword" and token.lower_value == "import"
+    return found
