@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from octavo.errors import BuildError, ConfigError, ContentError
+from octavo.errors import BuildError, ConfigError, ContentError, printable
 from octavo.model import PT_PER_IN, BookMeta, PrintSettings
 from octavo.paths import inside, is_file_name_part
 from octavo.source import read_source
@@ -362,7 +362,7 @@ def _chapters(data: dict[str, Any], root: Path, problems: _Problems) -> tuple[Pa
         if path.resolve() not in {c.resolve() for c in chapters}:
             line = problems.lines.get("chapters")
             log.warning("%s:%s: chapter file '%s' is not listed in 'chapters', so it is left out of the book",
-                        problems.path, line, path.name)
+                        printable(problems.path), line, printable(path.name))
     return tuple(chapters)
 
 

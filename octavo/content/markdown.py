@@ -18,8 +18,8 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from octavo.config import CONFIG_NAME, slugify
 from octavo.content.references import check_image_path, check_references
-from octavo.content.sanitize import sanitize_html
-from octavo.errors import ContentError
+from octavo.content.sanitize import MAX_TABLE_CELLS, MAX_TABLE_ROWS, sanitize_html, table_too_large
+from octavo.errors import ContentError, printable
 from octavo.language import QUOTES
 from octavo.markup import anchor_ids, escape, internal_links, parse_fragment, plain_text
 from octavo.model import CHAPTER_KINDS, Book, BookMeta, Chapter, Footnote, Heading
@@ -35,6 +35,10 @@ _UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
 #: The longest chapter (characters): some 1,000 printed pages, a few minutes of layout. Also keeps every text
 #: node and attribute of the chapter far below libxml2's 10 MB limits, beyond which lxml drops text silently.
 MAX_CHAPTER_CHARS = 2_000_000
+#: A data: URL longer than an attribute may be (sanitize.MAX_ATTRIBUTE_CHARS): named when it makes a chapter too long.
+_LONG_DATA_URL = re.compile(r"data:[^\s\"')>]{64000,}", re.I)
+#: A Markdown table's delimiter row: | --- | :---: |
+_TABLE_DELIMITER = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 #: The largest front matter (characters): a title, a short title, a kind.
 MAX_FRONT_MATTER_CHARS = 64_000
 
@@ -86,6 +90,10 @@ def read_book(meta: BookMeta, root: Path, display_root: Path | None = None) -> B
         shown = _display(path, root, display_root)
         source = read_source(path, shown)
         if len(source) > MAX_CHAPTER_CHARS:
+            if data := _LONG_DATA_URL.search(source):
+                raise ContentError(f"a data: URL of {len(data.group(0)):,} characters: an image belongs in a file "
+                                   "of its own; save it in images/ and refer to it by its path", shown,
+                                   source.count("\n", 0, data.start()) + 1)
             raise ContentError(f"the chapter is {len(source):,} characters long, more than the {MAX_CHAPTER_CHARS:,} "
                                "a chapter may be (some 1,000 pages): split it into several chapters", shown)
         front, body, offset = split_front_matter(source, shown)
@@ -115,7 +123,8 @@ def _check_cover(meta: BookMeta, root: Path, display_root: Path | None, cleaned:
 
 
 def _display(path: Path, root: Path, display_root: Path | None) -> str:
-    return str((display_root or root) / path.relative_to(root))
+    """The file as messages name it: control characters in its name escaped (errors.printable)."""
+    return printable((display_root or root) / path.relative_to(root))
 
 
 def split_front_matter(text: str, shown: str) -> tuple[dict[str, Any], str, int]:
@@ -161,6 +170,7 @@ def parse_chapter(md: MarkdownIt, path: Path, shown: str, front: dict[str, Any],
     if not body.strip():
         raise ContentError("the chapter is empty: write some text, or remove the file from 'chapters'",
                            shown, offset + 1)
+    _check_table_sizes(body, shown, offset)
     env: dict[str, Any] = {}
     tokens = md.parse(body, env)
     title_tokens, tokens = _split_title(tokens)
@@ -183,6 +193,26 @@ def parse_chapter(md: MarkdownIt, path: Path, shown: str, front: dict[str, Any],
     return Chapter(source=path, name=shown, kind=kind, title=title, title_html=title_html.strip(),
                    id=chapter_id, number=number, running=str(front.get("short_title") or title).strip(),
                    html=html, headings=headings, footnotes=footnotes, images=refs.local, remote=refs.remote)
+
+
+def _check_table_sizes(body: str, shown: str, offset: int) -> None:
+    """Refuse a Markdown table over the limits before it is parsed: 100,000 rows take markdown-it half a GB
+    and many seconds before the HTML limits (sanitize.check_size) could see them. A table is its delimiter row
+    (|---|---|) and the lines with a '|' around it."""
+    lines = body.splitlines()
+    index = 0
+    while index < len(lines):
+        if _TABLE_DELIMITER.match(lines[index]) and index > 0 and "|" in lines[index - 1]:
+            start = index - 1
+            end = index + 1
+            while end < len(lines) and "|" in lines[end] and lines[end].strip():
+                end += 1
+            rows = end - start - 1  # the delimiter row is no row
+            columns = max(1, lines[index].strip().strip("|").count("|") + 1)
+            if rows > MAX_TABLE_ROWS or rows * columns > MAX_TABLE_CELLS:
+                raise table_too_large(rows, rows * columns, shown, offset + start + 1)
+            index = end
+        index += 1
 
 
 def _title_html(md: MarkdownIt, inline: Token | None, title: str, env: dict[str, Any], source: SourceText,
@@ -347,19 +377,19 @@ def _check_body(tokens: list[Token], shown: str, offset: int) -> None:
 
 def check_links(book: Book, made: dict[str, str] | None = None) -> None:
     """Every id in the book is used once, and every `#anchor` link points at an id that exists."""
-    trees = {chapter.name: parse_fragment(chapter.html) for chapter in book.chapters if chapter.html.strip()}
+    trees = {chapter.source: parse_fragment(chapter.html) for chapter in book.chapters if chapter.html.strip()}
     check_unique_ids(book, trees, made)
     known = {c.id for c in book.chapters} | {h.id for c in book.chapters for h in c.headings}
     known |= {n.id for c in book.chapters for n in c.footnotes} | {n.ref_id for c in book.chapters for n in c.footnotes}
     known |= {anchor for tree in trees.values() for anchor in anchor_ids(tree)}
     for chapter in book.chapters:
-        for _, anchor in internal_links(trees[chapter.name]) if chapter.name in trees else ():
+        for _, anchor in internal_links(trees[chapter.source]) if chapter.source in trees else ():
             if anchor not in known:
                 line = line_in_file(chapter.source, "#" + anchor)
                 raise ContentError(f"link to '#{anchor}', but no heading or anchor has that id", chapter.name, line)
 
 
-def check_unique_ids(book: Book, trees: dict[str, Any], made: dict[str, str] | None = None) -> None:
+def check_unique_ids(book: Book, trees: dict[Path, Any], made: dict[str, str] | None = None) -> None:
     """An id given twice (a raw HTML id="x" beside a heading's, or two raw ones) is an error naming both
     places; WeasyPrint would only log "Anchor defined twice" and the EPUB would fail epubcheck. `made`: where
     each chapter and heading id was taken (IdPool.places)."""
@@ -369,7 +399,7 @@ def check_unique_ids(book: Book, trees: dict[str, Any], made: dict[str, str] | N
         raw_lines: dict[str, list[int]] = {}
         text = chapter.source.read_text(encoding="utf-8")
         headings = {heading.id for heading in chapter.headings}
-        tree = trees.get(chapter.name)
+        tree = trees.get(chapter.source)
         elements = [element for element in tree.iter() if element.get("id") is not None] if tree is not None else []
         found = [(chapter.id, "made"), *((str(e.get("id")), "made" if re.fullmatch("h[1-6]", str(e.tag)) and
                                           e.get("id") in headings else "raw") for e in elements),

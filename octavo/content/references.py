@@ -14,7 +14,7 @@ from octavo.content.svg import clean_svg
 from octavo.content.urls import DATA_IMAGE_TYPES, Url, data_media_type, element_urls
 from octavo.content.urls import scheme as url_scheme
 from octavo.content.urls import local as urls_local
-from octavo.errors import ContentError
+from octavo.errors import ContentError, printable
 from octavo.markup import local_name
 from octavo.paths import inside
 from octavo.source import SourceText
@@ -132,7 +132,7 @@ def _local(what: str, ref: str, source: SourceText, root: Path, line: int | None
     if cleaned is not None and normal in cleaned:
         return normal  # checked already, with its warnings
     data = _check_image_file(what, ref, root / path_text, source.name, line,
-                             str(Path(source.name).parent / normal))
+                             printable(Path(source.name).parent / normal))
     if data is not None and cleaned is not None:
         cleaned[normal] = data
     return normal

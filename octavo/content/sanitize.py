@@ -98,10 +98,15 @@ def check_size(root: etree._Element, source: SourceText) -> None:
         cells = sum(1 for _ in table.iter("td", "th"))
         if rows > MAX_TABLE_ROWS or cells > MAX_TABLE_CELLS:
             first = next((text.strip() for text in table.itertext() if text.strip()), "")
-            raise ContentError(f"a table of {rows:,} rows and {cells:,} cells is larger than a book's table may be "
-                               f"(at most {MAX_TABLE_ROWS:,} rows and {MAX_TABLE_CELLS:,} cells, some 60 pages): split "
-                               "it into smaller tables, or publish the data as a file beside the book",
-                               source.name, source.line_of(first[:60]) if first else source.line_of("<table"))
+            raise table_too_large(rows, cells, source.name, source.line_of(first[:60]) if first else
+                                  source.line_of("<table"))
+
+
+def table_too_large(rows: int, cells: int, shown: str, line: int | None) -> ContentError:
+    """The error for a table over MAX_TABLE_ROWS or MAX_TABLE_CELLS (Markdown or raw HTML)."""
+    return ContentError(f"a table of {rows:,} rows and {cells:,} cells is larger than a book's table may be (at "
+                        f"most {MAX_TABLE_ROWS:,} rows and {MAX_TABLE_CELLS:,} cells, some 60 pages): split it into "
+                        "smaller tables, or publish the data as a file beside the book", shown, line)
 
 
 def refuse_attachments(root: lxml_html.HtmlElement, source: SourceText) -> None:

@@ -121,8 +121,10 @@ def judge_url(url: Url) -> str | None:
         if url.kind == "load":
             return None  # refused by references.py, which names the file and what to do
         return f"a link may not carry a document in a data: URL ({data_media_type(url.url)})"
-    if local(url.attribute) in ("ping", "xml:base"):
-        return "books send no requests and keep their own base" if found or url.url else None
+    if local(url.attribute) == "ping":
+        return "books send no requests when a link is followed"
+    if local(url.attribute) == "xml:base":
+        return "relative references are relative to the publication folder, whatever the base"
     return None
 
 
