@@ -32,8 +32,9 @@ FORBIDDEN = {
 }
 #: The largest attribute value: an image belongs in images/, not in a data: URL; nothing else comes close.
 MAX_ATTRIBUTE_CHARS = 64_000
-#: The longest element or attribute name (the longest HTML or SVG name has 25 characters).
-MAX_NAME_CHARS = 200
+#: The longest element or attribute name (the longest HTML or SVG name has 25 characters). lxml cuts a longer
+#: name at 100 characters and reads the rest as something else: a name this long is refused instead.
+MAX_NAME_CHARS = 64
 #: The deepest nesting of elements in a chapter: WeasyPrint lays boxes out recursively, and dies of Python's
 #: recursion limit near 200 levels; no book needs more than a few dozen (Markdown's own stop at 20).
 MAX_DEPTH = 100
@@ -76,17 +77,15 @@ def check_size(root: etree._Element, source: SourceText) -> None:
             continue
         tag = element.tag.lower()
         if level > MAX_DEPTH:
-            raise ContentError(f"raw HTML is nested more than {MAX_DEPTH} elements deep (at <{tag[:40]}>); no "
-                               "page can show that: flatten it", source.name, source.line_of(f"<{tag[:40]}"))
+            raise ContentError(f"elements are nested more than {MAX_DEPTH} deep (at <{tag[:40]}>): no page can "
+                               "show that; flatten the markup", source.name, source.line_of(f"<{tag[:40]}"))
         if len(tag) > MAX_NAME_CHARS:
-            raise ContentError(f"raw HTML has an element name of {len(tag):,} characters (<{tag[:20]}...>); "
-                               f"names have at most {MAX_NAME_CHARS}: fix the markup", source.name,
-                               source.line_of(f"<{tag[:40]}"))
+            raise ContentError(f"raw HTML has an element name longer than {MAX_NAME_CHARS} characters "
+                               f"(<{tag[:20]}...>): fix the markup", source.name, source.line_of(f"<{tag[:40]}"))
         for name, value in element.attrib.items():
             if len(name) > MAX_NAME_CHARS:
-                raise ContentError(f"raw HTML has an attribute name of {len(name):,} characters on <{tag}> "
-                                   f"({name[:20]}...); names have at most {MAX_NAME_CHARS}: fix the markup",
-                                   source.name, source.line_of(name[:40]))
+                raise ContentError(f"raw HTML has an attribute name longer than {MAX_NAME_CHARS} characters on "
+                                   f"<{tag}> ({name[:20]}...): fix the markup", source.name, source.line_of(name[:40]))
             if len(value) > MAX_ATTRIBUTE_CHARS:
                 hint = "save the image as a file in images/ and refer to it by its path" \
                     if value.lstrip()[:5].lower() == "data:" else "shorten it"
@@ -133,7 +132,9 @@ def _clean(root: lxml_html.HtmlElement, source: SourceText, warn: bool) -> int:
             removed += 1
             continue
         for name, reason in _dangerous(tag, dict(element.attrib)):
-            say("%s: removed attribute %s from <%s>: %s", source.where(f"{name}="), name, tag, reason)
+            where = source.where(value) if (value := element.get(name) or "") and source.line_of(value) else \
+                source.where(f"{name}=")
+            say("%s: removed attribute %s from <%s>: %s", where, name, tag, reason)
             del element.attrib[name]
             removed += 1
     return removed
