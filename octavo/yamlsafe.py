@@ -32,7 +32,7 @@ class YamlProblem(Exception):
         self.column = column
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no type hints
     """SafeLoader without anchors, aliases, repeated keys or timestamps, and with a bounded depth."""
 
     yaml_implicit_resolvers = {
@@ -56,14 +56,14 @@ class _Loader(yaml.SafeLoader):
             if self.depth > MAX_YAML_DEPTH:
                 raise YamlProblem(f"nested more than {MAX_YAML_DEPTH} levels deep; a book's metadata needs "
                                   "only a few", event.start_mark.line + self.offset)
-            return super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+            return super().compose_node(parent, index)
         finally:
             self.depth -= 1
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+            key = self.construct_object(key_node, deep=True)
             line = key_node.start_mark.line + self.offset
             try:
                 first = seen.get(key)
@@ -73,7 +73,8 @@ class _Loader(yaml.SafeLoader):
                 where = f"on lines {first} and {line}" if first != line else f"twice on line {line}"
                 raise YamlProblem(f"'{key}' is given twice, {where.removeprefix('twice ')}: keep one", line)
             seen[key] = line
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-untyped-call]
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
 
 
 def load_yaml(text: str, first_line: int = 1) -> tuple[Any, dict[str, int]]:
@@ -96,7 +97,7 @@ def load_yaml(text: str, first_line: int = 1) -> tuple[Any, dict[str, int]]:
         raise YamlProblem(f"nested more than {MAX_YAML_DEPTH} levels deep; a book's metadata needs only a few",
                           first_line) from None
     finally:
-        loader.dispose()  # type: ignore[no-untyped-call]
+        loader.dispose()
     return data, _lines(node, first_line)
 
 

@@ -90,13 +90,16 @@ CASES: dict[str, Case] = {
     "svg-image-file-url": Case({"01-one.md": IMAGE, "images/x.svg": f'{SVG}\n<image xlink:href="file:///etc/passwd"/></svg>'},
                                ["error: book/images/x.svg:2: <image xlink:href> 'file:///etc/passwd' refused: 'file:' "
                                 f"URLs are not allowed, and {NOT_HELD}"]),
-    "svg-style-remote": Case({"01-one.md": IMAGE, "images/x.svg": f"{SVG}\n<style>rect {{ fill: u\\72l(http://e.example/x) }}"
+    "svg-style-remote": Case({"01-one.md": IMAGE, "images/x.svg": f"{SVG}\n<style>rect "
+                                                                  f"{{ fill: u\\72l(http://e.example/x) }}"
                               "</style></svg>"},
-                             ["error: book/images/x.svg:2: <style> url() 'http://e.example/x' refused: the build does not "
+                             ["error: book/images/x.svg:2: <style> url() 'http://e.example/x' refused: the build does "
+                              "not "
                               f"use the network, and {NOT_HELD}"]),
     "svg-entities": Case({"01-one.md": IMAGE, "images/x.svg": '<!DOCTYPE svg [<!ENTITY a "aaaa">]>\n'
                           f"{SVG}<text>&a;</text></svg>"},
-                         ["error: book/images/x.svg:1: declares entities (<!ENTITY ...>), which an image in a book has no "
+                         ["error: book/images/x.svg:1: declares entities (<!ENTITY ...>), which an image in a book "
+                          "has no "
                           "use for and a reader could expand without end; export it again without them"]),
     "svg-cover-remote": Case({"book.yaml": BASE_YAML + "cover: images/x.svg\n",
                               "images/x.svg": f'{SVG}\n<image href="https://example.com/a.png"/></svg>'},
@@ -105,54 +108,73 @@ CASES: dict[str, Case] = {
     # 2. One URL rule for every attribute.
     "url-table-background": Case({"01-one.md": '# One\n\n<table background="http://example.com/x.png"><tr><td>a</td></tr>'
                                   "</table>\n"},
-                                 ["error: book/01-one.md:3: remote image 'http://example.com/x.png' refused: the build does "
-                                  "not use the network; copy the file into the publication folder, or set allow_remote: "
+                                 ["error: book/01-one.md:3: remote image 'http://example.com/x.png' refused: the "
+                                  "build does "
+                                  "not use the network; copy the file into the publication folder, or set "
+                                  "allow_remote: "
                                   "true in book.yaml"]),
     "url-srcset": Case({"01-one.md": '# One\n\n<img alt="A" src="images/pic.png" srcset="images/pic.png 1x, '
                         'https://example.com/big.png 2x">\n'},
-                       ["error: book/01-one.md:3: remote image 'https://example.com/big.png' refused: the build does not "
+                       ["error: book/01-one.md:3: remote image 'https://example.com/big.png' refused: the build does "
+                        "not "
                         "use the network; copy the file into the publication folder, or set allow_remote: true in "
                         "book.yaml"]),
     "url-data-svg-image": Case({"01-one.md": '# One\n\n<img alt="A" src="data:image/svg+xml,<svg onload=alert(1)>">\n'},
-                               ["error: book/01-one.md:3: image 'data:image/svg+xml,<svg onload=alert(1)>' refused: a data: "
-                                "URL may hold only a PNG, JPEG, GIF or WebP image, not image/svg+xml; save it as a file "
+                               ["error: book/01-one.md:3: image 'data:image/svg+xml,<svg onload=alert(1)>' refused: a "
+                                "data: "
+                                "URL may hold only a PNG, JPEG, GIF or WebP image, not image/svg+xml; save it as a "
+                                "file "
                                 "in images/ and refer to it by its path"]),
     "url-cite-file": Case({"01-one.md": '# One\n\n<blockquote cite="file:///etc/passwd">Quoted.</blockquote>\n'},
                           ["error: book/01-one.md:3: link 'file:///etc/passwd' refused: 'file:' URLs are not allowed; "
                            "link to a web address (https://...) or to a heading, [text](#its-id)"]),
     # 3. Size is never a way around the policy.
-    "size-attribute": Case({"01-one.md": f'# One\n\nSee <a title="{"x" * 300_000}" href="javascript:alert(1)">this</a>.\n'},
-                           ["error: book/01-one.md:3: the title attribute of <a> is 300,000 characters long, more than the "
+    "size-attribute": Case(
+        {"01-one.md": f'# One\n\nSee <a title="{"x" * 300_000}" href="javascript:alert(1)">this</a>.\n'},
+                           ["error: book/01-one.md:3: the title attribute of <a> is 300,000 characters long, more "
+                            "than the "
                             "64,000 an attribute may hold: shorten it"]),
-    "size-attribute-past-libxml2": Case({"01-one.md": f'# One\n\nA <span title="{"x" * 11_000_000}">b</span> c.\n\nLast.\n'},
-                                        ["error: book/01-one.md: the chapter is 11,000,043 characters long, more than the "
-                                         "2,000,000 a chapter may be (some 1,000 pages): split it into several chapters"]),
+    "size-attribute-past-libxml2": Case(
+        {"01-one.md": f'# One\n\nA <span title="{"x" * 11_000_000}">b</span> c.\n\nLast.\n'},
+                                        ["error: book/01-one.md: the chapter is 11,000,043 characters long, more than "
+                                         "the "
+                                         "2,000,000 a chapter may be (some 1,000 pages): split it into several "
+                                         "chapters"]),
     "size-element-name": Case({"01-one.md": f'# One\n\nA <a{"x" * 60_000} href="javascript:alert(1)">b</a> c.\n'},
                               ["error: book/01-one.md:3: raw HTML has an element name longer than 64 characters "
                                "(<axxxxxxxxxxxxxxxxxxx...>): fix the markup"]),
-    "size-data-image-1mb": Case({"01-one.md": f'# One\n\n<img alt="A map" src="data:image/png;base64,{"A" * 1_000_000}">\n'},
-                                ["error: book/01-one.md:3: the src attribute of <img> is 1,000,022 characters long, more "
+    "size-data-image-1mb": Case(
+        {"01-one.md": f'# One\n\n<img alt="A map" src="data:image/png;base64,{"A" * 1_000_000}">\n'},
+                                ["error: book/01-one.md:3: the src attribute of <img> is 1,000,022 characters long, "
+                                 "more "
                                  "than the 64,000 an attribute may hold: save the image as a file in images/ and refer "
                                  "to it by its path"]),
-    "size-data-image-20mb": Case({"01-one.md": f'# One\n\nText.\n\n![A map](data:image/png;base64,{"A" * 20_000_000})\n'},
-                                 ["error: book/01-one.md:5: a data: URL of 20,000,022 characters: an image belongs in a "
+    "size-data-image-20mb": Case(
+        {"01-one.md": f'# One\n\nText.\n\n![A map](data:image/png;base64,{"A" * 20_000_000})\n'},
+                                 ["error: book/01-one.md:5: a data: URL of 20,000,022 characters: an image belongs in "
+                                  "a "
                                   "file of its own; save it in images/ and refer to it by its path"]),
     "size-chapter": Case({"01-one.md": "# One\n\n" + "Words and more words. " * 100_000},
                          ["error: book/01-one.md: the chapter is 2,200,007 characters long, more than the 2,000,000 a "
                           "chapter may be (some 1,000 pages): split it into several chapters"]),
     # 4. Tracebacks -> messages.
     "image-bomb": Case({"01-one.md": "# One\n\n![A bomb](images/bomb.png)\n", "images/bomb.png": bomb_png()},
-                       ["error: book/01-one.md:3: image 'images/bomb.png' is too large: 900 megapixels, more than the 50 "
+                       ["error: book/01-one.md:3: image 'images/bomb.png' is too large: 900 megapixels, more than the "
+                        "50 "
                         "a book's image may have; scale it down (300 pixels per inch of the printed size is plenty)"]),
-    "image-60-megapixels": Case({"01-one.md": "# One\n\n![Big](images/big.png)\n", "images/big.png": bomb_png(10_000, 6_000)},
-                                ["error: book/01-one.md:3: image 'images/big.png' is too large: 10,000 x 6,000 pixels, 60 "
+    "image-60-megapixels": Case(
+        {"01-one.md": "# One\n\n![Big](images/big.png)\n", "images/big.png": bomb_png(10_000, 6_000)},
+                                ["error: book/01-one.md:3: image 'images/big.png' is too large: 10,000 x 6,000 "
+                                 "pixels, 60 "
                                  "megapixels, more than the 50 a book's image may have; scale it down (300 pixels per "
                                  "inch of the printed size is plenty)"]),
     "cover-bomb": Case({"book.yaml": BASE_YAML + "cover: images/bomb.png\n", "images/bomb.png": bomb_png()},
-                       ["error: book/book.yaml:4: cover 'images/bomb.png' is too large: 900 megapixels, more than the 50 "
+                       ["error: book/book.yaml:4: cover 'images/bomb.png' is too large: 900 megapixels, more than the "
+                        "50 "
                         "a book's image may have; scale it down (300 pixels per inch of the printed size is plenty)"]),
     "cover-not-an-image": Case({"book.yaml": BASE_YAML + "cover: notes.txt\n", "notes.txt": "not a picture"},
-                               ["error: book/book.yaml:4: cover 'notes.txt': use PNG, JPEG, GIF, WebP or SVG, the formats "
+                               ["error: book/book.yaml:4: cover 'notes.txt': use PNG, JPEG, GIF, WebP or SVG, the "
+                                "formats "
                                 "every EPUB reader shows; convert the file"]),
     "cover-png-that-is-not": Case({"book.yaml": BASE_YAML + "cover: images/c.png\n", "images/c.png": "not a picture"},
                                   ["error: book/book.yaml:4: cover 'images/c.png' cannot be read as an image (cannot "
@@ -161,10 +183,12 @@ CASES: dict[str, Case] = {
                         ["error: book/01-one.md:3: elements are nested more than 100 deep (at <div>): no page can show "
                          "that; flatten the markup"]),
     "nested-spans": Case({"01-one.md": "# One\n\nText " + "<span>" * 3000 + "x" + "</span>" * 3000 + "\n"},
-                         ["error: book/01-one.md:3: elements are nested more than 100 deep (at <span>): no page can show "
+                         ["error: book/01-one.md:3: elements are nested more than 100 deep (at <span>): no page can "
+                          "show "
                           "that; flatten the markup"]),
     "nested-emphasis": Case({"01-one.md": "# One\n\n" + "*a " * 3000 + "x" + " a*" * 3000 + "\n"},
-                            ["error: book/01-one.md: elements are nested more than 100 deep (at <em>): no page can show "
+                            ["error: book/01-one.md: elements are nested more than 100 deep (at <em>): no page can "
+                             "show "
                              "that; flatten the markup"]),
     "yaml-recursive-alias": Case({"book.yaml": "title: &a [*a]\nauthors: [A]\nlanguage: en\n"},
                                  ["error: book/book.yaml:1: YAML anchors and aliases (&a) are not allowed in a book's "
@@ -176,15 +200,19 @@ CASES: dict[str, Case] = {
                             ["error: book/book.yaml:4: YAML anchors and aliases (&a) are not allowed in a book's "
                              "metadata; write the value out in full"]),
     "yaml-front-matter-alias": Case({"01-one.md": "---\ntitle: &t One\nshort_title: *t\n---\n\nText.\n"},
-                                    ["error: book/01-one.md:2: front matter: YAML anchors and aliases (&t) are not allowed "
+                                    ["error: book/01-one.md:2: front matter: YAML anchors and aliases (&t) are not "
+                                     "allowed "
                                      "in a book's metadata; write the value out in full"]),
     "yaml-too-deep": Case({"book.yaml": BASE_YAML + "x: " + "[" * 5000 + "]" * 5000 + "\n"},
-                          ["error: book/book.yaml:4: nested more than 20 levels deep; a book's metadata needs only a few"]),
+                          ["error: book/book.yaml:4: nested more than 20 levels deep; a book's metadata needs only a "
+                           "few"]),
     "yaml-too-large": Case({"book.yaml": BASE_YAML + "description: " + "x" * 1_000_000 + "\n"},
-                           ["error: book/book.yaml:1: is 1,000,049 characters long, more than the 1,000,000 metadata may "
+                           ["error: book/book.yaml:1: is 1,000,049 characters long, more than the 1,000,000 metadata "
+                            "may "
                             "take; keep only the book's metadata here"]),
     "front-matter-too-large": Case({"01-one.md": "---\ntitle: " + "x" * 70_000 + "\n---\n\nText.\n"},
-                                   ["error: book/01-one.md:1: the front matter is 70,008 characters long, more than the "
+                                   ["error: book/01-one.md:1: the front matter is 70,008 characters long, more than "
+                                    "the "
                                     "64,000 it may take; keep only the chapter's title and kind there"]),
     # 5. Quietly accepted.
     "yaml-duplicate-key": Case({"book.yaml": "title: T\nauthors: [A]\nlanguage: en\ntitle: U\n"},
@@ -192,23 +220,31 @@ CASES: dict[str, Case] = {
     "yaml-duplicate-nested-key": Case({"book.yaml": BASE_YAML + "print:\n  trim: A5\n  trim: A4\n"},
                                       ["error: book/book.yaml:6: 'trim' is given twice, on lines 5 and 6: keep one"]),
     "front-matter-duplicate-key": Case({"01-one.md": "---\ntitle: One\ntitle: Two\n---\n\nText.\n"},
-                                       ["error: book/01-one.md:3: front matter: 'title' is given twice, on lines 2 and 3: "
+                                       ["error: book/01-one.md:3: front matter: 'title' is given twice, on lines 2 "
+                                        "and 3: "
                                         "keep one"]),
     "chapter-listed-twice": Case({"book.yaml": BASE_YAML + "chapters:\n  - 01-one.md\n  - 01-one.md\n"},
-                                 ["error: book/book.yaml:6: chapter '01-one.md' is listed twice in 'chapters' (first on "
+                                 ["error: book/book.yaml:6: chapter '01-one.md' is listed twice in 'chapters' (first "
+                                  "on "
                                   "line 5): keep one"]),
     "date-not-in-the-calendar": Case({"book.yaml": BASE_YAML + "date: 2024-13-45\n"},
-                                     ["error: book/book.yaml:4: 'date' 2024-13-45 is not a date in the calendar: check the "
+                                     ["error: book/book.yaml:4: 'date' 2024-13-45 is not a date in the calendar: "
+                                      "check the "
                                       "month (01 to 12) and the day"]),
     "date-february-30": Case({"book.yaml": BASE_YAML + "date: 2023-02-29\n"},
-                             ["error: book/book.yaml:4: 'date' 2023-02-29 is not a date in the calendar: check the month "
+                             ["error: book/book.yaml:4: 'date' 2023-02-29 is not a date in the calendar: check the "
+                              "month "
                               "(01 to 12) and the day"]),
     "id-explicit-twice": Case({"01-one.md": "# One\n\n## A {#dup}\n\nText.\n\n## B {#dup}\n\nMore.\n"},
-                              ["error: book/01-one.md:7: id 'dup' is already used at book/01-one.md:3; ids must be unique "
+                              ["error: book/01-one.md:7: id 'dup' is already used at book/01-one.md:3; ids must be "
+                               "unique "
                                "in the whole book, so that a link to one goes there: choose another"]),
-    "id-explicit-in-two-chapters": Case({"01-one.md": "# One {#dup}\n\nText.\n", "02-two.md": "# Two {#dup}\n\nText.\n"},
-                                        ["error: book/02-two.md:1: id 'dup' is already used at book/01-one.md:1; ids must "
-                                         "be unique in the whole book, so that a link to one goes there: choose another"]),
+    "id-explicit-in-two-chapters": Case(
+        {"01-one.md": "# One {#dup}\n\nText.\n", "02-two.md": "# Two {#dup}\n\nText.\n"},
+                                        ["error: book/02-two.md:1: id 'dup' is already used at book/01-one.md:1; ids "
+                                         "must "
+                                         "be unique in the whole book, so that a link to one goes there: choose "
+                                         "another"]),
     "id-raw-twice": Case({"01-one.md": '# One\n\n<p id="x">A.</p>\n\n<p id="x">B.</p>\n'},
                          ["error: book/01-one.md:5: id 'x' is already used at book/01-one.md:3; ids must be unique in "
                           "the whole book, so that a link to one goes there: choose another"]),
@@ -216,17 +252,22 @@ CASES: dict[str, Case] = {
                                ["error: book/01-one.md:5: id 'same' is already used at book/01-one.md:3; ids must be "
                                 "unique in the whole book, so that a link to one goes there: choose another"]),
     "name-with-escape-and-newline": Case({"02-\x1b[31mred\n.md": "no title here\n"},
-                                         ["error: book/02-\\x1b[31mred\\n.md:1: no title: start the chapter with '# Title' "
+                                         ["error: book/02-\\x1b[31mred\\n.md:1: no title: start the chapter with '# "
+                                          "Title' "
                                           "or set 'title:' in the front matter"]),
     # 6. Bounded memory and time.
     "table-100000-rows": Case({"01-one.md": "# One\n\n| a | b |\n|---|---|\n" + "".join(f"| r{i} | c{i} |\n"
                                                                                       for i in range(100_000))},
-                              ["error: book/01-one.md:3: a table of 100,001 rows and 200,002 cells is larger than a book's "
-                               "table may be (at most 2,000 rows and 20,000 cells, some 60 pages): split it into smaller "
+                              ["error: book/01-one.md:3: a table of 100,001 rows and 200,002 cells is larger than a "
+                               "book's "
+                               "table may be (at most 2,000 rows and 20,000 cells, some 60 pages): split it into "
+                               "smaller "
                                "tables, or publish the data as a file beside the book"]),
     "table-raw-html": Case({"01-one.md": "# One\n\n<table>" + "<tr><td>r</td><td>c</td></tr>" * 2500 + "</table>\n"},
-                           ["error: book/01-one.md:3: a table of 2,500 rows and 5,000 cells is larger than a book's table "
-                            "may be (at most 2,000 rows and 20,000 cells, some 60 pages): split it into smaller tables, or "
+                           ["error: book/01-one.md:3: a table of 2,500 rows and 5,000 cells is larger than a book's "
+                            "table "
+                            "may be (at most 2,000 rows and 20,000 cells, some 60 pages): split it into smaller "
+                            "tables, or "
                             "publish the data as a file beside the book"]),
 }
 
@@ -270,13 +311,15 @@ def test_svg_images_and_an_svg_cover_are_cleaned_in_the_epub_and_the_pdfs(tmp_pa
     assert code == 0
     for name in ("cover.svg", "x.svg"):
         assert [line for line in lines if f"/{name}:" in line] == [
-            f"warning: book/images/{name}:2: removed attribute onload from <svg> in the SVG image: books carry no scripts",
+            f"warning: book/images/{name}:2: removed attribute onload from <svg> in the SVG image: books carry no "
+            f"scripts",
             f"warning: book/images/{name}:3: removed <script> from the SVG image: books carry no scripts",
             f"warning: book/images/{name}:5: removed attribute onclick from <rect> in the SVG image: books carry no "
             "scripts",
             f"warning: book/images/{name}:6: removed attribute xlink:href from <a> in the SVG image: books carry no "
             "scripts (javascript URL)",
-            f"warning: book/images/{name}:7: removed <foreignobject> from the SVG image: it holds HTML inside the image, "
+            f"warning: book/images/{name}:7: removed <foreignobject> from the SVG image: it holds HTML inside the "
+            f"image, "
             "which is not checked; draw it in SVG"]
     files = epub_files(tmp_path)
     for name in ("EPUB/images/x.svg", "EPUB/images/cover.svg"):
@@ -308,7 +351,8 @@ def test_urls_in_any_attribute_and_style_follow_one_rule(tmp_path: Path) -> None
         "(image/svg+xml)",
         "warning: book/01-one.md:7: removed attribute style from <p>: a style attribute may not use image-set(), which "
         "can load files or run code (use an image, which is checked)",
-        "warning: book/01-one.md:9: removed attribute style from <p>: a style attribute may not use -webkit-image-set(), "
+        "warning: book/01-one.md:9: removed attribute style from <p>: a style attribute may not use "
+        "-webkit-image-set(), "
         "which can load files or run code (use an image, which is checked)",
         "warning: book/01-one.md:11: removed attribute ping from <a>: books send no requests when a link is followed",
         "warning: book/01-one.md:13: removed attribute longdesc from <img>: books carry no scripts (javascript URL)"]
@@ -335,7 +379,8 @@ def test_an_unlisted_chapter_with_an_escape_in_its_name_is_shown_escaped(tmp_pat
     code, lines = run(tmp_path, {"book.yaml": BASE_YAML + "chapters: [01-one.md]\n", "02-\x1b]0;x\x07\n.md": ONE},
                       "epub")
     assert code == 0
-    assert lines == ["warning: book/book.yaml:4: chapter file '02-\\x1b]0;x\\x07\\n.md' is not listed in 'chapters', so "
+    assert lines == ["warning: book/book.yaml:4: chapter file '02-\\x1b]0;x\\x07\\n.md' is not listed in 'chapters', "
+                     "so "
                      "it is left out of the book"]
 
 

@@ -420,5 +420,5 @@ def check_unique_ids(book: Book, trees: dict[Path, Any], made: dict[str, str] | 
 
 def _id_lines(text: str, anchor: str) -> list[int]:
     """The lines of a source file whose raw HTML gives `anchor` as an id (id="x", id='x', id=x), in order."""
-    pattern = re.compile(r"""\bid\s*=\s*["']?%s(?=["'\s>/]|$)""" % re.escape(anchor))
+    pattern = re.compile(r"""\bid\s*=\s*["']?""" + re.escape(anchor) + r"""(?=["'\s>/]|$)""")
     return [number for number, line in enumerate(text.splitlines(), start=1) for _ in pattern.finditer(line)]

@@ -12,8 +12,8 @@ from lxml import html as lxml_html
 
 from octavo.content.svg import clean_svg
 from octavo.content.urls import DATA_IMAGE_TYPES, Url, data_media_type, element_urls
-from octavo.content.urls import scheme as url_scheme
 from octavo.content.urls import local as urls_local
+from octavo.content.urls import scheme as url_scheme
 from octavo.errors import ContentError, printable
 from octavo.markup import local_name
 from octavo.paths import inside

@@ -22,8 +22,16 @@ from pathlib import Path
 
 from lxml import etree
 
-from octavo.content.urls import (DATA_IMAGE_TYPES, SCRIPT_SCHEMES, Url, css_urls, data_media_type, element_urls,
-                                 local, scheme)
+from octavo.content.urls import (
+    DATA_IMAGE_TYPES,
+    SCRIPT_SCHEMES,
+    Url,
+    css_urls,
+    data_media_type,
+    element_urls,
+    local,
+    scheme,
+)
 from octavo.errors import ContentError
 
 log = logging.getLogger("octavo")
@@ -75,7 +83,8 @@ def clean_svg(path: Path, shown: str, what: str, ref: str, named_in: str, line: 
             for ref in css_urls(element.text):
                 _check_url(Url("style", ref, "load"), shown, element.sourceline, "<style> url()")
     # Written out from the checked tree: no DOCTYPE (it named a remote DTD at best), the same elements.
-    return etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    cleaned: bytes = etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    return cleaned
 
 
 def _processing_instructions(root: etree._Element, shown: str) -> None:
