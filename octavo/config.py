@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from octavo.errors import BuildError, ConfigError, ContentError
+from octavo.errors import BuildError, ConfigError, ContentError, printable
 from octavo.model import PT_PER_IN, BookMeta, PrintSettings
 from octavo.paths import inside, is_file_name_part
 from octavo.program import program
 from octavo.source import read_source
+from octavo.yamlsafe import YamlProblem, load_yaml
 
 log = logging.getLogger("octavo")
 
@@ -125,31 +124,19 @@ def load_config(root: Path, display_root: Path | None = None, version: str | Non
 
 
 def _parse_yaml(text: str, shown: Path) -> tuple[dict[str, Any], dict[str, int]]:
-    """Parse YAML, returning the mapping and the line of every key ('print.trim' for nested ones)."""
+    """Parse YAML (octavo.yamlsafe), returning the mapping and the line of every key and list item."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        column = f", column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError([BuildError(f"not valid YAML{column}: {problem}", shown, line)]) from None
+        data, lines = load_yaml(text)
+    except YamlProblem as exc:
+        if exc.syntax:
+            column = f", column {exc.column}" if exc.column else ""
+            raise ConfigError([BuildError(f"not valid YAML{column}: {exc.message}", shown, exc.line)]) from None
+        raise ConfigError([BuildError(exc.message, shown, exc.line)]) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError([BuildError("must be a mapping of keys to values (title: ..., authors: ...)", shown, 1)])
-    return data, _key_lines(node)
-
-
-def _key_lines(node: yaml.Node | None, prefix: str = "") -> dict[str, int]:
-    lines: dict[str, int] = {}
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            name = f"{prefix}{key.value}"
-            lines[name] = key.start_mark.line + 1
-            lines.update(_key_lines(value, name + "."))
-    return lines
+    return data, lines
 
 
 def _check_keys(data: dict[str, Any], schema: dict[str, Key], prefix: str, problems: _Problems) -> None:
@@ -251,7 +238,22 @@ def _check_date(data: dict[str, Any], problems: _Problems) -> str | None:
     if isinstance(value, str) and not _DATE.match(value.strip()):
         problems.add("date", f"'date' must be YYYY, YYYY-MM or YYYY-MM-DD, not '{value}'")
         return None
+    if isinstance(value, str) and not _is_calendar_date(value.strip()):
+        problems.add("date", f"'date' {value.strip()} is not a date in the calendar: check the month (01 to 12) "
+                             "and the day")
+        return None
     return value.strip() if isinstance(value, str) else None
+
+
+def _is_calendar_date(text: str) -> bool:
+    """'2024-02-29' yes, '2024-13-45' or '2023-02-29' no; a year alone, or a year and a month, checked as far
+    as they go."""
+    year, month, day = (text.split("-") + ["01", "01"])[:3]
+    try:
+        dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return False
+    return True
 
 
 def _identifier(data: dict[str, Any], title: str, authors: tuple[str, ...], problems: _Problems) -> str:
@@ -345,17 +347,23 @@ def _chapters(data: dict[str, Any], root: Path, problems: _Problems) -> tuple[Pa
             problems.add(None, "no chapters: add Markdown files (01-first.md, ...) beside book.yaml")
         return tuple(present)
     chapters: list[Path] = []
-    for name in listed:
+    first_line: dict[Path, int | None] = {}
+    for index, name in enumerate(listed):
         path = _resolve(str(name), root, "chapters", problems)
         if path is not None and not path.is_file():
             problems.add("chapters", f"chapter '{name}' is listed in 'chapters' but does not exist")
+        elif path is not None and path.resolve() in first_line:
+            first = first_line[path.resolve()]
+            problems.add(f"chapters[{index}]", f"chapter '{name}' is listed twice in 'chapters'"
+                                               f"{f' (first on line {first})' if first else ''}: keep one")
         elif path is not None:
             chapters.append(path)
+            first_line[path.resolve()] = problems.lines.get(f"chapters[{index}]")
     for path in present:
         if path.resolve() not in {c.resolve() for c in chapters}:
             line = problems.lines.get("chapters")
             log.warning("%s:%s: chapter file '%s' is not listed in 'chapters', so it is left out of the book",
-                        problems.path, line, path.name)
+                        printable(problems.path), line, printable(path.name))
     return tuple(chapters)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 #: Exit codes, documented in the README ("When things go wrong").
@@ -11,6 +12,18 @@ EXIT_USAGE = 2  # bad command line
 EXIT_OUTPUT = 3  # an output failed validation or could not be written
 EXIT_INSTALLATION = 4  # Octavo's installation is incomplete, or an engine is a version Octavo was not made for
 EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM (128 + SIGINT, the shell's convention); outputs left as they were
+
+
+def printable(text: object) -> str:
+    """`text` with every control or format character escaped (\\n, \\x1b, \\u202e): a file name that holds a
+    line end or a terminal escape sequence is shown as it is spelled, on one line, and never obeyed. Every
+    message names files through this (BuildError, and the warnings' file names)."""
+    shown = str(text)
+    if shown.isprintable():
+        return shown
+    return "".join(char.encode("unicode_escape").decode("ascii") if not char.isprintable() and char != " "
+                   and unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn") else char
+                   for char in shown)
 
 
 class BuildError(Exception):
@@ -31,7 +44,7 @@ class BuildError(Exception):
             if self.line is not None:
                 where += f"{self.line}:"
             where += " "
-        return f"{where}{self.message}"
+        return printable(f"{where}{self.message}")
 
 
 class ConfigError(BuildError):

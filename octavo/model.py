@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -278,3 +279,6 @@ class Book:
     """The content folder, absolute."""
     images: tuple[str, ...] = field(default=())
     """Every image path used (relative to root), sorted, without duplicates."""
+    cleaned: Mapping[str, bytes] = field(default_factory=dict)
+    """Image files as the outputs carry them when that is not their bytes on disk (an SVG file, cleaned of
+    scripts and checked: content/svg.py), by their path relative to root; the cover's too."""

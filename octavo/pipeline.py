@@ -22,7 +22,7 @@ from octavo.dates import read_source_date_epoch, source_date_epoch, utc
 from octavo.epub.cover import Cover, make_cover
 from octavo.epub.documents import render_epub_content
 from octavo.epub.package import build_epub, refuse_remote_images
-from octavo.errors import BuildError, ContentError
+from octavo.errors import BuildError, ContentError, printable
 from octavo.log import Tally, tally
 from octavo.model import PDF_EDITIONS, TARGETS, Book, BuildOptions, Edition
 from octavo.output import CHECKSUMS, Staging, output_names, sha256sums, staged
@@ -242,7 +242,7 @@ class Steps:
 
     def __call__(self, message: str) -> None:
         self.done += 1
-        log.info("[%d/%d] %s", self.done, self.total, message)
+        log.info("[%d/%d] %s", self.done, self.total, printable(message))
 
 
 def source_date(book: Book) -> dt.datetime:

@@ -112,12 +112,10 @@ CASES: dict[str, Case] = {
             "warning: book/01-one.md:5: heading level skips from 1 to 4; use ##",
             "error: 1 warning(s) and --strict is on: fix them, or build without --strict; the previous outputs "
             "are kept"], args=("epub", "--strict")),
-    "md-duplicate-explicit-id-is-a-warning-failing-with-strict": Case(
+    "md-duplicate-explicit-id": Case(
         {"01-one.md": "# One\n\n## A {#same}\n\n## B {#same}\n\nText.\n"}, [
-            "warning: book/01-one.md:5: id 'same' is already used earlier in the book; this heading gets "
-            "'same-2' instead: choose another {#id}",
-            "error: 1 warning(s) and --strict is on: fix them, or build without --strict; the previous outputs "
-            "are kept"], args=("epub", "--strict")),
+            "error: book/01-one.md:5: id 'same' is already used at book/01-one.md:3; ids must be unique in the whole "
+            "book, so that a link to one goes there: choose another"], args=("epub",)),
     "md-footnote-undefined": Case({"01-one.md": "# One\n\nA claim.[^source]\n"}, [
         "error: book/01-one.md:3: footnote [^source] has no definition; add a line "
         "'[^source]: text of the note'"]),

@@ -80,7 +80,7 @@ def _touch_image(book: Path) -> None:
 
 CHANGES = {
     "a chapter": (_append("03-second.md", "\nOne more sentence.\n"), (), {}),
-    "book.yaml": (_append("book.yaml", "keywords: [testing, typesetting, caching]\n"), (), {}),
+    "book.yaml": (_append("book.yaml", "notice: Changed.\n"), (), {}),  # a new key: a key given twice is an error
     "an image": (_touch_image, (), {}),
     "the version option": (lambda book: None, ("--version", "v1.2.3"), {}),
     "the build date": (lambda book: None, (), {"SOURCE_DATE_EPOCH": "1234567890"}),

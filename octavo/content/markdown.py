@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
@@ -17,14 +16,15 @@ from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from octavo.config import slugify
-from octavo.content.references import check_references
-from octavo.content.sanitize import sanitize_html
-from octavo.errors import ContentError
+from octavo.config import CONFIG_NAME, slugify
+from octavo.content.references import check_image_path, check_references
+from octavo.content.sanitize import MAX_TABLE_CELLS, MAX_TABLE_ROWS, sanitize_html, table_too_large
+from octavo.errors import ContentError, printable
 from octavo.language import QUOTES
 from octavo.markup import anchor_ids, escape, internal_links, parse_fragment, plain_text
 from octavo.model import CHAPTER_KINDS, Book, BookMeta, Chapter, Footnote, Heading
 from octavo.source import SourceText, line_in_file, read_source
+from octavo.yamlsafe import YamlProblem, load_yaml
 
 log = logging.getLogger("octavo")
 
@@ -32,24 +32,37 @@ CALLOUTS = ("note", "tip", "important", "warning", "caution")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*\r?$\n?", re.S | re.M)
 _EXPLICIT_ID = re.compile(r"\s*\{#([A-Za-z][\w:.-]*)\}\s*$")
 _UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
+#: The longest chapter (characters): some 1,000 printed pages, a few minutes of layout. Also keeps every text
+#: node and attribute of the chapter far below libxml2's 10 MB limits, beyond which lxml drops text silently.
+MAX_CHAPTER_CHARS = 2_000_000
+#: A data: URL longer than an attribute may be (sanitize.MAX_ATTRIBUTE_CHARS): named when it makes a chapter too long.
+_LONG_DATA_URL = re.compile(r"data:[^\s\"')>]{64000,}", re.I)
+#: A Markdown table's delimiter row: | --- | :---: |
+_TABLE_DELIMITER = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+#: The largest front matter (characters): a title, a short title, a kind.
+MAX_FRONT_MATTER_CHARS = 64_000
 
 @dataclass
 class IdPool:
-    """Hands out anchor ids unique across the whole book, deterministically (x, x-2, x-3...)."""
+    """Hands out anchor ids unique across the whole book, deterministically (x, x-2, x-3...), and remembers
+    where each was taken (file:line), for the message when an explicit id is used twice."""
 
     seen: dict[str, int] = field(default_factory=dict)
+    places: dict[str, str] = field(default_factory=dict)
 
-    def take(self, wanted: str) -> str:
+    def take(self, wanted: str, place: str = "") -> str:
         """`wanted` if it is free, else the first free `wanted-N` (N from 2)."""
         base = wanted or "section"
         if base not in self.seen:
             self.seen[base] = 1
+            self.places[base] = place
             return base
         while True:
             self.seen[base] += 1
             candidate = f"{base}-{self.seen[base]}"
             if candidate not in self.seen:
                 self.seen[candidate] = 1
+                self.places[candidate] = place
                 return candidate
 
 
@@ -70,24 +83,48 @@ def read_book(meta: BookMeta, root: Path, display_root: Path | None = None) -> B
     """Parse every chapter listed in the metadata, in order."""
     md = make_markdown(meta.language)
     ids = IdPool()
+    cleaned: dict[str, bytes] = {}
     chapters: list[Chapter] = []
     number = 0
     for path in meta.chapters:
         shown = _display(path, root, display_root)
         source = read_source(path, shown)
+        if len(source) > MAX_CHAPTER_CHARS:
+            if data := _LONG_DATA_URL.search(source):
+                raise ContentError(f"a data: URL of {len(data.group(0)):,} characters: an image belongs in a file "
+                                   "of its own; save it in images/ and refer to it by its path", shown,
+                                   source.count("\n", 0, data.start()) + 1)
+            raise ContentError(f"the chapter is {len(source):,} characters long, more than the {MAX_CHAPTER_CHARS:,} "
+                               "a chapter may be (some 1,000 pages): split it into several chapters", shown)
         front, body, offset = split_front_matter(source, shown)
         kind = _kind(front, shown)
         number += kind == "chapter"
         chapters.append(parse_chapter(md, path, shown, front, body, offset, kind,
-                                      number if kind == "chapter" else None, ids, root, meta.allow_remote))
+                                      number if kind == "chapter" else None, ids, root, meta.allow_remote, cleaned))
     images = tuple(sorted({img for c in chapters for img in c.images}))
-    book = Book(meta=meta, chapters=tuple(chapters), root=root, images=images)
-    check_links(book)
+    _check_cover(meta, root, display_root, cleaned)
+    book = Book(meta=meta, chapters=tuple(chapters), root=root, images=images, cleaned=cleaned)
+    check_links(book, ids.places)
     return book
 
 
+def _check_cover(meta: BookMeta, root: Path, display_root: Path | None, cleaned: dict[str, bytes]) -> None:
+    """book.yaml's cover gets the checks of every image: a format readers show, readable, not a decompression
+    bomb; an SVG cover is cleaned like any SVG image."""
+    if meta.cover is None:
+        return
+    name = meta.cover.relative_to(root).as_posix()
+    config = (display_root or root) / CONFIG_NAME
+    line = line_in_file(root / CONFIG_NAME, "cover:")
+    if name not in cleaned:
+        data = check_image_path("cover", name, meta.cover, str(config), line, _display(meta.cover, root, display_root))
+        if data is not None:
+            cleaned[name] = data
+
+
 def _display(path: Path, root: Path, display_root: Path | None) -> str:
-    return str((display_root or root) / path.relative_to(root))
+    """The file as messages name it: control characters in its name escaped (errors.printable)."""
+    return printable((display_root or root) / path.relative_to(root))
 
 
 def split_front_matter(text: str, shown: str) -> tuple[dict[str, Any], str, int]:
@@ -95,12 +132,15 @@ def split_front_matter(text: str, shown: str) -> tuple[dict[str, Any], str, int]
     match = _FRONT_MATTER.match(text)
     if not match:
         return {}, text, 0
+    if len(match.group(1)) > MAX_FRONT_MATTER_CHARS:
+        raise ContentError(f"the front matter is {len(match.group(1)):,} characters long, more than the "
+                           f"{MAX_FRONT_MATTER_CHARS:,} it may take; keep only the chapter's title and kind there",
+                           shown, 1)
     try:
-        front = yaml.safe_load(match.group(1)) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark else 1
-        raise ContentError(f"front matter is not valid YAML: {getattr(exc, 'problem', exc)}", shown, line) from None
+        front = load_yaml(match.group(1), first_line=2)[0] or {}
+    except YamlProblem as exc:
+        what = "front matter is not valid YAML: " if exc.syntax else "front matter: "
+        raise ContentError(what + exc.message, shown, exc.line or 1) from None
     if not isinstance(front, dict):
         raise ContentError("front matter must be a mapping such as 'title: ...'", shown, 1)
     return front, text[match.end():], match.group(0).count("\n")
@@ -122,13 +162,15 @@ class _ChapterEnv:
 
 
 def parse_chapter(md: MarkdownIt, path: Path, shown: str, front: dict[str, Any], body: str, offset: int,
-                  kind: str, number: int | None, ids: IdPool, root: Path, allow_remote: bool = False) -> Chapter:
+                  kind: str, number: int | None, ids: IdPool, root: Path, allow_remote: bool = False,
+                  cleaned: dict[str, bytes] | None = None) -> Chapter:
     """Markdown of one chapter -> Chapter (title split off, ids assigned, notes collected, raw HTML cleaned)."""
     # Blank lines in place of the front matter: a search in this text gives the file's line numbers.
     source = SourceText(shown, "\n" * offset + body)
     if not body.strip():
         raise ContentError("the chapter is empty: write some text, or remove the file from 'chapters'",
                            shown, offset + 1)
+    _check_table_sizes(body, shown, offset)
     env: dict[str, Any] = {}
     tokens = md.parse(body, env)
     title_tokens, tokens = _split_title(tokens)
@@ -147,10 +189,30 @@ def parse_chapter(md: MarkdownIt, path: Path, shown: str, front: dict[str, Any],
     footnotes = tuple(_render_note(md, note, cenv, env, source) for note in notes)
     title_html = _title_html(md, title_inline if not front.get("title") else None, title, env, source, offset)
     refs = check_references("\n".join([title_html, html, *(n.html for n in footnotes)]), source, root,
-                            allow_remote)
+                            allow_remote, cleaned)
     return Chapter(source=path, name=shown, kind=kind, title=title, title_html=title_html.strip(),
                    id=chapter_id, number=number, running=str(front.get("short_title") or title).strip(),
                    html=html, headings=headings, footnotes=footnotes, images=refs.local, remote=refs.remote)
+
+
+def _check_table_sizes(body: str, shown: str, offset: int) -> None:
+    """Refuse a Markdown table over the limits before it is parsed: 100,000 rows take markdown-it half a GB
+    and many seconds before the HTML limits (sanitize.check_size) could see them. A table is its delimiter row
+    (|---|---|) and the lines with a '|' around it."""
+    lines = body.splitlines()
+    index = 0
+    while index < len(lines):
+        if _TABLE_DELIMITER.match(lines[index]) and index > 0 and "|" in lines[index - 1]:
+            start = index - 1
+            end = index + 1
+            while end < len(lines) and "|" in lines[end] and lines[end].strip():
+                end += 1
+            rows = end - start - 1  # the delimiter row is no row
+            columns = max(1, lines[index].strip().strip("|").count("|") + 1)
+            if rows > MAX_TABLE_ROWS or rows * columns > MAX_TABLE_CELLS:
+                raise table_too_large(rows, rows * columns, shown, offset + start + 1)
+            index = end
+        index += 1
 
 
 def _title_html(md: MarkdownIt, inline: Token | None, title: str, env: dict[str, Any], source: SourceText,
@@ -174,12 +236,19 @@ def anchor_slug(text: str) -> str:
 
 
 def _take_id(ids: IdPool, explicit: str | None, text: str, shown: str, line: int) -> str:
-    """A unique id; an explicit {#id} that is already taken is a warning (links to it go elsewhere)."""
-    anchor = ids.take(explicit or anchor_slug(text))
-    if explicit and anchor != explicit:
-        log.warning("%s:%d: id '%s' is already used earlier in the book; this heading gets '%s' instead: "
-                    "choose another {#id}", shown, line, explicit, anchor)
-    return anchor
+    """A unique id; an explicit {#id} that is already taken is an error naming both places (a link to it
+    could only reach one of them)."""
+    place = f"{shown}:{line}"
+    if explicit and explicit in ids.seen:
+        raise duplicate_id(explicit, ids.places.get(explicit, ""), shown, line)
+    return ids.take(explicit or anchor_slug(text), place)
+
+
+def duplicate_id(anchor: str, first: str, shown: str, line: int | None) -> ContentError:
+    """The error for an id used twice in the book: links to it could go to either place."""
+    where = f" at {first}" if first else ""
+    return ContentError(f"id '{anchor}' is already used{where}; ids must be unique in the whole book, so that "
+                        "a link to one goes there: choose another", shown, line)
 
 
 def _require_text(html: str, what: str, shown: str, line: int) -> None:
@@ -306,14 +375,50 @@ def _check_body(tokens: list[Token], shown: str, offset: int) -> None:
                                    f"'[^{match.group(1)}]: text of the note'", shown, line)
 
 
-def check_links(book: Book) -> None:
-    """Every `#anchor` link in the book must point at an id that exists."""
-    trees = {chapter.name: parse_fragment(chapter.html) for chapter in book.chapters if chapter.html.strip()}
+def check_links(book: Book, made: dict[str, str] | None = None) -> None:
+    """Every id in the book is used once, and every `#anchor` link points at an id that exists."""
+    trees = {chapter.source: parse_fragment(chapter.html) for chapter in book.chapters if chapter.html.strip()}
+    check_unique_ids(book, trees, made)
     known = {c.id for c in book.chapters} | {h.id for c in book.chapters for h in c.headings}
     known |= {n.id for c in book.chapters for n in c.footnotes} | {n.ref_id for c in book.chapters for n in c.footnotes}
     known |= {anchor for tree in trees.values() for anchor in anchor_ids(tree)}
     for chapter in book.chapters:
-        for _, anchor in internal_links(trees[chapter.name]) if chapter.name in trees else ():
+        for _, anchor in internal_links(trees[chapter.source]) if chapter.source in trees else ():
             if anchor not in known:
                 line = line_in_file(chapter.source, "#" + anchor)
                 raise ContentError(f"link to '#{anchor}', but no heading or anchor has that id", chapter.name, line)
+
+
+def check_unique_ids(book: Book, trees: dict[Path, Any], made: dict[str, str] | None = None) -> None:
+    """An id given twice (a raw HTML id="x" beside a heading's, or two raw ones) is an error naming both
+    places; WeasyPrint would only log "Anchor defined twice" and the EPUB would fail epubcheck. `made`: where
+    each chapter and heading id was taken (IdPool.places)."""
+    made = dict(made or {})
+    places: dict[str, str] = {}
+    for chapter in book.chapters:
+        raw_lines: dict[str, list[int]] = {}
+        text = chapter.source.read_text(encoding="utf-8")
+        headings = {heading.id for heading in chapter.headings}
+        tree = trees.get(chapter.source)
+        elements = [element for element in tree.iter() if element.get("id") is not None] if tree is not None else []
+        found = [(chapter.id, "made"), *((str(e.get("id")), "made" if re.fullmatch("h[1-6]", str(e.tag)) and
+                                          e.get("id") in headings else "raw") for e in elements),
+                 *((note.id, "note") for note in chapter.footnotes)]
+        for anchor, how in found:
+            if how == "made":
+                place = made.pop(anchor, chapter.name)  # a heading's or the title's: where it was taken
+            elif how == "note":
+                place = chapter.name
+            else:  # raw HTML: the next line of the file that writes this id
+                lines = raw_lines.setdefault(anchor, _id_lines(text, anchor))
+                place = f"{chapter.name}:{lines.pop(0)}" if lines else chapter.name
+            if anchor in places:
+                name, _, line = place.rpartition(":") if place != chapter.name else (place, "", "")
+                raise duplicate_id(anchor, places[anchor], name or place, int(line) if line.isdigit() else None)
+            places[anchor] = place
+
+
+def _id_lines(text: str, anchor: str) -> list[int]:
+    """The lines of a source file whose raw HTML gives `anchor` as an id (id="x", id='x', id=x), in order."""
+    pattern = re.compile(r"""\bid\s*=\s*["']?""" + re.escape(anchor) + r"""(?=["'\s>/]|$)""")
+    return [number for number, line in enumerate(text.splitlines(), start=1) for _ in pattern.finditer(line)]

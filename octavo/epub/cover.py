@@ -48,7 +48,7 @@ def make_cover(book: Book, env: jinja2.Environment, styles: Resources) -> Cover:
     """book.yaml's `cover` when given; otherwise a typographic cover with the title and authors."""
     if book.meta.cover is not None:
         name = book.meta.cover.relative_to(book.root).as_posix()
-        return Cover(name, media_type(name), book.meta.cover.read_bytes(),
+        return Cover(name, media_type(name), book.cleaned.get(name) or book.meta.cover.read_bytes(),
                      cover_alt(book), generated=False)
     return Cover(GENERATED, "image/png", generated_cover(book, env, styles), cover_alt(book), generated=True)
 

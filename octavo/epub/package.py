@@ -43,7 +43,7 @@ def build_epub(book: Book, content: EpubContent, styles: Resources, modified: dt
     for image in book.images:
         if image != content.cover.file_name:
             ebook.add_item(epub.EpubItem(uid=_image_uid(image), file_name=image, media_type=media_type(image),
-                                         content=(book.root / image).read_bytes()))
+                                         content=book.cleaned.get(image) or (book.root / image).read_bytes()))
     ebook.add_item(epub.EpubNcx())
     ebook.toc = _ncx_toc(book)
     ebook.spine = items

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -28,13 +29,17 @@ class RefusedResource(FatalURLFetchingError):  # type: ignore[misc]  # WeasyPrin
 class ConfinedFetcher(URLFetcher):  # type: ignore[misc]
     """Serves `file:` URLs inside `roots` and `data:` URLs; refuses everything else by raising."""
 
-    def __init__(self, roots: tuple[Path, ...], allow_remote: bool = False, publication: Path | None = None):
+    def __init__(self, roots: tuple[Path, ...], allow_remote: bool = False, publication: Path | None = None,
+                 replaced: Mapping[str, bytes] | None = None):
         protocols = {"file", "data"} | (REMOTE_SCHEMES if allow_remote else set())
         super().__init__(timeout=10, allowed_protocols=protocols, fail_on_errors=True)
         self.roots = tuple(root.resolve() for root in roots)
         self.allow_remote = allow_remote
         self.publication = publication
         self.fetched: list[str] = []
+        #: Files served from memory instead of the disk (the book's SVG images, cleaned), by resolved path.
+        self.replaced = {(publication / name).resolve(): data for name, data in (replaced or {}).items()} \
+            if publication is not None else {}
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         if self.publication is not None and url.startswith(PUBLICATION_URL):
@@ -48,6 +53,9 @@ class ConfinedFetcher(URLFetcher):  # type: ignore[misc]
                 raise RefusedResource(url, "file outside the publication folder refused")
             if not path.is_file():
                 raise RefusedResource(url, "file not found")
+            if path in self.replaced:
+                self.fetched.append(url)
+                return URLFetcherResponse(url, body=self.replaced[path], headers={"Content-Type": "image/svg+xml"})
         elif scheme not in self._allowed_protocols:
             raise RefusedResource(url, f"'{scheme}:' URLs are not allowed")
         self.fetched.append(url)

@@ -112,7 +112,8 @@ def lay_out(html: str, book: Book, edition: Edition, styles: Resources) -> Any:
     from octavo.pdf.fetch import PUBLICATION_URL, ConfinedFetcher, RefusedResource
 
     # A stylesheet may load fonts and images from its own styles folder: a book's override brings its own.
-    fetcher = ConfinedFetcher((book.root, *styles.styles), allow_remote=book.meta.allow_remote, publication=book.root)
+    fetcher = ConfinedFetcher((book.root, *styles.styles), allow_remote=book.meta.allow_remote, publication=book.root,
+                              replaced=book.cleaned)
     # Stylesheets and layout share one font configuration and one colour-profile table, or the
     # @font-face and @color-profile rules of our stylesheets would not reach the document.
     shared: dict[str, Any] = {"font_config": FontConfiguration(), "color_profiles": {}}
