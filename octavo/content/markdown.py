@@ -139,8 +139,9 @@ def split_front_matter(text: str, shown: str) -> tuple[dict[str, Any], str, int]
     try:
         front = load_yaml(match.group(1), first_line=2)[0] or {}
     except YamlProblem as exc:
-        what = "front matter is not valid YAML: " if exc.syntax else "front matter: "
-        raise ContentError(what + exc.message, shown, exc.line or 1) from None
+        if exc.syntax:
+            raise ContentError(f"front matter is not valid YAML: {exc.message}", shown, exc.line or 1) from None
+        raise ContentError(f"front matter: {exc.message}", shown, exc.line or 1) from None
     if not isinstance(front, dict):
         raise ContentError("front matter must be a mapping such as 'title: ...'", shown, 1)
     return front, text[match.end():], match.group(0).count("\n")

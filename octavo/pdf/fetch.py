@@ -25,6 +25,11 @@ class RefusedResource(FatalURLFetchingError):  # type: ignore[misc]  # WeasyPrin
         self.url = url
         self.reason = reason
 
+    @property
+    def message(self) -> str:
+        """What the build says: the reason, then the URL (messages.ERROR_CODES has a code for each reason)."""
+        return f"{self.reason}: {self.url}"
+
 
 class ConfinedFetcher(URLFetcher):  # type: ignore[misc]
     """Serves `file:` URLs inside `roots` and `data:` URLs; refuses everything else by raising."""

@@ -125,7 +125,7 @@ def lay_out(html: str, book: Book, edition: Edition, styles: Resources) -> Any:
         return HTML(string=html, base_url=PUBLICATION_URL, url_fetcher=fetcher).render(
             stylesheets=sheets, **shared, **pdf_options(book, edition))
     except RefusedResource as exc:
-        raise ContentError(f"{exc.reason}: {exc.url}", *locate(book, exc.url)) from None
+        raise ContentError(exc.message, *locate(book, exc.url)) from None
     except FatalURLFetchingError as exc:
         url = str(exc).removeprefix("Error fetching ").strip('"')
         cause = exc.__cause__ or exc
