@@ -299,8 +299,12 @@ def _classify_paragraph(paragraph: etree._Element) -> None:
         _add_class(paragraph, "image-only")
         return
     following = paragraph.getnext()
-    if following is not None and local_name(following.tag) in ("pre", "table") and (
-            text.endswith(":") or len(text) <= LABEL_CHARS):
+    if following is None or local_name(following.tag) not in ("pre", "table"):
+        return
+    notes = paragraph.xpath(".//span[@class='footnote']")
+    if notes:  # what the paragraph says on its page, without its notes
+        text = "".join(paragraph.xpath(".//text()[not(ancestor::span[@class='footnote'])]")).strip()
+    if text.endswith(":") or len(text) <= LABEL_CHARS:
         _add_class(paragraph, "keep-with-next")
 
 

@@ -152,12 +152,13 @@ LONG = ("    let result = some_module::some_function_with_a_long_name(first_argu
 
 def test_long_code_lines_wrap_with_a_mark_and_a_warning(tmp_path: Path) -> None:
     book = write_book(tmp_path / "book", {"book.yaml": YAML.format(trim="A5"), "01.md": (
-        f"# Code\n\nThe compiler says:\n\n```text\n{COMPILER}\n```\n\nAnd:\n\n```rust\nfn main() {{\n{LONG}\n}}\n```\n")})
+        f"# Code\n\nThe compiler says:\n\n```text\n{COMPILER}\n```\n\n"
+        f"And:\n\n```rust\nfn main() {{\n{LONG}\n}}\n```\n")})
     run = build(book)
     assert run.code == 0, run.stderr
     line = (book / "01.md").read_text().splitlines().index(LONG) + 1
-    assert warnings(run) == [f"warning: {book}/01.md:{line}: a code line of {len(LONG)} characters does not fit the print "
-                             "measure of 69: it is wrapped with ↪ in the PDF; shorten it to keep its columns"]
+    assert warnings(run) == [f"warning: {book}/01.md:{line}: a code line of {len(LONG)} characters does not fit the "
+                             "print measure of 69: it is wrapped with ↪ in the PDF; shorten it to keep its columns"]
     assert build(book, "--strict").code == 1
     lines = [line for page in pdf_lines(tmp_path / "dist/pages-print.pdf") for line in page]
     # Lines that fit are set exactly as written, one line each (pypdfium2 folds runs of spaces).
