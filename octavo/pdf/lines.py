@@ -58,7 +58,7 @@ def short_lines(document: Any) -> list[ShortLine]:
             measure = block.width - (line.position_x - block.content_box_x())
             natural = _natural_width(line, boxes)
             fill = natural / measure if measure > 0 else 1.0
-            fits = natural + _next_word(after, boxes) < measure - 1
+            fits = _next_word_fits(after, measure - 1 - natural, boxes)
             justified = block.style["text_align_all"] == "justify"
             if fits or (justified and (fill < SHORT or (len(text.split()) == 1 and fill < 0.9))):
                 found.append(ShortLine(number, text, next_text, fill, element))
@@ -89,15 +89,18 @@ def _skipped(element: Any) -> bool:
     return element.tag == "nav" or "contents" in (element.get("class") or "").split()
 
 
-def _next_word(line: Any, boxes: Any) -> float:
-    """The width the first word of `line` and the space before it would take at the end of the line above."""
+def _next_word_fits(line: Any, room: float, boxes: Any) -> bool:
+    """Whether the first word of `line`, and the space before it, would have fitted in `room` points at the end
+    of the line above (measured only when the room could hold it: no glyph is narrower than a fifth of an em)."""
     from octavo.pdf.internals import text_advance
 
     first = next((box for box in line.descendants() if isinstance(box, boxes.TextBox) and box.text.strip()), None)
     if first is None:
-        return float("inf")
+        return False
     word = first.text.split()[0]
-    return text_advance(" " + word, first.style)
+    if room < 0.2 * first.style["font_size"] * (len(word) + 1):
+        return False
+    return text_advance(" " + word, first.style) < room
 
 
 def _judged(block: Any, line: Any, boxes: Any) -> bool:
