@@ -246,6 +246,16 @@ def _check_pdf(path: Path, edition: Edition, meta: BookMeta) -> list[Finding]:
         return [Finding(path.name, "FAIL", f"cannot be read as a PDF ({exc}); build it again")]
 
 
+def page_defects(content: Path, out: Path, version: str | None, name: str) -> list[Finding]:
+    """The book laid out again from its sources, as the build lays it out, and its pages read for what a
+    reader would see as a defect: lines that end too early, code lines wrapped without a mark (advice: it
+    fails with --strict). The PDF's own text does not say where a paragraph or a code line ends."""
+    from octavo.pipeline import page_defects_of
+
+    return [Finding(name, "WARNING", message, blocking=False)
+            for message in page_defects_of(content, out, version)]
+
+
 def check_outputs(content: Path, out: Path, version: str | None = None, strict: bool = False) -> list[Finding]:
     """Validate every output present in `out`; print a report; raise OutputError if anything failed.
 
@@ -262,6 +272,8 @@ def check_outputs(content: Path, out: Path, version: str | None = None, strict: 
         if path.is_file():
             checked += 1
             findings += _check_pdf(path, edition, meta)
+    if (printed := out / names[Edition.PRINT]).is_file():
+        findings += page_defects(content, out, version, printed.name)
     if (epub := out / names[Edition.EPUB]).is_file():
         checked += 1
         findings += epubcheck(epub) + epub_structure(epub)

@@ -95,11 +95,12 @@ def index_elements(root: Element) -> dict[Element, tuple[str | None, int]]:
     return index
 
 
-_UNCOUNTED = re.compile(r"[\s\u00ad\u2010]+")
+_UNCOUNTED = re.compile(r"[\s\u00ad\u2010\u2060]+")
 
 
 def countable(text: str) -> str:
-    """The characters that locate a place in text: no whitespace, no soft or inserted hyphens."""
+    """The characters that locate a place in text: no whitespace, no soft or inserted hyphens, no word joiners
+    (the print HTML adds them after hyphens in code)."""
     return _UNCOUNTED.sub("", text)
 
 

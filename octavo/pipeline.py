@@ -245,6 +245,21 @@ class Steps:
         log.info("[%d/%d] %s", self.done, self.total, printable(message))
 
 
+def page_defects_of(content: Path, out: Path, version: str | None) -> list[str]:
+    """What `check` reports about the pages: the book read and laid out as a build of it lays it out."""
+    from octavo.pdf.layout import lay_out
+    from octavo.pdf.lines import page_defects
+
+    options = BuildOptions(content=content, out=out, version=version, overrides=(content,))
+    book = read_book(load_config(content.resolve(), content, version), content.resolve(), content)
+    resources = options.resources
+    stamp = Stamp.of(book)
+    html = render_print_html(book, make_environment(resources.templates), Edition.SCREEN, *stamp.fields)
+    messages: list[str] = []
+    document = lay_out(html, book, Edition.PRINT, resources, warn=messages.append)
+    return messages + page_defects(document, book)
+
+
 def source_date(book: Book) -> dt.datetime:
     """SOURCE_DATE_EPOCH if set, else the newest content file's time; never the clock."""
     epoch = read_source_date_epoch()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -145,6 +146,7 @@ def print_chapter_html(chapter: Chapter, links_live: bool) -> str:
     (the print edition) every href becomes a data-href, kept for the page references."""
     root = parse_fragment(chapter.html)
     _inline_notes(root, {note.id: note for note in chapter.footnotes})
+    set_for_the_page(root)
     if not links_live:
         for link in links(root):
             link.set("data-href", link.attrib.pop("href"))
@@ -202,6 +204,114 @@ def _add_text(target: etree._Element, text: str) -> None:
         last.tail = (last.tail or "") + text
     else:
         target.text = (target.text or "") + text
+
+
+#: Characters Pango ends a line at, which HTML and CSS treat as ordinary text (a pasted line or paragraph
+#: separator): in the print HTML they become spaces, or a justified line stops short in mid-paragraph.
+_PANGO_BREAKS = str.maketrans({"\u2028": " ", "\u2029": " ", "\u0085": " "})
+_SPACE_RUN = re.compile(r"[ \t\n\r\f]+")
+#: A hyphen inside a word of code (`--vcs`, `foo-bar`): a line may not end after it.
+_CODE_HYPHEN = re.compile(r"-(?=[^\s-])")
+#: Word joiner: an invisible character that forbids a line break where it stands.
+WORD_JOINER = "\u2060"
+#: A paragraph that introduces the block after it (a label, or one ending with ':') stays on its page when it
+#: is at most this many characters long.
+LABEL_CHARS = 120
+#: Code blocks of at most this many lines are never split across pages.
+SHORT_CODE_LINES = 6
+
+
+def set_for_the_page(root: etree._Element) -> None:
+    """What the print HTML needs for its pages, beside the content itself (tests/test_page.py):
+
+    - text inside a footnote has its white space collapsed here, since WeasyPrint 70 takes `float: footnote`
+      elements out of the box tree before it collapses white space, and a source line end left in a note
+      ends its line there (docs/weasyprint-footnote-newline.html);
+    - a line or paragraph separator (U+2028, U+2029, U+0085) becomes a space: Pango ends a line there;
+    - a line never ends after a hyphen inside inline code (`cargo new --vcs=git`): a word joiner follows it;
+    - `width` and `height` on a raw <img> become its style (WeasyPrint reads no presentational attributes);
+    - a paragraph that only holds images gets the class `image-only` (never indented);
+    - a short paragraph, or one ending with ':', before a code block or table gets `keep-with-next`;
+    - a code block of a few lines gets `short` (it is never split across pages).
+    """
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for attr in ("text", "tail"):
+            value = getattr(element, attr)
+            if value and any(c in value for c in "\u2028\u2029\u0085"):
+                setattr(element, attr, value.translate(_PANGO_BREAKS))
+    for note in root.iterfind(".//span[@class='footnote']"):
+        _collapse_space(note)
+    for code in root.iter("code", "kbd", "samp"):
+        if not any(local_name(a.tag) == "pre" for a in code.iterancestors()):
+            _join_code_hyphens(code)
+    for image in root.iter("img"):
+        _size_from_attributes(image)
+    for paragraph in root.iter("p"):
+        _classify_paragraph(paragraph)
+    for pre in root.iter("pre"):
+        if "".join(pre.itertext()).rstrip("\n").count("\n") < SHORT_CODE_LINES:
+            _add_class(pre, "short")
+
+
+def _collapse_space(note: etree._Element) -> None:
+    """White space runs inside `note` (not inside a <pre>) -> one space, as CSS collapses them elsewhere."""
+    for element in note.iter():
+        if not isinstance(element.tag, str) or any(local_name(a.tag) == "pre" for a in
+                                                   (element, *element.iterancestors())):
+            continue
+        if element.text:
+            element.text = _SPACE_RUN.sub(" ", element.text)
+        if element.tail and element is not note:
+            element.tail = _SPACE_RUN.sub(" ", element.tail)
+
+
+def _join_code_hyphens(code: etree._Element) -> None:
+    for element in code.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element.text:
+            element.text = _CODE_HYPHEN.sub("-" + WORD_JOINER, element.text)
+        if element.tail and element is not code:
+            element.tail = _CODE_HYPHEN.sub("-" + WORD_JOINER, element.tail)
+
+
+_HTML_LENGTH = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(%|px)?\s*")
+
+
+def _size_from_attributes(image: etree._Element) -> None:
+    style = image.get("style") or ""
+    rules = []
+    for name in ("width", "height"):
+        value = image.get(name)
+        if value is None or re.search(rf"(^|;)\s*{name}\s*:", style):
+            continue
+        if (length := _HTML_LENGTH.fullmatch(value)) is not None:
+            rules.append(f"{name}: {length.group(1)}{length.group(2) or 'px'}")
+    if rules:
+        image.set("style", "; ".join(filter(None, [style.strip().rstrip(";"), *rules])))
+
+
+def _classify_paragraph(paragraph: etree._Element) -> None:
+    text = "".join(paragraph.itertext()).strip()
+    if not text and any(True for _ in paragraph.iter("img")):
+        _add_class(paragraph, "image-only")
+        return
+    following = paragraph.getnext()
+    if following is None or local_name(following.tag) not in ("pre", "table"):
+        return
+    notes = paragraph.xpath(".//span[@class='footnote']")
+    if notes:  # what the paragraph says on its page, without its notes
+        text = "".join(paragraph.xpath(".//text()[not(ancestor::span[@class='footnote'])]")).strip()
+    if text.endswith(":") or len(text) <= LABEL_CHARS:
+        _add_class(paragraph, "keep-with-next")
+
+
+def _add_class(element: etree._Element, name: str) -> None:
+    classes = (element.get("class") or "").split()
+    if name not in classes:
+        element.set("class", " ".join([*classes, name]))
 
 
 def _search_path(env: jinja2.Environment) -> list[str]:

@@ -41,6 +41,12 @@ _LONG_DATA_URL = re.compile(r"data:[^\s\"')>]{64000,}", re.I)
 _TABLE_DELIMITER = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 #: The largest front matter (characters): a title, a short title, a kind.
 MAX_FRONT_MATTER_CHARS = 64_000
+#: Pandoc's attributes after an image: ![alt](x.png){width=50% .wide #fig-1}.
+_IMAGE_ATTRS = re.compile(r"\{([^{}\n]*)\}")
+_ATTR_ITEM = re.compile(r'\s*(?:#([A-Za-z][\w:.-]*)|\.([A-Za-z_][\w-]*)|'
+                        r'([A-Za-z][\w-]*)=("[^"]*"|\'[^\']*\'|[^\s"\'}]+))')
+#: A width or height an image may be given: a number with a CSS unit (px when none), or a percentage.
+_LENGTH = re.compile(r"(\d+(?:\.\d+)?)(%|px|pt|pc|in|cm|mm|em|rem)?")
 
 @dataclass
 class IdPool:
@@ -75,6 +81,7 @@ def make_markdown(language: str) -> MarkdownIt:
     for name in CALLOUTS:
         md.use(container_plugin, name=name, render=_render_callout)
     md.add_render_rule("footnote_ref", _render_noteref)
+    md.inline.ruler.push("image_attrs", _image_attrs)
     md.add_render_rule("image", _render_image)
     return md
 
@@ -347,13 +354,49 @@ def _render_noteref(self: Any, tokens: Sequence[Token], idx: int, options: Any, 
             f"{number}</a>")
 
 
+def _image_attrs(state: Any, silent: bool) -> bool:
+    """`{width=50% .class #id}` straight after an image: its size, classes and id (pandoc's attribute syntax;
+    mdit_py_plugins' attrs plugin reads `%` as the start of a comment). Any other attribute is dropped."""
+    if state.pending or not state.tokens or state.tokens[-1].type != "image":
+        return False
+    match = _IMAGE_ATTRS.match(state.src, state.pos)
+    if match is None:
+        return False
+    items, rest = [], match.group(1)
+    while rest.strip():
+        item = _ATTR_ITEM.match(rest)
+        if item is None:
+            return False  # not an attribute list: left as text
+        items.append(item.groups())
+        rest = rest[item.end():]
+    if not silent:
+        image = state.tokens[-1]
+        classes = []
+        for anchor, name, key, value in items:
+            if anchor:
+                image.attrSet("id", anchor)
+            elif name:
+                classes.append(name)
+            elif key in ("width", "height") and (length := _LENGTH.fullmatch(value.strip("\"'"))):
+                image.meta.setdefault("size", {})[key] = length.group(1) + (length.group(2) or "px")
+        if classes:
+            image.attrSet("class", " ".join(classes))
+    state.pos = match.end()
+    return True
+
+
 def _render_image(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
     token = tokens[idx]
     src = str(token.attrGet("src") or "")
     alt = self.renderInlineAsText(token.children or [], options, env)
     title = token.attrGet("title")
-    title_attr = f' title="{escape(str(title))}"' if title else ""
-    return f'<img src="{escape(src)}" alt="{escape(alt)}"{title_attr} />'
+    extra = f' title="{escape(str(title))}"' if title else ""
+    for name in ("id", "class"):
+        if (value := token.attrGet(name)) is not None:
+            extra += f' {name}="{escape(str(value))}"'
+    if size := token.meta.get("size"):  # a style, not width="50%", which HTML does not allow
+        extra += ' style="' + "; ".join(f"{key}: {value}" for key, value in size.items()) + '"'
+    return f'<img src="{escape(src)}" alt="{escape(alt)}"{extra} />'
 
 
 def _render_callout(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:

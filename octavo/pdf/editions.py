@@ -4,6 +4,7 @@ fixes made on the PDF objects before they are written."""
 from __future__ import annotations
 
 import copy
+import logging
 import os
 import re
 import zlib
@@ -15,9 +16,12 @@ from typing import Any
 from octavo.model import Book, Edition
 from octavo.pages import PageMap
 from octavo.pdf.internals import cache_page_references, drawing_streams, stream_bytes
-from octavo.pdf.layout import PdfLayout, lay_out, pdf_options, shares_layout
+from octavo.pdf.layout import PdfLayout, ignore, lay_out, pdf_options, shares_layout
+from octavo.pdf.lines import report
 from octavo.pdf.pagemap import page_map
 from octavo.resources import Resources
+
+log = logging.getLogger("octavo")
 
 
 def write_editions(html: Callable[[Edition], str], book: Book, targets: dict[Edition, Path],
@@ -33,7 +37,9 @@ def write_editions(html: Callable[[Edition], str], book: Book, targets: dict[Edi
     for edition, target in targets.items():
         if laid is None or not shared:
             html_edition, geometry = (Edition.SCREEN, Edition.PRINT) if shared else (edition, edition)
-            document = lay_out(html(html_edition), book, geometry, styles)
+            document = lay_out(html(html_edition), book, geometry, styles, warn=None if laid is None else ignore)
+            if laid is None:  # the pages of every edition are the same: checked once
+                report(document, book, log)
             laid = document, page_map(document)
         yield edition, PdfLayout(write_edition(laid[0], book, edition, target), laid[1])
 

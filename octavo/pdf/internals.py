@@ -92,3 +92,16 @@ def stream_bytes(stream: Any) -> bytes:
 
     check_engines()
     return b"\n".join(_to_bytes(item) for item in stream.stream)
+
+
+def text_advance(text: str, style: Any) -> float:
+    """The width `text` takes on one line in a laid-out box's computed style, in points: WeasyPrint's own Pango
+    layout (`weasyprint.text.line_break.create_layout`, `line_size`), as its line breaking measures text."""
+    from weasyprint.text.line_break import create_layout, line_size
+
+    check_engines()
+    layout = create_layout(text, style, None, None, 0)
+    line, _ = layout.get_first_line()
+    width, _ = line_size(line, style)
+    layout.deactivate()
+    return float(width)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +49,12 @@ def margins_for(settings: PrintSettings) -> Margins:
     return Margins(top=0.85 * PT_PER_IN, bottom=0.9 * PT_PER_IN, inner=outer + 0.15 * PT_PER_IN, outer=outer)
 
 
+def text_width(settings: PrintSettings) -> float:
+    """The width of the text block, in points."""
+    m = margins_for(settings)
+    return settings.trim_width - m.inner - m.outer
+
+
 def chapter_break(book: Book) -> str:
     """'right' or 'page': short chapters flow onto any new page, long ones open on a recto."""
     start = book.meta.print.chapter_start
@@ -70,6 +77,8 @@ def page_css(book: Book, edition: Edition, styles: Resources) -> str:
         f"@page :right {{ margin-left: {m.inner:.2f}pt; margin-right: {m.outer:.2f}pt; }}",
         f"@page :left {{ margin-left: {m.outer:.2f}pt; margin-right: {m.inner:.2f}pt; }}",
         f"section.chapter {{ break-before: {chapter_break(book)}; }}",
+        # An image never exceeds the text block's height (print.css keeps it within its width).
+        f"img {{ max-height: {settings.trim_height - m.top - m.bottom:.2f}pt; }}",
         "section.chapter.opening { break-before: right; }",
     ]
     if printed and settings.printer == "kdp":
@@ -97,14 +106,19 @@ def pdf_options(book: Book, edition: Edition) -> dict[str, Any]:
 
 def print_page_map(html: str, book: Book, styles: Resources) -> PageMap:
     """Lay out the print edition without writing it, for an EPUB built on its own (costs one layout)."""
-    return page_map(lay_out(html, book, Edition.PRINT, styles))
+    return page_map(lay_out(html, book, Edition.PRINT, styles, warn=ignore))  # the EPUB does not wrap code
 
 
-def lay_out(html: str, book: Book, edition: Edition, styles: Resources) -> Any:
-    """The WeasyPrint Document of one edition; a resource the publication may not load is a ContentError."""
+def lay_out(html: str, book: Book, edition: Edition, styles: Resources,
+            warn: Callable[[str], None] | None = None) -> Any:
+    """The WeasyPrint Document of one edition; a resource the publication may not load is a ContentError.
+    What the content makes of the pages (a code line too long for the measure) goes to `warn`, else the log."""
     from octavo.pdf.internals import check_engines
 
     check_engines()  # before the seconds of a layout: writing the PDF reaches into pydyf and WeasyPrint
+    from octavo.pdf.code import measure_for, wrap_code
+
+    html = wrap_code(html, book, measure_for(text_width(book.meta.print), styles), warn or _log_warning)
     from weasyprint import CSS, HTML  # imported here: only PDF builds pay for WeasyPrint
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError
@@ -130,6 +144,14 @@ def lay_out(html: str, book: Book, edition: Edition, styles: Resources) -> Any:
         url = str(exc).removeprefix("Error fetching ").strip('"')
         cause = exc.__cause__ or exc
         raise ContentError(f"could not fetch {url}: {cause}", *locate(book, url)) from None
+
+
+def ignore(message: str) -> None:
+    """What an EPUB built on its own makes of the print measure: nothing."""
+
+
+def _log_warning(message: str) -> None:
+    log.warning("%s", message)
 
 
 def locate(book: Book, url: str) -> tuple[str | None, int | None]:

@@ -55,13 +55,16 @@ def _content_boxes(box: Any, block: Element | None, boxes: Any, repeated: set[El
                    groups: set[Element]) -> Iterator[tuple[Element, Any]]:
     """(block element, box) for every text and image box of a page's flow, in order.
 
-    Generated content (::before, ::marker, footnote calls) is not text of the book, and table
+    Generated content (::before, ::marker, footnote calls, the mark of a wrapped code line) is not text of
+    the book, and table
     header rows that WeasyPrint repeats on every page are counted only where they first appear.
     """
     tag = getattr(box, "element_tag", "") or ""
     if "::" in tag:
         return
     element: Any = getattr(box, "element", None)
+    if tag == "span" and "code-continued" in (element.get("class") or "").split():
+        return  # the mark of a wrapped code line (pdf/code.py) is not text of the book
     if isinstance(box, boxes.TableRowGroupBox) and tag in ("thead", "tfoot"):
         if element in repeated:
             return

@@ -1,0 +1,168 @@
+"""Print HTML + page geometry -> the same HTML with every code line longer than the measure wrapped, marked ↪ and
+indented under itself, and a warning naming the file and line of each such line.
+
+WeasyPrint cannot mark the point where it wraps a line, and a silent wrap breaks the columns of compiler
+output; so the print HTML is wrapped here, at the measure the code font's advance width and the text block
+give, and lines that fit are left exactly as written.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from octavo.markup import local_name
+from octavo.model import Book, Chapter
+from octavo.resources import Resources
+from octavo.source import line_in_file
+
+#: The continuation mark, drawn by the code font (DejaVu Sans Mono has U+21AA).
+CONTINUED = "↪"
+#: The code font and sizes, as styles/common.css and print.css set them: `pre, code { font-size: 0.85em }` of
+#: the 10.5pt body, so a <code> inside a <pre> (every Markdown code block) is 0.85 of 0.85em.
+CODE_FONT = "fonts/DejaVuSansMono.ttf"
+BODY_SIZE = 10.5
+PRE_SIZE = BODY_SIZE * 0.85
+PRE_CODE_SIZE = PRE_SIZE * 0.85
+#: Indentation of the containers code may sit in, in body ems (common.css: lists, blockquotes, definitions).
+INDENT_EM = {"blockquote": 3.2, "ol": 1.6, "ul": 1.6, "dd": 1.6}
+#: A wrapped line breaks at a space when there is one in the last part of the measure.
+SPACE_WINDOW = 0.35
+#: Characters a wrapped code line may break after when it has no space near the measure.
+BREAK_AFTER = frozenset(",;(){}[]=.:/|&+-*<>")
+#: How far a continuation is indented at most, in characters (it hangs under the line's own indentation).
+MAX_HANG = 16
+
+
+@dataclass(frozen=True)
+class Measure:
+    """How many characters of code one line of the text block holds."""
+
+    width: float
+    """The text block's width, in points."""
+    advance: float
+    """The code font's advance width, in ems."""
+
+    def columns(self, size: float, indent_em: float = 0.0) -> int:
+        """Characters per line at `size` points, `indent_em` body ems in from the text block's edges."""
+        return max(20, math.floor((self.width - indent_em * BODY_SIZE) / (self.advance * size) + 1e-6))
+
+
+@cache
+def advance_of(font: Path) -> float:
+    """The advance width of a monospaced font, in ems (DejaVu Sans Mono: 1233/2048)."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(font, lazy=True) as ttf:
+        return float(ttf["hmtx"]["M"][0]) / float(ttf["head"].unitsPerEm)
+
+
+def measure_for(text_width: float, styles: Resources) -> Measure:
+    return Measure(text_width, advance_of(styles.find_style(CODE_FONT)))
+
+
+def wrap_code(html: str, book: Book, measure: Measure, warn: Callable[[str], None]) -> str:
+    """`html` with its long code lines wrapped (unchanged when every line fits); `warn` is told of each long line,
+    with its file and line."""
+    if "<pre" not in html:
+        return html
+    document = lxml_html.document_fromstring(html)
+    changed = False
+    for pre in document.iter("pre"):
+        code = pre[0] if len(pre) == 1 and local_name(pre[0].tag) == "code" and not (pre.text or "").strip() \
+            else pre
+        if len(code):  # marked-up code (raw HTML): left to the layout, whose check reports what wraps
+            continue
+        indent = sum(INDENT_EM.get(local_name(a.tag), 0.0) for a in pre.iterancestors())
+        columns = measure.columns(PRE_CODE_SIZE if code is not pre else PRE_SIZE, indent)
+        lines = (code.text or "").expandtabs(8).split("\n")
+        if all(len(line) <= columns for line in lines):
+            continue
+        _rewrite(code, lines, columns, _chapter_of(pre, book), warn)
+        changed = True
+    if not changed:
+        return html
+    return "<!DOCTYPE html>\n" + str(etree.tostring(document, encoding="unicode", method="html"))
+
+
+def _chapter_of(element: etree._Element, book: Book) -> Chapter | None:
+    ids = {chapter.id: chapter for chapter in book.chapters}
+    return next((ids[a.get("id")] for a in element.iterancestors("section") if a.get("id") in ids), None)
+
+
+def _rewrite(code: etree._Element, lines: list[str], columns: int, chapter: Chapter | None,
+             warn: Callable[[str], None]) -> None:
+    """Replace the text of `code` with its lines, each long one cut into pieces joined by marked breaks."""
+    code.text = ""
+    last: etree._Element | None = None
+
+    def add(text: str) -> None:
+        if last is None:
+            code.text = (code.text or "") + text
+        else:
+            last.tail = (last.tail or "") + text
+
+    for number, line in enumerate(lines):
+        if number:
+            add("\n")
+        if len(line) <= columns:
+            add(line)
+            continue
+        warn(_message(line, columns, chapter))
+        pieces = split_line(line, columns)
+        hang = " " * min(len(line) - len(line.lstrip(" ")), MAX_HANG)
+        for index, piece in enumerate(pieces):
+            if index:
+                add("\n" + hang)
+                mark = etree.SubElement(code, "span")
+                mark.set("class", "code-continued")
+                mark.set("aria-hidden", "true")
+                mark.text = CONTINUED
+                last = mark
+                add(" ")
+            add(piece)
+
+
+def split_line(line: str, columns: int) -> list[str]:
+    """`line` cut into pieces: the first fills the measure, each next one fits after the hang and the mark."""
+    hang = min(len(line) - len(line.lstrip(" ")), MAX_HANG)
+    pieces = []
+    rest = line
+    room = columns
+    while len(rest) > room:
+        cut = _break_point(rest, room)
+        pieces.append(rest[:cut].rstrip(" ") if cut < len(rest) else rest[:cut])
+        rest = rest[cut:].lstrip(" ") or rest[cut:]
+        room = max(10, columns - hang - 2)
+    pieces.append(rest)
+    return pieces
+
+
+def _break_point(text: str, room: int) -> int:
+    """Where to cut `text` to fit `room` characters: after the last space in the last part of the room, else
+    after the last punctuation there (`,` `(` `.` `::`...), else at the room."""
+    low = math.floor(room * (1 - SPACE_WINDOW))
+    space = text.rfind(" ", low, room + 1)
+    if space > 0:
+        return space + 1
+    for index in range(room, low, -1):
+        if text[index - 1] in BREAK_AFTER:
+            return index
+    return room
+
+
+def _message(line: str, columns: int, chapter: Chapter | None) -> str:
+    where = ""
+    if chapter is not None:
+        stripped = line.strip()
+        number = next((n for needle in (stripped, stripped[:40], stripped[:20]) if needle
+                       and (n := line_in_file(chapter.source, needle)) is not None), None)
+        where = f"{chapter.name}:{number}: " if number else f"{chapter.name}: "
+    return (f"{where}a code line of {len(line)} characters does not fit the print measure of {columns}: it is "
+            f"wrapped with {CONTINUED} in the PDF; shorten it to keep its columns")
