@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from octavo.bookfonts import BookFonts, book_fonts
 from octavo.errors import BuildError, ConfigError, ContentError
 from octavo.model import PT_PER_IN, BookMeta, PrintSettings
 from octavo.paths import inside, is_file_name_part
@@ -80,6 +81,7 @@ SCHEMA: dict[str, Key] = {
     "print": Key("map"),
     "print_source": Key("str"),
     "allow_remote": Key("bool"),
+    "fonts": Key("map"),  # the book's own fonts: octavo/bookfonts.py validates the mapping
 }
 PRINT_SCHEMA: dict[str, Key] = {
     "trim": Key("str"),
@@ -148,6 +150,10 @@ def _key_lines(node: yaml.Node | None, prefix: str = "") -> dict[str, int]:
             name = f"{prefix}{key.value}"
             lines[name] = key.start_mark.line + 1
             lines.update(_key_lines(value, name + "."))
+            if isinstance(value, yaml.SequenceNode):  # list items: 'fonts.fallbacks[0]'
+                for index, item in enumerate(value.value):
+                    lines[f"{name}[{index}]"] = item.start_mark.line + 1
+                    lines.update(_key_lines(item, f"{name}[{index}]."))
     return lines
 
 
@@ -208,6 +214,7 @@ def _build_meta(data: dict[str, Any], root: Path, problems: _Problems, version: 
     print_source = _urn(source, "print_source", problems) if source else None
     slug = _file_name_part(data, "slug", problems) or slugify(title)
     book_version = version or _file_name_part(data, "version", problems)
+    fonts = book_fonts(data["fonts"], root, problems.add) if isinstance(data.get("fonts"), dict) else BookFonts()
     if problems.items or print_settings is None:
         return None
     return BookMeta(
@@ -219,7 +226,7 @@ def _build_meta(data: dict[str, Any], root: Path, problems: _Problems, version: 
         description=_text(data, "description"),
         keywords=tuple(data.get("keywords") or ()) if isinstance(data.get("keywords"), list) else (),
         notice=_text(data, "notice"), cover=cover, print_source=print_source,
-        allow_remote=bool(data.get("allow_remote", False)),
+        allow_remote=bool(data.get("allow_remote", False)), fonts=fonts,
     )
 
 

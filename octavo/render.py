@@ -12,6 +12,7 @@ import jinja2
 from lxml import etree
 
 from octavo.errors import TemplateError
+from octavo.bidi import mark_direction
 from octavo.language import labels_for
 from octavo.markup import internal_links, links, local_name, parse_fragment, serialise_fragment
 from octavo.model import PDF_EDITIONS, Book, Chapter, Edition, Footnote
@@ -145,6 +146,7 @@ def print_chapter_html(chapter: Chapter, links_live: bool) -> str:
     (the print edition) every href becomes a data-href, kept for the page references."""
     root = parse_fragment(chapter.html)
     _inline_notes(root, {note.id: note for note in chapter.footnotes})
+    mark_direction(root)  # a Hebrew or Arabic paragraph is set from the right
     if not links_live:
         for link in links(root):
             link.set("data-href", link.attrib.pop("href"))
