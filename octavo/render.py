@@ -11,8 +11,8 @@ from pathlib import Path
 import jinja2
 from lxml import etree
 
-from octavo.errors import TemplateError
 from octavo.bidi import mark_direction
+from octavo.errors import TemplateError
 from octavo.language import labels_for
 from octavo.markup import internal_links, links, local_name, parse_fragment, serialise_fragment
 from octavo.model import PDF_EDITIONS, Book, Chapter, Edition, Footnote

@@ -171,7 +171,8 @@ def test_a_book_in_hebrew_is_right_to_left_in_the_epub(tmp_path: Path) -> None:
                      if name.endswith(".xhtml")}
     assert opf.find("{http://www.idpf.org/2007/opf}spine").get("page-progression-direction") == "rtl"
     assert {doc.get("dir") for doc in documents.values()} == {"rtl"}
-    chapter = next(doc for doc in documents.values() if HEBREW in ["".join(p.itertext()) for p in doc.iter(f"{XHTML}p")])
+    chapter = next(doc for doc in documents.values()
+                   if HEBREW in ["".join(p.itertext()) for p in doc.iter(f"{XHTML}p")])
     paragraphs = {"".join(p.itertext()): p.get("dir") for p in chapter.iter(f"{XHTML}p")}
     assert paragraphs[HEBREW] is None and paragraphs["An English paragraph in a Hebrew book."] == "ltr"
     assert epubcheck(epub) == []
