@@ -60,7 +60,7 @@ class BookFonts:
 def book_fonts(value: Any, root: Path, report: Report) -> BookFonts:
     """Validate book.yaml's `fonts:` mapping; each problem goes to `report` (key, message)."""
     if not isinstance(value, dict):
-        report("fonts", f"'fonts' must be a mapping such as {EXAMPLE}")
+        report("fonts", f"'fonts' must be a mapping such as {EXAMPLE}, not {value!r}")
         return BookFonts()
     for key in value:
         if key not in KEYS:
@@ -71,8 +71,8 @@ def book_fonts(value: Any, root: Path, report: Report) -> BookFonts:
     fallbacks: list[Face] = []
     given = value.get("fallbacks")
     if given is not None and not isinstance(given, list):
-        report("fonts.fallbacks", "'fonts.fallbacks' must be a list of font files, such as "
-                                  "[fonts/NotoSansJP-Regular.otf, fonts/NotoSansKR-Regular.otf]")
+        report("fonts.fallbacks", "'fonts.fallbacks' must be a list of font files such as "
+                                  f"[fonts/NotoSansJP-Regular.otf, fonts/NotoSansKR-Regular.otf], not {given!r}")
     for index, item in enumerate(given if isinstance(given, list) else []):
         face = _face(item, f"fonts.fallbacks[{index}]", root, report, families)
         if face is not None:
@@ -116,12 +116,13 @@ def _face(value: Any, key: str, root: Path, report: Report,
 def _font_file(name: Any, key: str, root: Path, report: Report) -> tuple[Path | None, str | None]:
     """A font file inside the book and its family name, or (None, None) after reporting why not."""
     if not isinstance(name, str) or not name.strip():
-        report(key, f"'{key}' must be the path of a font file in the book's folder, such as fonts/X-Regular.ttf")
+        report(key, f"'{key}' must be the path of a font file in the book's folder such as fonts/X-Regular.ttf, "
+                    f"not {name!r}")
         return None, None
     path = inside(root, name.strip())
     if path is None:
         report(key, f"'{key}' file '{name}' is outside the publication folder; keep every file of the book "
-                    "inside it (fonts/ beside book.yaml)")
+                    "inside it")
         return None, None
     if not path.is_file():
         report(key, f"'{key}' file '{name}' does not exist")

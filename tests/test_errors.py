@@ -190,7 +190,7 @@ CASES: dict[str, Case] = {
         "error: book/book.yaml:5: unknown key 'fonts.body.bolt'; a face has regular, italic, bold, bold_italic",
         "error: book/book.yaml:5: 'fonts.body.regular' file 'fonts/missing.ttf' does not exist",
         "error: book/book.yaml:6: 'fonts.code' file '../outside.ttf' is outside the publication folder; keep every "
-        "file of the book inside it (fonts/ beside book.yaml)",
+        "file of the book inside it",
         "error: book/book.yaml:8: 'fonts.fallbacks[0]' file 'fonts/notes.txt' is not a TrueType or OpenType font "
         "(.ttf, .otf, .woff, .woff2 with one font; a collection .ttc must be split first)",
         "error: book/book.yaml:9: 'fonts.fallbacks[1]' has no 'regular' font: give one (regular: "
