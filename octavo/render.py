@@ -116,8 +116,11 @@ def display_identifier(identifier: str, label: str) -> str:
 def common_context(page: PageContext, href: Callable[[str], str]) -> dict[str, object]:
     """Names every template can use."""
     meta = page.book.meta
+    labels = labels_for(meta.language)
+    if meta.fonts.body is not None:  # the colophon names the face the book is set in: the book's own
+        labels = {**labels, "typeset": labels["typeset"].replace("Vollkorn", meta.fonts.body.family)}
     return {
-        "page": page, "meta": meta, "chapters": page.book.chapters, "labels": labels_for(meta.language),
+        "page": page, "meta": meta, "chapters": page.book.chapters, "labels": labels,
         "identifier_label": display_identifier(meta.identifier, labels_for(meta.language)["identifier"]),
         "href": href,
         "link_attr": "href" if page.links else "data-href", "show_notes": page.edition == Edition.EPUB,
