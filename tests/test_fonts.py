@@ -31,7 +31,8 @@ SAMPLES = {
     "Привет, мир": "Vollkorn",
     "ἐν ἀρχῇ ἦν ὁ λόγος": "Noto-Serif",  # polytonic Greek: the Greek and Cyrillic fallback
     "Ѿ Ѡ": "Noto-Serif",  # historic Cyrillic
-    # (not दुनिया: its vowel sign ि, drawn before the consonant, is lost from the PDF's text layer by WeasyPrint)
+    # (not दुनिया: its vowel sign ि, drawn before the consonant, gets an empty ToUnicode entry from WeasyPrint,
+    # Kozea/WeasyPrint#2841, so the text layer shows something else; the page is right)
     "नमस्ते": "Noto-Serif-Devanagari",
     "🐈": "Noto-Emoji",
     "😀": "Noto-Emoji",
