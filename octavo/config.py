@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from octavo.bookfonts import BookFonts, book_fonts
 from octavo.errors import BuildError, ConfigError, ContentError, printable
 from octavo.model import PT_PER_IN, BookMeta, PrintSettings
 from octavo.paths import inside, is_file_name_part
@@ -80,6 +81,7 @@ SCHEMA: dict[str, Key] = {
     "print": Key("map"),
     "print_source": Key("str"),
     "allow_remote": Key("bool"),
+    "fonts": Key("map"),  # the book's own fonts: octavo/bookfonts.py validates the mapping
 }
 PRINT_SCHEMA: dict[str, Key] = {
     "trim": Key("str"),
@@ -196,6 +198,7 @@ def _build_meta(data: dict[str, Any], root: Path, problems: _Problems, version: 
     print_source = _urn(source, "print_source", problems) if source else None
     slug = _file_name_part(data, "slug", problems) or slugify(title)
     book_version = version or _file_name_part(data, "version", problems)
+    fonts = book_fonts(data["fonts"], root, problems.add) if isinstance(data.get("fonts"), dict) else BookFonts()
     if problems.items or print_settings is None:
         return None
     return BookMeta(
@@ -207,7 +210,7 @@ def _build_meta(data: dict[str, Any], root: Path, problems: _Problems, version: 
         description=_text(data, "description"),
         keywords=tuple(data.get("keywords") or ()) if isinstance(data.get("keywords"), list) else (),
         notice=_text(data, "notice"), cover=cover, print_source=print_source,
-        allow_remote=bool(data.get("allow_remote", False)),
+        allow_remote=bool(data.get("allow_remote", False)), fonts=fonts,
     )
 
 

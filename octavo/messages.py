@@ -83,6 +83,8 @@ ERROR_CODES: tuple[tuple[str, str, str], ...] = (
     ("BuildError", "no {} in {}/: create one{}", "no-book"),
     ("BuildError", "'date' {} is not a date in the calendar{}", "date-not-calendar"),
     ("BuildError", "chapter '{}' is listed twice in 'chapters'{}", "chapter-listed-twice"),
+    ("BuildError", "'{}' has no 'regular' font{}", "font-regular-missing"),
+    ("BuildError", "'{}' file '{}' is not a TrueType or OpenType font{}", "not-a-font"),
     ("BuildError", "not valid YAML{}", "yaml-syntax"),
     ("BuildError", "must be a mapping of keys to values{}", "config-not-a-mapping"),
     ("BuildError", "unknown key '{}'{}", "unknown-key"),

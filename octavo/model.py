@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from octavo.bookfonts import BookFonts
 from octavo.errors import UsageError
 from octavo.resources import STYLES, TEMPLATES, Resources
 
@@ -171,6 +172,8 @@ class BookMeta:
     """Identifier of the print edition (ISBN) for the EPUB's page list source."""
     allow_remote: bool = False
     """Whether content may load http(s) resources."""
+    fonts: BookFonts = field(default_factory=BookFonts)
+    """The book's own fonts (book.yaml `fonts:`); empty when it brings none."""
 
     def edition_id(self, edition: Edition) -> str:
         """A stable URN for one edition: the print PDF carries it as its XMP DocumentID."""

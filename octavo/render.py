@@ -12,6 +12,7 @@ from pathlib import Path
 import jinja2
 from lxml import etree
 
+from octavo.bidi import mark_direction
 from octavo.errors import TemplateError
 from octavo.language import labels_for
 from octavo.markup import internal_links, links, local_name, parse_fragment, serialise_fragment
@@ -116,8 +117,11 @@ def display_identifier(identifier: str, label: str) -> str:
 def common_context(page: PageContext, href: Callable[[str], str]) -> dict[str, object]:
     """Names every template can use."""
     meta = page.book.meta
+    labels = labels_for(meta.language)
+    if meta.fonts.body is not None:  # the colophon names the face the book is set in: the book's own
+        labels = {**labels, "typeset": labels["typeset"].replace("Vollkorn", meta.fonts.body.family)}
     return {
-        "page": page, "meta": meta, "chapters": page.book.chapters, "labels": labels_for(meta.language),
+        "page": page, "meta": meta, "chapters": page.book.chapters, "labels": labels,
         "identifier_label": display_identifier(meta.identifier, labels_for(meta.language)["identifier"]),
         "href": href,
         "link_attr": "href" if page.links else "data-href", "show_notes": page.edition == Edition.EPUB,
@@ -147,6 +151,7 @@ def print_chapter_html(chapter: Chapter, links_live: bool) -> str:
     root = parse_fragment(chapter.html)
     _inline_notes(root, {note.id: note for note in chapter.footnotes})
     set_for_the_page(root)
+    mark_direction(root)  # a Hebrew or Arabic paragraph is set from the right
     if not links_live:
         for link in links(root):
             link.set("data-href", link.attrib.pop("href"))

@@ -161,9 +161,40 @@ CASES: dict[str, Case] = {
             "error: 1 warning(s) and --strict is on: fix them, or build without --strict; the previous outputs "
             "are kept"], args=("epub", "--strict")),
     # Fonts, usage
-    "font-missing-glyph": Case({"01-one.md": "# One\n\nA cat 🐈 sleeps.\n"}, [
-        "error: book/01-one.md:3: character '🐈' (U+1F408 CAT) cannot be drawn by any font in fonts/; remove it, "
-        "replace it with words, or add a font that has it"], args=("pdf",)),
+    "font-missing-glyph": Case({"01-one.md": "# One\n\nA cat 猫 sleeps.\n"}, [
+        "error: book/01-one.md:3: character '猫' (U+732B CJK UNIFIED IDEOGRAPH-732B) cannot be drawn by any font "
+        "tried for text (Vollkorn, Noto Serif, Noto Serif Hebrew, Noto Naskh Arabic, Noto Serif Devanagari, "
+        "Noto Emoji); add a font that has it to book.yaml (fonts: fallbacks: [fonts/YourFont.otf]), or remove it"],
+        args=("pdf",)),
+    "font-missing-glyph-in-code": Case({"01-one.md": "# One\n\nText.\n\n```\nprint('한')\n```\n"}, [
+        "error: book/01-one.md:6: character '한' (U+D55C HANGUL SYLLABLE HAN) cannot be drawn by any font tried "
+        "for code (DejaVu Sans Mono, Noto Serif, Noto Serif Hebrew, Noto Naskh Arabic, Noto Serif Devanagari, "
+        "Noto Emoji); add a font that has it to book.yaml (fonts: fallbacks: [fonts/YourFont.otf]), or remove it"],
+        args=("pdf",)),
+    "font-missing-glyph-book-fonts-named": Case({
+        "book.yaml": BASE_YAML + "fonts:\n  body: fonts/Body.ttf\n",
+        "fonts/Body.ttf": (ROOT / "styles/fonts/DejaVuSansMono.ttf").read_bytes(),
+        "01-one.md": "# One\n\nA cat 猫 sleeps.\n"}, [
+        "error: book/01-one.md:3: character '猫' (U+732B CJK UNIFIED IDEOGRAPH-732B) cannot be drawn by any font "
+        "tried for text (DejaVu Sans Mono, Noto Serif, Noto Serif Hebrew, Noto Naskh Arabic, Noto Serif "
+        "Devanagari, Noto Emoji); add a font that has it to book.yaml (fonts: fallbacks: [fonts/YourFont.otf]), "
+        "or remove it"], args=("pdf",)),
+    "yaml-fonts-every-problem-at-once": Case({
+        "book.yaml": BASE_YAML + "fonts:\n  body: {regular: fonts/missing.ttf, bolt: fonts/b.ttf}\n"
+                                 "  code: ../outside.ttf\n  fallbacks:\n    - fonts/notes.txt\n"
+                                 "    - {italic: fonts/notes.txt}\n  emoji: x\n",
+        "fonts/notes.txt": "not a font\n", "../outside.ttf": "x"}, [
+        "error: book/book.yaml:10: unknown key 'fonts.emoji'; known keys: body, headings, code, fallbacks",
+        "error: book/book.yaml:5: unknown key 'fonts.body.bolt'; a face has regular, italic, bold, bold_italic",
+        "error: book/book.yaml:5: 'fonts.body.regular' file 'fonts/missing.ttf' does not exist",
+        "error: book/book.yaml:6: 'fonts.code' file '../outside.ttf' is outside the publication folder; keep every "
+        "file of the book inside it",
+        "error: book/book.yaml:8: 'fonts.fallbacks[0]' file 'fonts/notes.txt' is not a TrueType or OpenType font "
+        "(.ttf, .otf, .woff, .woff2 with one font; a collection .ttc must be split first)",
+        "error: book/book.yaml:9: 'fonts.fallbacks[1]' has no 'regular' font: give one (regular: "
+        "fonts/X-Regular.ttf)",
+        "error: book/book.yaml:9: 'fonts.fallbacks[1].italic' file 'fonts/notes.txt' is not a TrueType or "
+        "OpenType font (.ttf, .otf, .woff, .woff2 with one font; a collection .ttc must be split first)"]),
     "usage-version": Case({}, [
         "error: --version names the output files, so it may hold only letters, digits and . _ + -, not '../v1'"],
         code=2, args=("--version", "../v1")),

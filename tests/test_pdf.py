@@ -240,11 +240,13 @@ def test_footnotes_sit_on_the_page_of_their_call_and_restart_per_chapter(fixture
 def test_a_character_no_font_can_draw_fails_the_build(tmp_path: Path) -> None:
     book = fixture_with(tmp_path, printer="generic")
     chapter = book / "03-second.md"
-    chapter.write_text(chapter.read_text() + "\n📝 A note with an emoji.\n")
+    chapter.write_text(chapter.read_text() + "\n猫 A note with a Chinese word (no font draws it; emoji are drawn).\n")
     with pytest.raises(FontError) as error:
         build_into(book, tmp_path / "out", ("pdf",))
-    assert str(error.value) == (f"{book}/03-second.md:10: character '📝' (U+1F4DD MEMO) cannot be drawn by any "
-                                "font in fonts/; remove it, replace it with words, or add a font that has it")
+    assert str(error.value) == (
+        f"{book}/03-second.md:10: character '猫' (U+732B CJK UNIFIED IDEOGRAPH-732B) cannot be drawn by any font "
+        "tried for text (Vollkorn, Noto Serif, Noto Serif Hebrew, Noto Naskh Arabic, Noto Serif Devanagari, "
+        "Noto Emoji); add a font that has it to book.yaml (fonts: fallbacks: [fonts/YourFont.otf]), or remove it")
     assert not (tmp_path / "out" / "a-small-test-book-print.pdf").exists()
 
 

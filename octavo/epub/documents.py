@@ -13,6 +13,7 @@ import jinja2
 from lxml import etree
 from lxml import html as lxml_html
 
+from octavo.bidi import language_direction, mark_direction
 from octavo.epub.a11y import Features, add_missing_roles, conformance_problems
 from octavo.epub.cover import Cover
 from octavo.epub.pagebreaks import PageBreak, insert_page_breaks, plan_page_breaks
@@ -102,6 +103,14 @@ def _typeset(root: etree._Element, context: PassContext) -> None:
     typeset_tree(root, context.book.meta.language)
 
 
+def _direction(root: etree._Element, context: PassContext) -> None:
+    """A right-to-left book's documents are dir="rtl"; any block whose text runs the other way says so."""
+    base = language_direction(context.book.meta.language) or "ltr"
+    if base == "rtl":
+        root.set("dir", "rtl")
+    mark_direction(root, base)
+
+
 def _roles(root: etree._Element, context: PassContext) -> None:
     add_missing_roles(root)
 
@@ -110,7 +119,7 @@ def _roles(root: etree._Element, context: PassContext) -> None:
 #: edition's pages begin by counting characters of the text as it was printed, before typography
 #: changes anything. (Links change no text, so their place does not matter.)
 PASSES: tuple[Callable[[etree._Element, PassContext], None], ...] = (_mark_print_pages, _link_across_files,
-                                                                      _typeset, _roles)
+                                                                      _typeset, _direction, _roles)
 
 
 @dataclass

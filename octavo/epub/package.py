@@ -9,6 +9,7 @@ import zipfile
 
 from ebooklib import epub
 
+from octavo.bidi import language_direction
 from octavo.epub.a11y import accessibility_metadata
 from octavo.epub.documents import EpubContent, chapter_file
 from octavo.epub.typography import smarten
@@ -27,6 +28,8 @@ def build_epub(book: Book, content: EpubContent, styles: Resources, modified: dt
     """Assemble the EPUB with ebooklib and return its normalised bytes."""
     ebook = epub.EpubBook()
     _metadata(ebook, book, content)
+    if language_direction(book.meta.language) == "rtl":
+        ebook.set_direction("rtl")  # the spine's page-progression-direction: pages turn to the left
     ebook.add_item(epub.EpubItem(uid="css", file_name="css/epub.css", media_type="text/css",
                                  content=styles.find_style("epub.css").read_bytes()))
     items = []

@@ -81,6 +81,10 @@ def page_css(book: Book, edition: Edition, styles: Resources) -> str:
         f"img {{ max-height: {settings.trim_height - m.top - m.bottom:.2f}pt; }}",
         "section.chapter.opening { break-before: right; }",
     ]
+    # The book's own fonts (book.yaml `fonts:`): @font-face rules and the font-family lists with them in front.
+    from octavo.pdf.fonts import font_plan
+
+    rules.append(font_plan(book, styles).css)
     if printed and settings.printer == "kdp":
         # KDP: bleed on top, bottom and the outside edge only; nothing on the spine side.
         rules += ["@page :right { bleed-left: 0; }", "@page :left { bleed-right: 0; }"]
