@@ -112,4 +112,5 @@ def _lines(node: yaml.Node | None, first_line: int, prefix: str = "") -> dict[st
         base = prefix.removesuffix(".")
         for index, item in enumerate(node.value):
             lines[f"{base}[{index}]"] = item.start_mark.line + first_line
+            lines.update(_lines(item, first_line, f"{base}[{index}]."))  # 'fonts.fallbacks[1].italic'
     return lines

@@ -328,7 +328,8 @@ def test_svg_images_and_an_svg_cover_are_cleaned_in_the_epub_and_the_pdfs(tmp_pa
             assert word not in svg, (name, word)
         assert b'fill="url(#g)"' in svg and b"VISIBLE" in svg  # what is not dangerous stays
     # The PDFs draw the cleaned file (served from memory by the fetcher): its text is on the chapter's page.
-    assert any("VISIBLE" in text for text in page_texts(tmp_path / "dist" / "t.pdf"))
+    # (pdfium may split SVG text into spaced glyphs, "VISIB L E", depending on the font that draws it)
+    assert any("VISIBLE" in text.replace(" ", "") for text in page_texts(tmp_path / "dist" / "t.pdf"))
     assert not any(uri.startswith("javascript") for uri in link_uris(tmp_path / "dist" / "t.pdf"))
 
 

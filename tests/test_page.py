@@ -62,13 +62,13 @@ def test_the_scaffold_has_no_line_that_ends_too_early(tmp_path: Path) -> None:
     """`new` made a book whose chapter 2 footnote read "and otherwise fol-" / "low" / "the chapter with links
     back": the source line end inside the note. At A5 it happens without the fix; every trim is clean now."""
     assert octavo("new", tmp_path / "book").code == 0
-    yaml = tmp_path / "book/book.yaml"
+    yaml = tmp_path / "book/content/book.yaml"
     for trim in ("A5", "6in 9in", "5in 8in"):
         yaml.write_text(re.sub(r"(?m)^  trim: .*$", f"  trim: {trim}", yaml.read_text()))
-        run = build(tmp_path / "book", "--strict")
+        run = build(tmp_path / "book/content", "--strict")
         assert run.code == 0, (trim, run.stderr)
         assert not warnings(run)
-        lines = [line for page in pdf_lines(printed(tmp_path / "dist")) for line in page]
+        lines = [line for page in pdf_lines(printed(tmp_path / "book" / "dist")) for line in page]
         note = next(i for i, line in enumerate(lines) if "In the EPUB, notes pop up" in line)
         # The note's lines, each but the last filled with words: no line of one word or half a word.
         end = next(i for i in range(note, len(lines)) if lines[i].endswith("to the text."))
