@@ -1,3 +1,3 @@
-from octavo.cli import main
+from octavo.entry import run
 
-raise SystemExit(main())
+raise SystemExit(run())

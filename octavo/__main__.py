@@ -1,5 +1,5 @@
 """python -m octavo ...: the same as the octavo command."""
 
-from octavo.cli import main
+from octavo.entry import run
 
-raise SystemExit(main())
+raise SystemExit(run())

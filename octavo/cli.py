@@ -12,10 +12,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from octavo.arguments import LEGACY_WORDS, TARGETS, parse_args
-from octavo.errors import EXIT_INTERRUPTED, EXIT_OK, BuildError, ConfigError, UsageError
+from octavo.errors import EXIT_INTERRUPTED, EXIT_OK, BuildError, ConfigError, OutputError, UsageError
 from octavo.log import Tally, setup_console, tally
 from octavo.messages import Message
 from octavo.model import BuildOptions, Edition, Target, targets_for
+from octavo.output import Commits, recover, unwritable
 from octavo.paths import is_file_name_part
 from octavo.program import program
 from octavo.report import json_report, on_github_actions, workflow_commands
@@ -68,12 +69,22 @@ class _Run:
         """The output folder."""
         self.editions: tuple[Edition, ...] = ()
         """The outputs it is about: print, screen, epub."""
+        self.stopped = False
+        """Whether it ran until interrupted (watch), which it reported itself."""
 
 
 def _main(args: argparse.Namespace, run: _Run) -> int:
+    commits = Commits.done
     try:
-        _check_usage(args)
-        _dispatch(args, run)
+        try:
+            _check_usage(args)
+            _dispatch(args, run)
+        except OSError as exc:
+            if run.out is None or not unwritable(exc, run.out):
+                raise
+            raise OutputError(f"cannot write the outputs into {run.out}/: {exc.strerror}; free some space or make "
+                              "the folder writable (or choose another --out); the previous outputs are untouched",
+                              ) from None
     except ConfigError as exc:
         for problem in exc.problems:
             log.error("%s", problem)
@@ -82,9 +93,12 @@ def _main(args: argparse.Namespace, run: _Run) -> int:
         log.error("%s", exc)
         return exc.exit_code
     except KeyboardInterrupt:
-        log.error("interrupted; the previous outputs are untouched")
+        if Commits.done != commits:  # the signal came while the outputs were being put in place: they are
+            log.error("interrupted after the new outputs were put in place in %s/; they are complete", run.out)
+        else:
+            log.error("interrupted; the previous outputs are untouched")
         return EXIT_INTERRUPTED
-    return EXIT_OK
+    return EXIT_INTERRUPTED if run.stopped else EXIT_OK
 
 
 def _report(args: argparse.Namespace, run: _Run, seen: Tally, code: int) -> None:
@@ -174,16 +188,18 @@ def _dispatch(args: argparse.Namespace, run: _Run) -> None:
     content, project = find_book(args.path, args.content)
     run.content = content
     if args.command == "release":
-        _release(args, content, project)
+        _release(args, content, project, run)
         run.built = True
         return
     out = args.out or project / "dist"
     run.out = out
+    recover(out)  # a build killed while putting its outputs in place: complete it first
     if args.command == "watch":
         from octavo.preview.watch import watch
 
         watch(BuildOptions(content=content, out=out, version=args.book_version,
                            overrides=overrides(content, project)), args.port)
+        run.stopped = True  # only Ctrl-C or SIGTERM ends it: exit 130, as for an interrupted build
         return
     if args.command == "check":
         from octavo.check import check_outputs
@@ -204,11 +220,12 @@ def _dispatch(args: argparse.Namespace, run: _Run) -> None:
 def _build(args: argparse.Namespace, content: Path, project: Path, out: Path, targets: tuple[Target, ...]) -> bool:
     """Build the targets, unless the output folder already holds what this build would write (see manifest.py:
     decided from the inputs' bytes before any engine is imported)."""
-    from octavo.manifest import forget, input_key, is_current, record
+    from octavo.manifest import forget, inputs_of, is_current, key_of, record, unchanged_since
 
     options = BuildOptions(content=content, out=out, targets=targets, version=args.book_version,
                            strict=args.strict, overrides=overrides(content, project))
-    key = input_key(options)
+    inputs = inputs_of(options)
+    key = key_of(inputs)
     if not args.force and is_current(out, key, strict=args.strict):
         log.info("up to date: nothing changed since the last build")
         return False
@@ -216,14 +233,16 @@ def _build(args: argparse.Namespace, content: Path, project: Path, out: Path, ta
     from octavo.pipeline import build
 
     forget(out)
-    result = build(options)
+    result = build(options, before_commit=lambda: unchanged_since(options, inputs))
     record(out, key, [*result.outputs, out / CHECKSUMS], result.warnings)
     return True
 
 
-def _release(args: argparse.Namespace, content: Path, project: Path) -> None:
+def _release(args: argparse.Namespace, content: Path, project: Path, run: _Run) -> None:
     from octavo.commands.release import release
 
     out = args.out or project / "dist" / args.book_version
+    run.out = out
+    recover(out)
     files = release(content, out, args.book_version, strict=args.strict, overrides=overrides(content, project))
     log.info("release %s: %s", args.book_version, ", ".join(str(path) for path in files))

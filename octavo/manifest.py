@@ -8,17 +8,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
+import stat
 import sys
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from octavo import __version__
 from octavo.dates import read_source_date_epoch
+from octavo.errors import ContentError
 from octavo.model import BuildOptions
 from octavo.output import atomic_write
+
+log = logging.getLogger("octavo")
 
 MANIFEST = ".octavo-build.json"
 #: Python distributions whose version can change what a build writes: layout and PDF writing, hyphenation,
@@ -46,20 +52,58 @@ def input_key(options: BuildOptions) -> str:
     """SHA-256 over everything a build reads: the publication, the book's template and style overrides and the
     defaults (fonts and ICC profile included) byte for byte, the build date, the options, and the versions of
     Octavo and its engines."""
+    return key_of(inputs_of(options))
+
+
+def key_of(inputs: dict[str, object]) -> str:
+    """The key of what `inputs_of` read."""
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+
+
+def unchanged_since(options: BuildOptions, inputs: dict[str, object]) -> None:
+    """Raise ContentError naming a file of the book (or a template, a style) that is not what it was when
+    `inputs` were read: the outputs were built while it changed, so some may hold the old bytes and some the
+    new ones, and the manifest would record the wrong inputs."""
+    now = inputs_of(options, say=False)
+    if now == inputs:
+        return
+    before, after = _files(options, inputs), _files(options, now)
+    changed = sorted(path for path in {*before, *after} if before.get(path) != after.get(path))
+    raise ContentError("changed while the book was being built, so the outputs could mix the old and the new "
+                       "version; the previous outputs are kept: build again",
+                       changed[0] if changed else options.content / CONFIG)
+
+
+#: The content folder's configuration file (config.CONFIG_NAME, not imported: config loads YAML).
+CONFIG = "book.yaml"
+
+
+def _files(options: BuildOptions, inputs: dict[str, object]) -> dict[Path, str | None]:
+    """Each file `inputs_of` hashed, by its path as messages show it -> its SHA-256."""
+    content = cast(dict[str, str | None], inputs["content"])
+    files = {options.content / name: digest for name, digest in content.items()}
+    for part in ("templates", "styles"):
+        for folder, digests in cast(list[tuple[str, dict[str, str | None]]], inputs[part]):
+            files.update({Path(folder) / name: digest for name, digest in digests.items()})
+    return files
+
+
+def inputs_of(options: BuildOptions, say: bool = True) -> dict[str, object]:
+    """Everything `input_key` hashes, as read now (`say`: log each file skipped, and why)."""
     out = options.out.resolve()
     resources = options.resources
-    content, newest = _scan(options.content, skip=out)
-    inputs = {
+    content, newest = _scan(options.content, skip=out, say=say)
+    inputs: dict[str, object] = {
         "options": {"content": str(options.content.resolve()), "targets": sorted(options.targets),
                     "version": options.version},
         "content": content,
         # The search paths, in order: each override folder that exists, then the defaults (resources.py).
-        "templates": [[str(folder), _scan(folder, skip=out)[0]] for folder in resources.templates],
-        "styles": [[str(folder), _scan(folder, skip=out)[0]] for folder in resources.styles],
+        "templates": [[str(folder), _scan(folder, skip=out, say=say)[0]] for folder in resources.templates],
+        "styles": [[str(folder), _scan(folder, skip=out, say=say)[0]] for folder in resources.styles],
         "build date": _build_date(newest),
         "engine": _engine(),
     }
-    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+    return inputs
 
 
 def is_current(out: Path, key: str, strict: bool = False) -> bool:
@@ -97,23 +141,94 @@ def read_manifest(out: Path) -> Manifest | None:
         return None
 
 
-def _scan(folder: Path, skip: Path) -> tuple[dict[str, str | None], int]:
-    """Relative path -> SHA-256 of every file under `folder`, and the newest file time in whole seconds.
+def _scan(folder: Path, skip: Path, say: bool = True) -> tuple[dict[str, str | None], int]:
+    """Relative path -> SHA-256 of every regular file under `folder`, and the newest file time in whole seconds.
 
-    Hidden files and folders (editor swap files, .DS_Store) and the output folder are left out.
+    Hidden files and folders (editor swap files, .DS_Store) and the output folder are left out, and so is what
+    is not a regular file inside the folder (`say`: with a line saying so): a symbolic link that leads out of it
+    (warning: the build refuses such a file anyway) and a FIFO, socket or device (it could block or never end).
     """
     digests: dict[str, str | None] = {}
     newest = 0
     root = folder.resolve()
+    shown = folder
     for directory, folders, files in os.walk(root):
         here = Path(directory)
-        folders[:] = sorted(name for name in folders if not name.startswith(".") and here / name != skip)
+        folders[:] = sorted(name for name in folders if not name.startswith(".") and here / name != skip
+                            and _is_folder(here / name, root, shown, say))
         for name in sorted(files):
             if not name.startswith("."):
-                path = here / name
-                digests[path.relative_to(root).as_posix()] = _sha256(path)
-                newest = max(newest, int(path.stat().st_mtime))
+                path = _followed(here / name, root, shown, say)
+                if path is None:
+                    continue
+                read = _read_regular(path)
+                if read is None:
+                    _skipped(shown / (here / name).relative_to(root), "is not a regular file (a FIFO, socket or "
+                             "device)", say)
+                    continue
+                data = read[0]
+                digests[(here / name).relative_to(root).as_posix()] = (None if data is None else
+                                                                        hashlib.sha256(data).hexdigest())
+                newest = max(newest, read[1])
     return digests, newest
+
+
+def _is_folder(path: Path, root: Path, shown: Path, say: bool) -> bool:
+    """Whether the walk goes into `path`: a folder, not a link to one (whose files count where they are; one
+    that leads out of the folder is said, never read)."""
+    if path.is_symlink():
+        _followed(path, root, shown, say)
+        return False
+    return True
+
+
+def _followed(path: Path, root: Path, shown: Path, say: bool) -> Path | None:
+    """Where `path` leads: itself, or a symbolic link's target when that is inside `root`; None (said) for a
+    link that leads out of the folder, which is never read, and for a folder reached through a link (its files
+    count where they are)."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return None  # gone since the listing
+    if stat.S_ISDIR(mode):
+        return path
+    if not stat.S_ISLNK(mode):
+        return path
+    target = path.resolve()
+    if not target.is_relative_to(root):
+        _skipped(shown / path.relative_to(root), "is a symbolic link that leads outside the publication folder",
+                 say)
+        return None
+    return None if target.is_dir() else target
+
+
+def _skipped(path: Path, why: str, say: bool) -> None:
+    """One line for a file left out of the key. Info, not a warning: nothing of the book is lost (a chapter or
+    image that uses such a file is refused by the build itself, with its own error), and --strict must not fail
+    over a stray link or a socket."""
+    if say:
+        log.info("%s: %s; skipped: it is not read and not part of the book", path, why)
+
+
+def _read_regular(path: Path) -> tuple[bytes | None, int] | None:
+    """A regular file's bytes (None if it cannot be read) and modification time in whole seconds; None for
+    anything else, which is never read (opened without blocking, so that a FIFO cannot hang the build)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    except OSError:
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return None
+        return (None, int(info.st_mtime)) if stat.S_ISREG(info.st_mode) else None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            return handle.read(), int(info.st_mtime)
+    finally:
+        os.close(fd)
 
 
 def _build_date(newest: int) -> str:

@@ -56,6 +56,8 @@ LOG_CODES: tuple[tuple[str, str], ...] = (
     ("page {}: its first words '{}' are not in the EPUB text{}", "page-break-not-found"),
     ("release: SOURCE_DATE_EPOCH is not set{}", "source-date-epoch-unset"),
     ("interrupted; the previous outputs are untouched", "interrupted"),
+    ("interrupted after the new outputs were put in place in {}/; they are complete", "interrupted-after-commit"),
+    ("{}a build was stopped while putting its outputs in place; completed it", "commit-completed"),
 )
 
 #: Our BuildErrors: (the class or a base class, the message), most specific first.
@@ -154,6 +156,8 @@ ERROR_CODES: tuple[tuple[str, str, str], ...] = (
     ("ContentError", "file outside the publication folder refused: {}", "resource-refused"),
     ("ContentError", "file not found: {}", "resource-refused"),
     ("ContentError", "'{}:' URLs are not allowed: {}", "resource-refused"),
+    ("ContentError", "changed while the book was being built{}", "input-changed-during-build"),
+    ("ContentError", "the book changed while it was being built{}", "input-changed-during-build"),
     ("BuildError", "{} warning(s) and --strict is on{}", "strict-warnings"),
     # Templates, fonts
     ("TemplateError", "template syntax error: {}", "template-syntax"),
@@ -166,6 +170,7 @@ ERROR_CODES: tuple[tuple[str, str, str], ...] = (
     ("OutputError", "{} problem(s) found in {}", "check-failed"),
     ("OutputError", "epubcheck could not run{}", "epubcheck-not-run"),
     ("OutputError", "could not make well-formed XHTML: {}", "xhtml-not-well-formed"),
+    ("OutputError", "cannot write the outputs into {}/: {}", "output-folder-unwritable"),
     ("OutputError", "cannot write into {}", "output-not-writable"),
     ("OutputError", "cannot be written: {}", "output-not-writable"),
     ("OutputError", "cannot replace the previous file: {}", "output-not-replaced"),

@@ -52,15 +52,19 @@ class BuildResult:
     """Warnings logged during the build (a --strict build does not trust a cached one that had any)."""
 
 
-def build(options: BuildOptions) -> BuildResult:
+def build(options: BuildOptions, before_commit: Callable[[], None] | None = None) -> BuildResult:
     """Run every stage; raise a BuildError subclass when the user has something to fix.
 
     Outputs are staged beside their destinations and replace the previous ones together at the end,
-    so a build that fails or is interrupted leaves the output folder exactly as it was.
+    so a build that fails or is interrupted leaves the output folder exactly as it was. `before_commit` runs
+    once every output is staged, before any replaces an old one: it may still refuse them by raising
+    (cli: the inputs changed while the book was being built).
     """
     with tally() as seen, staged() as staging:
         result = _build(options, staging)
         _gate(seen, options.strict)
+        if before_commit is not None:
+            before_commit()
     result.warnings = seen.warnings
     return result
 
@@ -211,10 +215,28 @@ def cover_in_background(book: Book, options: BuildOptions) -> Callable[[], Cover
     if not _can_fork_a_cover(book):
         cover = _draw_cover(book, options.resources)
         return lambda: cover
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"), initializer=die_with_parent,
+                               initargs=(os.getpid(),))
     future = pool.submit(_draw_cover, book, options.resources)
     pool.shutdown(wait=False)  # the worker exits once it has drawn the cover
     return future.result
+
+
+def die_with_parent(parent: int) -> None:
+    """In a child process of `parent`: be killed when the parent dies, even by SIGKILL (Linux's
+    PR_SET_PDEATHSIG), so a killed build leaves no process behind; elsewhere, nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the call: nothing would send the signal now
+        os._exit(1)
 
 
 def _can_fork_a_cover(book: Book) -> bool:

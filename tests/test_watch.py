@@ -226,7 +226,7 @@ def test_ctrl_c_stops_the_command_cleanly(tmp_path: Path) -> None:
         _, rest = process.communicate(timeout=15)
     finally:
         process.kill()
-    assert process.returncode == 0, rest
+    assert process.returncode == 130, rest
     assert "Stopping the preview" in rest and "Stopped;" in rest and "Traceback" not in rest
     assert not list(out.glob(".*.part")) if out.exists() else True
 

@@ -77,6 +77,8 @@ class Snapshot:
     """When the preview was last refreshed (local time)."""
     outputs: Outputs = Outputs()
     """The PDFs and the EPUB."""
+    images: frozenset[str] = frozenset()
+    """The images the book uses (paths relative to the content folder): the only files of the book served."""
 
 
 def problems_from(exc: BuildError) -> tuple[Problem, ...]:

@@ -1,10 +1,11 @@
 """Live snapshot + BuildOptions -> HTTP on 127.0.0.1: the preview page, its reload events, the styles and
-fonts it links, the latest outputs, and the publication's own files (its images)."""
+fonts it links, the latest outputs, and the images the book uses; nothing else of the book's folder."""
 
 from __future__ import annotations
 
 import email.utils
 import logging
+import posixpath
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -55,6 +56,9 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         path = unquote(url.path)
         snap = self.server.live.snapshot
+        if "\0" in path or not path.startswith("/"):
+            self._send(400, b"Bad request\n", "text/plain")
+            return
         if path == "/":
             self._send(200, preview_page(snap, self.server.token).encode(), "text/html; charset=utf-8")
         elif path == f"{PREFIX}/events":
@@ -70,8 +74,10 @@ class _Handler(BaseHTTPRequestHandler):
                 self._file(self.server.options.out, name)
             else:
                 self._not_found()
+        elif posixpath.normpath(path.removeprefix("/")) in snap.images:  # the book's images, nothing else of it
+            self._file(self.server.options.content, posixpath.normpath(path.removeprefix("/")))
         else:
-            self._file(self.server.options.content, path.removeprefix("/"))
+            self._not_found()
 
     def _host_allowed(self) -> bool:
         """Refuse other host names, so a web page cannot reach the preview through DNS rebinding."""
@@ -107,22 +113,31 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _file(self, root: Path, name: str) -> None:
         """A file inside `root` (never above it, never a hidden one), with Last-Modified for revalidation."""
-        path = inside(root, name)
-        if path is None or not path.is_file() or any(part.startswith(".") for part in Path(name).parts):
+        try:
+            path = inside(root, name)
+            if path is None or not path.is_file() or any(part.startswith(".") for part in Path(name).parts):
+                self._not_found()
+                return
+            modified = email.utils.formatdate(int(path.stat().st_mtime), usegmt=True)
+            if self.headers.get("If-Modified-Since") == modified:
+                self._send(304, b"", None, modified)
+                return
+            body = path.read_bytes()
+        except (OSError, ValueError):  # gone meanwhile, unreadable, or a name the file system refuses
             self._not_found()
             return
-        modified = email.utils.formatdate(int(path.stat().st_mtime), usegmt=True)
-        if self.headers.get("If-Modified-Since") == modified:
-            self._send(304, b"", None, modified)
-            return
         kind = TYPES.get(path.suffix.lower()) or media_type(path.name)
-        self._send(200, path.read_bytes(), kind, modified)
+        self._send(200, body, kind, modified)
 
     def _style(self, name: str) -> None:
         """A style file from the first folder of the search path that has it (the book's own before the
         defaults), so that a book's fonts.css finds the fonts it brings."""
         folders = self.server.options.resources.styles
-        found = next((f for f in folders if (path := inside(f, name)) is not None and path.is_file()), folders[-1])
+        try:
+            found = next((f for f in folders if (path := inside(f, name)) is not None and path.is_file()),
+                         folders[-1])
+        except (OSError, ValueError):
+            found = folders[-1]
         self._file(found, name)
 
     def _not_found(self) -> None:

@@ -102,7 +102,7 @@ def render_preview(options: BuildOptions) -> Snapshot:
     html = render_print_html(book, env, Edition.PRINT, source_date(book), f"Octavo {__version__}")
     margins = margins_for(meta.print)
     measure = (meta.print.trim_width - margins.inner - margins.outer) / BODY_PT
-    return Snapshot(html=html, title=meta.title, slug=meta.slug, measure=measure)
+    return Snapshot(html=html, title=meta.title, slug=meta.slug, measure=measure, images=frozenset(book.images))
 
 
 class Rebuilder:
@@ -230,7 +230,8 @@ class Preview:
 
 
 def watch(options: BuildOptions, port: int) -> None:
-    """Run the preview until Ctrl-C (or SIGTERM, as from a process manager)."""
+    """Run the preview until Ctrl-C (or SIGTERM, as from a process manager); the command then exits 130, as an
+    interrupted build does (cli)."""
     preview = Preview(options, port)
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
