@@ -29,6 +29,21 @@ def serialise_fragment(root: etree._Element) -> str:
     return escape(root.text or "") + inner
 
 
+def inert_copy(fragment: str) -> str:
+    """A second copy of inline HTML (a heading's, for the contents and the navigation): without ids, which
+    must stay unique in the book, and without links, which may not nest inside the contents' own link."""
+    if "<" not in fragment:
+        return fragment
+    root = parse_fragment(fragment)
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str) or element is root:
+            continue
+        element.attrib.pop("id", None)
+        if local_name(element.tag) == "a":
+            element.drop_tag()
+    return serialise_fragment(root)
+
+
 def links(root: etree._Element) -> Iterator[etree._Element]:
     """Every <a> with an href, in document order (HTML or XHTML)."""
     return (element for element in root.iter() if local_name(element.tag) == "a" and element.get("href") is not None)

@@ -36,7 +36,7 @@ class References:
 
 
 def check_references(fragment: str, source: SourceText, root: Path, allow_remote: bool) -> References:
-    """Refuse remote, outside, missing and file-linking references; return what the chapter loads."""
+    """Refuse remote, outside and missing references; return what the chapter loads."""
     local: list[str] = []
     remote: list[str] = []
     tree = lxml_html.fragment_fromstring(fragment, create_parent="div") if "<" in fragment else None
@@ -47,10 +47,8 @@ def check_references(fragment: str, source: SourceText, root: Path, allow_remote
         target = remote if _scheme(ref) else local
         if found is not None and found not in target:
             target.append(found)
-    for href in _linked(tree):
-        if not _scheme(href) and not href.startswith(("#", "//")):
-            raise ContentError(f"link to '{href}' cannot work in a book: link to a heading or an anchor "
-                               "instead, [text](#its-id)", source.name, _line(source, href))
+    # Links to other files are resolved (to the book's own chapters) or reported, all together, by
+    # content.markdown.check_links once every chapter is read.
     return References(tuple(local), tuple(remote))
 
 
