@@ -134,7 +134,8 @@ CASES: dict[str, Case] = {
         "error: book/01-one.md:7: link to '#nowhere', but no heading or anchor has that id",
         "error: book/01-one.md:7: link to 'notes.txt', which is no chapter or section file of the book: link to "
         "one of its .md files, or to a heading or an anchor, [text](#its-id)",
-        "error: book/02-other.md:3: link to '#no-such-part', but no heading or anchor has that id"]),
+        "error: book/02-other.md:3: link to '01-one.md#no-such-part', but 01-one.md has no heading or anchor with "
+        "that id"]),
     "md-front-matter-unknown-keys": Case({"01-one.md": "---\ntitel: One\nabstract: A paper.\nfoo: 1\n---\n\n"
                                                        "# One\n\nText.\n"}, [
         "error: book/01-one.md:2: unknown front matter key 'titel' (did you mean 'title'?)",

@@ -23,8 +23,16 @@ from octavo.config import BOOK_ONLY_KEYS, FRONT_MATTER_SCHEMA, TYPE_NAMES, has_t
 from octavo.content.references import References, check_references
 from octavo.content.sanitize import forget_unknown_elements, sanitize_html
 from octavo.errors import BuildError, ContentError, ContentProblems
-from octavo.language import QUOTES
-from octavo.markup import anchor_ids, escape, inert_copy, internal_links, links, parse_fragment, plain_text, serialise_fragment
+from octavo.language import QUOTES, labels_for
+from octavo.markup import (
+    anchor_ids,
+    escape,
+    inert_copy,
+    links,
+    parse_fragment,
+    plain_text,
+    serialise_fragment,
+)
 from octavo.model import CHAPTER_KINDS, Book, BookMeta, Chapter, Footnote, Heading
 from octavo.source import SourceText, line_in_file, read_source
 
@@ -90,17 +98,18 @@ def read_book(meta: BookMeta, root: Path, display_root: Path | None = None) -> B
         sections = [(p, _display(p, root, display_root)) for p in (meta.sections[index] if meta.sections else ())]
         chapter = parse_chapter(md, path, shown, front, body, offset, kind, number if kind == "chapter" else None,
                                 ids, root, meta.allow_remote, sections=sections, pieces=pieces)
-        part = next((i for i, p in enumerate(meta.parts) if p.first <= index < p.first + p.count), None)
-        chapters.append(replace(chapter, part=part))
+        in_part = next((i for i, p in enumerate(meta.parts) if p.first <= index < p.first + p.count), None)
+        chapters.append(replace(chapter, part=in_part))
     if problems:
         raise ContentProblems(problems)
     chapters = _name_files(chapters)
-    chapters = resolve_file_links(chapters, pieces, root)
+    known = known_ids(chapters)
+    chapters = resolve_file_links(chapters, pieces, root, known, problems, labels_for(meta.language)["page_short"])
     images = tuple(sorted({img for c in chapters for img in c.images}))
     abstract = sanitize_html(md.render(meta.abstract), SourceText(str((display_root or root) / "book.yaml"),
                                                                    meta.abstract)) if meta.abstract else ""
     book = Book(meta=meta, chapters=tuple(chapters), root=root, images=images, abstract_html=abstract)
-    check_links(book)
+    check_links(book, problems)
     return book
 
 
@@ -137,7 +146,7 @@ def _name_files(chapters: list[Chapter]) -> list[Chapter]:
 def front_matter_problems(front: dict[str, Any], text: str, shown: str) -> list[BuildError]:
     """Unknown keys (with a suggestion) and wrong types in a chapter's front matter, as book.yaml's are."""
     problems: list[BuildError] = []
-    lines = {}
+    lines: dict[str, int] = {}
     for number, line in enumerate(text.splitlines()[1:], start=2):
         if match := re.match(r"^([^\s:#][^:]*):", line):
             lines.setdefault(match.group(1).strip(), number)
@@ -236,8 +245,8 @@ def parse_chapter(md: MarkdownIt, path: Path, shown: str, front: dict[str, Any],
                                "file)", section_shown, section_offset + 1)
         section_aliases: dict[str, str] = {}
         piece_html, piece_headings, piece_notes, piece_refs = _parse_piece(
-            md, section_tokens, section_env, _ChapterEnv(chapter_id, len(all_notes)), ids, section_source, section_offset, root, allow_remote,
-            section_aliases)
+            md, section_tokens, section_env, _ChapterEnv(chapter_id, len(all_notes)), ids, section_source,
+            section_offset, root, allow_remote, section_aliases)
         if pieces is not None:
             pieces.append(_Piece(section_path, chapter_id, piece_headings[0].id, section_aliases))
         all_html.append(piece_html)
@@ -444,15 +453,25 @@ def _check_body(tokens: list[Token], shown: str, offset: int) -> None:
 
 
 #: A link to a file of the book: a relative path to a .md (or the .html a site generator makes of it).
-_BOOK_FILE = re.compile(r"^(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)(?P<path>[^?#]*\.(?:md|markdown|html?))(?:#(?P<anchor>.*))?$",
-                        re.I)
+_BOOK_FILE = re.compile(r"^(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)(?P<path>[^?#]*\.(?:md|markdown|html?))"
+                        r"(?:#(?P<anchor>.*))?$", re.I)
 
 
-def resolve_file_links(chapters: list[Chapter], pieces: list[_Piece], root: Path) -> list[Chapter]:
+def known_ids(chapters: Sequence[Chapter]) -> set[str]:
+    """Every id a link may point at: chapters, headings, notes and their calls, raw HTML anchors."""
+    known = {c.id for c in chapters} | {h.id for c in chapters for h in c.headings}
+    known |= {n.id for c in chapters for n in c.footnotes} | {n.ref_id for c in chapters for n in c.footnotes}
+    known |= {anchor for c in chapters if c.html.strip() for anchor in anchor_ids(parse_fragment(c.html))}
+    return known
+
+
+def resolve_file_links(chapters: list[Chapter], pieces: list[_Piece], root: Path, known: set[str],
+                       problems: list[BuildError], page_label: str = "p.") -> list[Chapter]:
     """`[x](ch02.md)`, `ch02.md#part`, `./sub/x.md`, `x.html` (for x.md) -> `#the-id` of that chapter, section
     file or heading: the print edition's page references, the screen PDF's links and the EPUB's links between
     documents all start from an anchor. A link that names no file of the book is left for check_links."""
     by_file = {piece.path.resolve(): piece for piece in pieces}
+    divisions = {chapter.id: chapter.division for chapter in chapters}
     resolved = []
     for chapter in chapters:
         tree = parse_fragment(chapter.html) if "<a" in chapter.html else None
@@ -467,7 +486,16 @@ def resolve_file_links(chapters: list[Chapter], pieces: list[_Piece], root: Path
             anchor = match.group("anchor")
             if anchor:
                 anchor = piece.aliases.get(anchor, piece.aliases.get(github_slug(anchor), anchor))
+                if anchor not in known:
+                    href = str(link.get("href")).strip()
+                    problems.append(ContentError(f"link to '{href}', but {match.group('path')} has no heading or "
+                                                 "anchor with that id", *_where(chapter, href)))
+                    continue
             link.set("href", f"#{anchor or piece.first}")
+            # In print, where nothing is clickable, a link to another part of the book says on which page.
+            front = divisions.get(piece.chapter) == "frontmatter"  # its pages are numbered i, ii, ...
+            link.set("class", " ".join([*(link.get("class") or "").split(), "xref", *(["xref-front"] * front)]))
+            link.set("data-page-label", page_label)
             changed = True
         resolved.append(replace(chapter, html=serialise_fragment(tree)) if changed and tree is not None else chapter)
     return resolved
@@ -487,26 +515,28 @@ def _piece_for(target: str, chapter: Chapter, by_file: dict[Path, _Piece], root:
     return None
 
 
-def check_links(book: Book) -> None:
+def check_links(book: Book, problems: list[BuildError] | None = None) -> None:
     """Every `#anchor` link in the book must point at an id that exists, and every link to a file must name a
-    chapter or section file of the book: all of them are found, then reported together."""
-    trees = {chapter.name: parse_fragment(chapter.html) for chapter in book.chapters if chapter.html.strip()}
-    known = {c.id for c in book.chapters} | {h.id for c in book.chapters for h in c.headings}
-    known |= {n.id for c in book.chapters for n in c.footnotes} | {n.ref_id for c in book.chapters for n in c.footnotes}
-    known |= {anchor for tree in trees.values() for anchor in anchor_ids(tree)}
-    problems: list[BuildError] = []
+    chapter or section file of the book: all of them are found (with `problems` found before), then reported
+    together."""
+    problems = list(problems or [])
+    known = known_ids(book.chapters)
     for chapter in book.chapters:
-        tree = trees.get(chapter.name)
+        tree = parse_fragment(chapter.html) if "<a" in chapter.html else None
         for link in links(tree) if tree is not None else ():
             href = str(link.get("href")).strip()
             if href.startswith("#"):
                 if href[1:] not in known:
                     where = _where(chapter, href)
                     problems.append(ContentError(f"link to '{href}', but no heading or anchor has that id", *where))
-            elif not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", href):
+            elif not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", href) and \
+                    not any(p.message.startswith(f"link to '{href}'") for p in problems):
                 problems.append(ContentError(
                     f"link to '{href}', which is no chapter or section file of the book: link to one of its .md "
                     "files, or to a heading or an anchor, [text](#its-id)", *_where(chapter, href)))
+    order = {name: index for index, c in enumerate(book.chapters)
+             for name in (c.name, *(str(Path(c.name).parent / s.name) for s in c.sources))}
+    problems.sort(key=lambda p: (order.get(str(p.path), -1), p.line or 0))
     if len(problems) == 1:
         raise problems[0]
     if problems:

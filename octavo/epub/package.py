@@ -10,7 +10,7 @@ import zipfile
 from ebooklib import epub
 
 from octavo.epub.a11y import accessibility_metadata
-from octavo.epub.documents import part_file, EpubContent, chapter_file
+from octavo.epub.documents import EpubContent, chapter_file, part_file
 from octavo.epub.typography import smarten
 from octavo.errors import ContentError
 from octavo.media import media_type
