@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import yaml
 from markdown_it import MarkdownIt
@@ -104,12 +105,13 @@ def read_book(meta: BookMeta, root: Path, display_root: Path | None = None) -> B
         raise ContentProblems(problems)
     chapters = _name_files(chapters)
     known = known_ids(chapters)
-    chapters = resolve_file_links(chapters, pieces, root, known, problems, labels_for(meta.language)["page_short"])
+    pending: dict[tuple[str, str], BuildError] = {}
+    chapters = resolve_file_links(chapters, pieces, root, known, pending, labels_for(meta.language)["page_short"])
     images = tuple(sorted({img for c in chapters for img in c.images}))
     abstract = sanitize_html(md.render(meta.abstract), SourceText(str((display_root or root) / "book.yaml"),
                                                                    meta.abstract)) if meta.abstract else ""
     book = Book(meta=meta, chapters=tuple(chapters), root=root, images=images, abstract_html=abstract)
-    check_links(book, problems)
+    check_links(book, pending)
     return book
 
 
@@ -466,7 +468,7 @@ def known_ids(chapters: Sequence[Chapter]) -> set[str]:
 
 
 def resolve_file_links(chapters: list[Chapter], pieces: list[_Piece], root: Path, known: set[str],
-                       problems: list[BuildError], page_label: str = "p.") -> list[Chapter]:
+                       pending: dict[tuple[str, str], BuildError], page_label: str = "p.") -> list[Chapter]:
     """`[x](ch02.md)`, `ch02.md#part`, `./sub/x.md`, `x.html` (for x.md) -> `#the-id` of that chapter, section
     file or heading: the print edition's page references, the screen PDF's links and the EPUB's links between
     documents all start from an anchor. A link that names no file of the book is left for check_links."""
@@ -477,19 +479,25 @@ def resolve_file_links(chapters: list[Chapter], pieces: list[_Piece], root: Path
         tree = parse_fragment(chapter.html) if "<a" in chapter.html else None
         changed = False
         for link in links(tree) if tree is not None else ():
-            match = _BOOK_FILE.match(str(link.get("href")).strip())
+            href = str(link.get("href")).strip()
+            if href.startswith("#") and "%" in href:
+                # Markdown percent-encodes what is not ASCII ('#%C3%A9t%C3%A9'); ids are text ('#été'), and
+                # so is the fragment a reader's browser compares with them once decoded.
+                link.set("href", "#" + unquote(href[1:]))
+                changed = True
+            match = _BOOK_FILE.match(href)
             if not match:
                 continue
             piece = _piece_for(match.group("path"), chapter, by_file, root)
             if piece is None:
                 continue
-            anchor = match.group("anchor")
+            anchor = unquote(match.group("anchor") or "")
             if anchor:
                 anchor = piece.aliases.get(anchor, piece.aliases.get(github_slug(anchor), anchor))
                 if anchor not in known:
-                    href = str(link.get("href")).strip()
-                    problems.append(ContentError(f"link to '{href}', but {match.group('path')} has no heading or "
-                                                 "anchor with that id", *_where(chapter, href)))
+                    pending[(chapter.name, href)] = ContentError(
+                        f"link to '{href}', but {match.group('path')} has no heading or anchor with that id",
+                        *_where(chapter, href))
                     continue
             link.set("href", f"#{anchor or piece.first}")
             # In print, where nothing is clickable, a link to another part of the book says on which page.
@@ -503,11 +511,10 @@ def resolve_file_links(chapters: list[Chapter], pieces: list[_Piece], root: Path
 
 def _piece_for(target: str, chapter: Chapter, by_file: dict[Path, _Piece], root: Path) -> _Piece | None:
     """The file of the book a relative link names, from any of the chapter's files' folders."""
-    from urllib.parse import unquote
-
     name = unquote(target)
     stem = re.sub(r"\.html?$", ".md", name, flags=re.I)
-    for folder in {source.parent for source in chapter.sources} | {root}:
+    # Relative to the file the link is in, as on GitHub and in mdBook (a chapter's files may be in two folders).
+    for folder in dict.fromkeys(source.parent for source in chapter.sources):
         for candidate in (name, stem):
             found = by_file.get((folder / candidate).resolve())
             if found is not None:
@@ -515,28 +522,27 @@ def _piece_for(target: str, chapter: Chapter, by_file: dict[Path, _Piece], root:
     return None
 
 
-def check_links(book: Book, problems: list[BuildError] | None = None) -> None:
+def check_links(book: Book, pending: dict[tuple[str, str], BuildError] | None = None) -> None:
     """Every `#anchor` link in the book must point at an id that exists, and every link to a file must name a
-    chapter or section file of the book: all of them are found (with `problems` found before), then reported
-    together."""
-    problems = list(problems or [])
+    chapter or section file of the book (and a heading in it: `pending`, found while resolving): all of them
+    are found, then reported together, in reading order."""
+    pending = pending or {}
+    problems: list[BuildError] = []
     known = known_ids(book.chapters)
     for chapter in book.chapters:
         tree = parse_fragment(chapter.html) if "<a" in chapter.html else None
         for link in links(tree) if tree is not None else ():
             href = str(link.get("href")).strip()
-            if href.startswith("#"):
+            if (chapter.name, href) in pending:
+                problems.append(pending[(chapter.name, href)])
+            elif href.startswith("#"):
                 if href[1:] not in known:
                     where = _where(chapter, href)
                     problems.append(ContentError(f"link to '{href}', but no heading or anchor has that id", *where))
-            elif not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", href) and \
-                    not any(p.message.startswith(f"link to '{href}'") for p in problems):
+            elif not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", href):
                 problems.append(ContentError(
                     f"link to '{href}', which is no chapter or section file of the book: link to one of its .md "
                     "files, or to a heading or an anchor, [text](#its-id)", *_where(chapter, href)))
-    order = {name: index for index, c in enumerate(book.chapters)
-             for name in (c.name, *(str(Path(c.name).parent / s.name) for s in c.sources))}
-    problems.sort(key=lambda p: (order.get(str(p.path), -1), p.line or 0))
     if len(problems) == 1:
         raise problems[0]
     if problems:
@@ -546,7 +552,7 @@ def check_links(book: Book, problems: list[BuildError] | None = None) -> None:
 def _where(chapter: Chapter, needle: str) -> tuple[str, int | None]:
     """The file of the chapter (among its section files) and the line a link's target is written on."""
     for source in chapter.sources:
-        line = line_in_file(source, needle)
+        line = line_in_file(source, needle) or line_in_file(source, unquote(needle))
         if line is not None:
             return (chapter.name if source == chapter.source else
                     str(Path(chapter.name).parent / source.name)), line

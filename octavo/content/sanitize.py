@@ -60,8 +60,8 @@ def sanitize_html(fragment: str, source: SourceText, warn: bool = True) -> str:
     refuse_attachments(root, source)
     if not _clean(root, source, warn) and not _RESHAPED.search(fragment):
         return fragment
-    # As HTML, never XML: XML writes an empty <a id="x"></a> as <a id="x"/>, which an HTML parser (WeasyPrint's)
-    # reads as an open link that swallows the rest of the section.
+    # Never plain XML: it writes an empty <a id="x"></a> as <a id="x"/>, which an HTML parser (WeasyPrint's)
+    # reads as an open link that swallows the rest of the section (markup.serialise_fragment closes it).
     return serialise_fragment(root)
 
 
