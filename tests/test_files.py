@@ -84,7 +84,8 @@ def test_unknown_elements_become_div_or_span_with_classes_and_one_warning_per_na
     book = write_book(tmp_path / "book", {
         "book.yaml": BOOK,
         "01-one.md": f"# One\n\nIntro.\n\n{listing}\nInline <Tabs group=\"os\">tab text</Tabs> here.\n",
-        "02-two.md": f"# Two\n\n{listing}\n<my-widget>custom</my-widget>\n\n<div align=\"center\" foo=\"bar\">x</div>\n"})
+        "02-two.md": f"# Two\n\n{listing}\n<my-widget>custom</my-widget>\n\n"
+                     "<div align=\"center\" foo=\"bar\">x</div>\n"})
     result = run("--content", book, "--out", tmp_path / "out")
     assert result.returncode == 0, result.stderr
     shown = tmp_path / "book"
@@ -279,7 +280,7 @@ PARTS_BOOK = {
     "02-core.md": "# The Core\n\nCore intro.[^1]\n\n[^1]: Core note one.\n",
     "02-core-1.md": "## Deep Dive\n\nDeep text.[^1]\n\n[^1]: Deep note.\n",
     "sub/02-core-2.md": "## Second Section\n\nSecond text, [up](../02-core-1.md#deep-dive).\n",
-    "03-use.md": "# Use\n\n" + "Use text that goes on for a while, so that the chapter fills a few pages. " * 300 + "\n",
+    "03-use.md": "# Use\n\n" + "Use text that goes on for a while, so that the chapter fills pages. " * 300 + "\n",
 }
 
 
@@ -293,7 +294,8 @@ def test_parts_and_chapters_in_several_files(tmp_path: Path, checker: EpubCheckL
     contents = next(page for page in pages if page.lower().startswith("contents"))
     assert re.search(r"Preface .* PART I: FOUNDATIONS .* 1 Start .* 2 The Core .* Deep Dive .* Second Section .* "
                      r"PART II: PRACTICE .* 3 Use", contents, re.I)
-    heads = {head.upper() for head, _ in margin_texts(tmp_path / "out" / "files-print.pdf")[pages.index("Part II: Practice"):]}
+    margins = margin_texts(tmp_path / "out" / "files-print.pdf")
+    heads = {head.upper() for head, _ in margins[pages.index("Part II: Practice"):]}
     assert heads == {"", "PART II: PRACTICE", "USE"}  # left pages: the part; right: the chapter (small caps)
     core = " ".join(page for page in pages if "Core intro." in page or "Deep text." in page)
     assert "Core intro.1 Deep Dive Deep text.2 Second Section Second text, up" in core
