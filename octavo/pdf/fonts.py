@@ -44,11 +44,13 @@ def check_coverage(book: Book, styles: Resources, config_name: str) -> None:
     covered = coverage(fonts)
     meta = book.meta
     book_text = " ".join(filter(None, (meta.title, meta.subtitle, *meta.authors, meta.publisher, meta.rights,
-                                       meta.notice, meta.edition, meta.date)))
+                                       meta.notice, meta.edition, meta.date, meta.dedication, meta.thanks,
+                                       plain_text(book.abstract_html), *(part.title for part in meta.parts))))
     sources: list[tuple[str, Path | None, str]] = [(config_name, None, book_text)]
     for chapter in book.chapters:
         notes = " ".join(note.html for note in chapter.footnotes)
-        sources.append((chapter.name, chapter.source, chapter.title + " " + plain_text(chapter.html + notes)))
+        sources.append((chapter.name, chapter.source, chapter.title + " " + plain_text(chapter.epigraph_html +
+                                                                                       chapter.html + notes)))
     for name, path, text in sources:
         missing = {c for c in set(text) if ord(c) not in covered and not c.isspace() and ord(c) not in INVISIBLE}
         if missing:
