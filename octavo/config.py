@@ -63,7 +63,7 @@ SCHEMA: dict[str, Key] = {
     "title": Key("str", True, '"The Role of UN Peacekeeping"'),
     "short_title": Key("str"),
     "subtitle": Key("str"),
-    "authors": Key("list", True, '["Ada Lovelace"]'),
+    "authors": Key("authors", True, '["Ada Lovelace"]'),
     "language": Key("str", True, '"en"'),
     "identifier": Key("str"),
     "slug": Key("str"),
@@ -101,7 +101,8 @@ FRONT_MATTER_SCHEMA: dict[str, Key] = {
 #: Keys that belong in book.yaml, not in a chapter (pandoc papers carry them in their front matter).
 BOOK_ONLY_KEYS = ("abstract", "dedication", "thanks", "author", "authors", "date", "subtitle", "keywords",
                   "lang", "language", "rights", "description", "publisher")
-TYPE_NAMES = {"chapters": "a list of files", "epigraph": "a string or a mapping with text and source",
+TYPE_NAMES = {"authors": "a list of names (or of {name: ..., affiliation: ...})",
+              "chapters": "a list of files", "epigraph": "a string or a mapping with text and source",
               "str": "a string", "list": "a list", "bool": "true or false", "map": "a mapping", "date": "a date"}
 
 
@@ -191,6 +192,12 @@ def has_type(value: Any, kind: str) -> bool:
         return isinstance(value, bool)
     if kind == "map":
         return isinstance(value, dict)
+    if kind == "authors":  # names, or pandoc's {name: ..., affiliation: ...}
+        return isinstance(value, list) and bool(value) and all(
+            (isinstance(v, str) and v.strip()) or (isinstance(v, dict) and isinstance(v.get("name"), str)
+                                                   and v["name"].strip() and set(v) <= {"name", "affiliation"}
+                                                   and isinstance(v.get("affiliation", ""), str))
+            for v in value)
     if kind == "chapters":
         return isinstance(value, list)  # each entry is checked by _chapters
     if kind == "epigraph":
@@ -214,8 +221,9 @@ def _text(data: dict[str, Any], key: str) -> str | None:
 
 def _build_meta(data: dict[str, Any], root: Path, problems: _Problems, version: str | None) -> BookMeta | None:
     title = _text(data, "title") or ""
-    authors = tuple(a.strip() for a in data.get("authors") or [] if isinstance(a, str)) \
-        if isinstance(data.get("authors"), list) else ()
+    given_authors = data.get("authors") if has_type(data.get("authors"), "authors") else []
+    authors = tuple((a if isinstance(a, str) else a["name"]).strip() for a in given_authors)
+    affiliations = tuple((a.get("affiliation") or "").strip() if isinstance(a, dict) else "" for a in given_authors)
     language = _check_language(data, problems)
     given = data.get("print")
     print_settings = _print_settings(given if isinstance(given, dict) else {}, problems)
@@ -239,7 +247,7 @@ def _build_meta(data: dict[str, Any], root: Path, problems: _Problems, version: 
         keywords=tuple(data.get("keywords") or ()) if isinstance(data.get("keywords"), list) else (),
         notice=_text(data, "notice"), cover=cover, print_source=print_source,
         abstract=_text(data, "abstract"), dedication=_text(data, "dedication"), thanks=_text(data, "thanks"),
-        sections=sections, parts=parts,
+        sections=sections, parts=parts, affiliations=affiliations if any(affiliations) else (),
         allow_remote=bool(data.get("allow_remote", False)),
     )
 

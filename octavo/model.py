@@ -193,6 +193,8 @@ class BookMeta:
     """A dedication, on a page of its own in the front matter."""
     thanks: str | None = None
     """Acknowledgement of support (pandoc's `thanks`), on the title page below the authors."""
+    affiliations: tuple[str, ...] = ()
+    """Each author's affiliation ('' for none), in the order of `authors`; empty when no author has one."""
     sections: tuple[tuple[Path, ...], ...] = ()
     """For each chapter, the files of its further sections (each starting with '##'); empty when none has any."""
     parts: tuple[Part, ...] = ()

@@ -45,7 +45,8 @@ CASES: dict[str, Case] = {
     "yaml-missing-key": Case({"book.yaml": "title: T\nauthors: [A]\n"}, [
         "error: book/book.yaml: 'language' is required (for example language: \"en\")"]),
     "yaml-wrong-type": Case({"book.yaml": "title: T\nauthors: A\nlanguage: en\n"}, [
-        "error: book/book.yaml:2: 'authors' must be a list, not 'A'"]),
+        "error: book/book.yaml:2: 'authors' must be a list of names (or of {name: ..., affiliation: ...}), "
+        "not 'A'"]),
     "yaml-unknown-key": Case({"book.yaml": BASE_YAML + "autor: B\n"}, [
         "error: book/book.yaml:4: unknown key 'autor' (did you mean 'authors'?)"]),
     "yaml-unknown-print-key": Case({"book.yaml": BASE_YAML + "print:\n  trimm: A5\n"}, [

@@ -242,10 +242,12 @@ def test_every_link_that_cannot_be_resolved_is_reported_in_one_run(tmp_path: Pat
 
 # 6. Metadata dropped silently; abstract, dedication, epigraph, thanks.
 
-def test_abstract_dedication_epigraph_and_thanks_are_printed_and_in_the_epub(tmp_path: Path,
-                                                                              checker: EpubCheckLoop) -> None:
+def test_abstract_dedication_epigraph_thanks_and_affiliations_are_printed_and_in_the_epub(
+        tmp_path: Path, checker: EpubCheckLoop) -> None:
     book = write_book(tmp_path / "book", {
-        "book.yaml": BOOK + "dedication: For everyone who reads the manual.\nthanks: Supported by the Grant "
+        "book.yaml": "title: Files\nlanguage: en\nauthors:\n  - {name: Ada Lovelace, affiliation: University of "
+                     "London}\n  - Charles Babbage\n"
+                     "dedication: For everyone who reads the manual.\nthanks: Supported by the Grant "
                             "Foundation.\nabstract: |\n  This paper *studies* parts.\n\n  It has two paragraphs.\n",
         "01-one.md": "---\nepigraph:\n  text: All beginnings are hard.\n  source: A proverb\n---\n\n# One\n\n"
                      "Body text.\n"})
@@ -253,6 +255,7 @@ def test_abstract_dedication_epigraph_and_thanks_are_printed_and_in_the_epub(tmp
     assert result.returncode == 0, result.stderr
     pages = page_texts(tmp_path / "out" / "files-print.pdf")
     title = next(i for i, page in enumerate(pages) if "Supported by the Grant Foundation." in page)
+    assert "Ada Lovelace: University of London" in pages[title]
     dedication = pages.index("For everyone who reads the manual.")  # a page of its own
     abstract = next(i for i, page in enumerate(pages) if page.lower().startswith("abstract"))
     contents = next(i for i, page in enumerate(pages) if page.lower().startswith("contents"))
@@ -265,7 +268,8 @@ def test_abstract_dedication_epigraph_and_thanks_are_printed_and_in_the_epub(tmp
         "Abstract This paper studies parts. It has two paragraphs."
     assert text_of(docs["text/one.xhtml"].find(".//x:div[@class='epigraph']", NS)) == \
         "All beginnings are hard. A proverb"
-    assert "Supported by the Grant Foundation." in text_of(docs["text/titlepage.xhtml"])
+    assert "Ada Lovelace, Charles Babbage Ada Lovelace: University of London Supported by the Grant Foundation." in \
+        text_of(docs["text/titlepage.xhtml"])
     assert checker.problems(tmp_path / "out" / "files.epub") == ""
 
 

@@ -45,6 +45,7 @@ def check_coverage(book: Book, styles: Resources, config_name: str) -> None:
     meta = book.meta
     book_text = " ".join(filter(None, (meta.title, meta.subtitle, *meta.authors, meta.publisher, meta.rights,
                                        meta.notice, meta.edition, meta.date, meta.dedication, meta.thanks,
+                                       *meta.affiliations,
                                        plain_text(book.abstract_html), *(part.title for part in meta.parts))))
     sources: list[tuple[str, Path | None, str]] = [(config_name, None, book_text)]
     for chapter in book.chapters:
