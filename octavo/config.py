@@ -221,7 +221,7 @@ def _text(data: dict[str, Any], key: str) -> str | None:
 
 def _build_meta(data: dict[str, Any], root: Path, problems: _Problems, version: str | None) -> BookMeta | None:
     title = _text(data, "title") or ""
-    given_authors = data.get("authors") if has_type(data.get("authors"), "authors") else []
+    given_authors: list[Any] = data["authors"] if has_type(data.get("authors"), "authors") else []
     authors = tuple((a if isinstance(a, str) else a["name"]).strip() for a in given_authors)
     affiliations = tuple((a.get("affiliation") or "").strip() if isinstance(a, dict) else "" for a in given_authors)
     language = _check_language(data, problems)
