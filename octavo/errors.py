@@ -62,6 +62,11 @@ class ContentError(BuildError):
     """A Markdown chapter or a file it references is wrong."""
 
 
+class ContentProblems(ConfigError):
+    """Every problem of one kind found in the chapters (front matter, links), collected before failing and
+    printed one per line, as book.yaml's problems are."""
+
+
 class TemplateError(BuildError):
     """A Jinja template has a syntax error or uses an undefined variable."""
 

@@ -22,11 +22,38 @@ def parse_fragment(fragment: str) -> lxml_html.HtmlElement:
     return lxml_html.fragment_fromstring(fragment, create_parent="div")
 
 
+#: HTML's void elements: the only ones an HTML parser reads as closed when written `<br/>`.
+VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+
+
 def serialise_fragment(root: etree._Element) -> str:
-    """The content of `root` (from `parse_fragment`) as HTML again; `method="html"` so an empty element such as
-    `<a id="x"></a>` stays one (XML would write `<a id="x"/>`, which an HTML parser reads as an open tag)."""
-    inner = "".join(etree.tostring(child, encoding="unicode", method="html") for child in root)
+    """The content of `root` (from `parse_fragment`) as markup that HTML and XML parsers read alike.
+
+    An empty element is written with its end tag, `<a id="x"></a>`: XML's `<a id="x"/>` is an open tag to an
+    HTML parser (WeasyPrint's), a link that swallows the rest of the section. Only void elements close
+    themselves (`<br/>`). lxml's own HTML output is not used, as it percent-encodes every href and src that is not
+    ASCII (`#%C3%A9t%C3%A9` no longer names the id `été`)."""
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.text is None and len(element) == 0 \
+                and local_name(element.tag).lower() not in VOID:
+            element.text = ""  # lxml then writes an end tag
+    inner = "".join(etree.tostring(child, encoding="unicode", method="xml") for child in root)
     return escape(root.text or "") + inner
+
+
+def inert_copy(fragment: str) -> str:
+    """A second copy of inline HTML (a heading's, for the contents and the navigation): without ids, which
+    must stay unique in the book, and without links, which may not nest inside the contents' own link."""
+    if "<" not in fragment:
+        return fragment
+    root = parse_fragment(fragment)
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str) or element is root:
+            continue
+        element.attrib.pop("id", None)
+        if local_name(element.tag) == "a":
+            element.drop_tag()
+    return serialise_fragment(root)
 
 
 def links(root: etree._Element) -> Iterator[etree._Element]:

@@ -129,6 +129,23 @@ class PrintSettings:
 
 
 @dataclass(frozen=True)
+class Part:
+    """A part of the book (book.yaml `{part: "Part I: ...", chapters: [...]}`): consecutive chapters."""
+
+    title: str
+    """Its title as written ("Part I: Foundations")."""
+    first: int
+    """Index of its first chapter."""
+    count: int
+    """How many chapters it holds."""
+
+    @property
+    def id(self) -> str:
+        """Anchor and EPUB file name of its title page."""
+        return f"part-{self.first}"
+
+
+@dataclass(frozen=True)
 class BookMeta:
     """Validated content/book.yaml."""
 
@@ -174,6 +191,18 @@ class BookMeta:
     """Whether content may load http(s) resources."""
     fonts: BookFonts = field(default_factory=BookFonts)
     """The book's own fonts (book.yaml `fonts:`); empty when it brings none."""
+    abstract: str | None = None
+    """An abstract (Markdown), set after the title page."""
+    dedication: str | None = None
+    """A dedication, on a page of its own in the front matter."""
+    thanks: str | None = None
+    """Acknowledgement of support (pandoc's `thanks`), on the title page below the authors."""
+    affiliations: tuple[str, ...] = ()
+    """Each author's affiliation ('' for none), in the order of `authors`; empty when no author has one."""
+    sections: tuple[tuple[Path, ...], ...] = ()
+    """For each chapter, the files of its further sections (each starting with '##'); empty when none has any."""
+    parts: tuple[Part, ...] = ()
+    """The parts grouping the chapters, in order (none when book.yaml lists no part)."""
 
     def edition_id(self, edition: Edition) -> str:
         """A stable URN for one edition: the print PDF carries it as its XMP DocumentID."""
@@ -244,6 +273,24 @@ class Chapter:
     """Image paths relative to the content folder, in order of appearance."""
     remote: tuple[str, ...] = ()
     """Remote URLs the chapter loads; only ever set when book.yaml has `allow_remote: true`."""
+    file_id: str = ""
+    """Name of its EPUB document and manifest item: an XML name (a letter first, ASCII), unique; default `id`."""
+    toc_html: str = ""
+    """The title as the contents and navigation show it: no ids, no links (default: `title_html`)."""
+    epigraph_html: str = ""
+    """The epigraph under the title (front matter `epigraph:`), as block HTML; '' when none."""
+    part: int | None = None
+    """Index of the part (Book.parts) it belongs to, if any."""
+    sources: tuple[Path, ...] = ()
+    """Every file it is made of: the chapter file, then its section files."""
+
+    def __post_init__(self) -> None:
+        if not self.file_id:
+            object.__setattr__(self, "file_id", self.id)
+        if not self.toc_html:
+            object.__setattr__(self, "toc_html", self.title_html)
+        if not self.sources:
+            object.__setattr__(self, "sources", (self.source,))
 
     @property
     def division(self) -> str:
@@ -285,3 +332,14 @@ class Book:
     cleaned: Mapping[str, bytes] = field(default_factory=dict)
     """Image files as the outputs carry them when that is not their bytes on disk (an SVG file, cleaned of
     scripts and checked: content/svg.py), by their path relative to root; the cover's too."""
+    abstract_html: str = ""
+    """book.yaml's abstract, rendered from Markdown; '' when none."""
+
+    @property
+    def parts(self) -> tuple[Part, ...]:
+        """The parts grouping the chapters (book.yaml)."""
+        return self.meta.parts
+
+    def part_opens(self, index: int) -> Part | None:
+        """The part whose first chapter is chapter `index`, if one opens there."""
+        return next((p for p in self.meta.parts if p.first == index), None)

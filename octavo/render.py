@@ -126,6 +126,7 @@ def common_context(page: PageContext, href: Callable[[str], str]) -> dict[str, o
         "href": href,
         "link_attr": "href" if page.links else "data-href", "show_notes": page.edition == Edition.EPUB,
         "note_html": note_html, "paged": page.edition != Edition.EPUB,
+        "part_opens": page.book.part_opens, "abstract_html": page.book.abstract_html,
     }
 
 

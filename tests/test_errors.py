@@ -45,7 +45,8 @@ CASES: dict[str, Case] = {
     "yaml-missing-key": Case({"book.yaml": "title: T\nauthors: [A]\n"}, [
         "error: book/book.yaml: 'language' is required (for example language: \"en\")"]),
     "yaml-wrong-type": Case({"book.yaml": "title: T\nauthors: A\nlanguage: en\n"}, [
-        "error: book/book.yaml:2: 'authors' must be a list, not 'A'"]),
+        "error: book/book.yaml:2: 'authors' must be a list of names (or of {name: ..., affiliation: ...}), "
+        "not 'A'"]),
     "yaml-unknown-key": Case({"book.yaml": BASE_YAML + "autor: B\n"}, [
         "error: book/book.yaml:4: unknown key 'autor' (did you mean 'authors'?)"]),
     "yaml-unknown-print-key": Case({"book.yaml": BASE_YAML + "print:\n  trimm: A5\n"}, [
@@ -122,8 +123,24 @@ CASES: dict[str, Case] = {
     "md-anchor-missing": Case({"01-one.md": "# One\n\nSee [below](#nowhere).\n"}, [
         "error: book/01-one.md:3: link to '#nowhere', but no heading or anchor has that id"]),
     "md-link-to-a-file": Case({"01-one.md": "# One\n\nSee [two](02-two.md).\n"}, [
-        "error: book/01-one.md:3: link to '02-two.md' cannot work in a book: link to a heading or an anchor "
-        "instead, [text](#its-id)"]),
+        "error: book/01-one.md:3: link to '02-two.md', which is no chapter or section file of the book: link to "
+        "one of its .md files, or to a heading or an anchor, [text](#its-id)"]),
+    "md-every-broken-link-at-once": Case({"01-one.md": "# One\n\nSee [two](02-two.md).\n\n## Here\n\n"
+                                                       "And [there](#nowhere), [a file](notes.txt).\n",
+                                          "02-other.md": "# Other\n\nBack [home](01-one.md#no-such-part).\n"}, [
+        "error: book/01-one.md:3: link to '02-two.md', which is no chapter or section file of the book: link to "
+        "one of its .md files, or to a heading or an anchor, [text](#its-id)",
+        "error: book/01-one.md:7: link to '#nowhere', but no heading or anchor has that id",
+        "error: book/01-one.md:7: link to 'notes.txt', which is no chapter or section file of the book: link to "
+        "one of its .md files, or to a heading or an anchor, [text](#its-id)",
+        "error: book/02-other.md:3: link to '01-one.md#no-such-part', but 01-one.md has no heading or anchor with "
+        "that id"]),
+    "md-front-matter-unknown-keys": Case({"01-one.md": "---\ntitel: One\nabstract: A paper.\nfoo: 1\n---\n\n"
+                                                       "# One\n\nText.\n"}, [
+        "error: book/01-one.md:2: unknown front matter key 'titel' (did you mean 'title'?)",
+        "error: book/01-one.md:3: unknown front matter key 'abstract' (it is about the whole book: set it in "
+        "book.yaml)",
+        "error: book/01-one.md:4: unknown front matter key 'foo'; known keys: title, short_title, kind, epigraph"]),
     # Paths that leave the folder, remote resources
     "leak-relative-path": Case({"01-one.md": "# One\n\n![Secrets](../../etc/passwd)\n"}, [
         "error: book/01-one.md:3: image '../../etc/passwd' is outside the publication folder; copy the file into "

@@ -92,7 +92,7 @@ CASES = {
     "syntax": ("print.html.j2", 12, "{% if %}", "pdf", 12,
                "template syntax error: Expected an expression, got 'end of statement block'"),
     # Jinja notices an unclosed block at the end of the template, and says so.
-    "unclosed-block": ("partials/contents.html.j2", 2, "{% for x in chapters %}", "epub", 17,
+    "unclosed-block": ("partials/contents.html.j2", 2, "{% for x in chapters %}", "epub", 33,
                        "template syntax error: Unexpected end of template. Jinja was looking for the following "
                        "tags: 'endfor' or 'else'. The innermost block that needs to be closed is 'for'."),
     "missing-include": ("partials/chapter.html.j2", 4, '{% include "partials/epigraph.html.j2" %}', "pdf", 4,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
+import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
@@ -16,12 +19,26 @@ from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from octavo.config import CONFIG_NAME, slugify
-from octavo.content.references import check_image_path, check_references
-from octavo.content.sanitize import MAX_TABLE_CELLS, MAX_TABLE_ROWS, sanitize_html, table_too_large
-from octavo.errors import ContentError, printable
-from octavo.language import QUOTES
-from octavo.markup import anchor_ids, escape, internal_links, parse_fragment, plain_text
+from octavo.config import BOOK_ONLY_KEYS, CONFIG_NAME, FRONT_MATTER_SCHEMA, TYPE_NAMES, has_type, slugify
+from octavo.content.references import References, check_image_path, check_references
+from octavo.content.sanitize import (
+    MAX_TABLE_CELLS,
+    MAX_TABLE_ROWS,
+    forget_unknown_elements,
+    sanitize_html,
+    table_too_large,
+)
+from octavo.errors import BuildError, ContentError, ContentProblems, printable
+from octavo.language import QUOTES, labels_for
+from octavo.markup import (
+    anchor_ids,
+    escape,
+    inert_copy,
+    links,
+    parse_fragment,
+    plain_text,
+    serialise_fragment,
+)
 from octavo.model import CHAPTER_KINDS, Book, BookMeta, Chapter, Footnote, Heading
 from octavo.source import SourceText, line_in_file, read_source
 from octavo.yamlsafe import YamlProblem, load_yaml
@@ -50,24 +67,24 @@ _LENGTH = re.compile(r"(\d+(?:\.\d+)?)(%|px|pt|pc|in|cm|mm|em|rem)?")
 
 @dataclass
 class IdPool:
-    """Hands out anchor ids unique across the whole book, deterministically (x, x-2, x-3...), and remembers
-    where each was taken (file:line), for the message when an explicit id is used twice."""
+    """Hands out anchor ids unique across the whole book, deterministically, as GitHub does (x, x-1, x-2...),
+    and remembers where each was taken (file:line), for the message when an explicit id is used twice."""
 
     seen: dict[str, int] = field(default_factory=dict)
     places: dict[str, str] = field(default_factory=dict)
 
     def take(self, wanted: str, place: str = "") -> str:
-        """`wanted` if it is free, else the first free `wanted-N` (N from 2)."""
+        """`wanted` if it is free, else the first free `wanted-N` (N from 1, as GitHub and mdBook number)."""
         base = wanted or "section"
         if base not in self.seen:
-            self.seen[base] = 1
+            self.seen[base] = 0
             self.places[base] = place
             return base
         while True:
             self.seen[base] += 1
             candidate = f"{base}-{self.seen[base]}"
             if candidate not in self.seen:
-                self.seen[candidate] = 1
+                self.seen[candidate] = 0
                 self.places[candidate] = place
                 return candidate
 
@@ -87,13 +104,19 @@ def make_markdown(language: str) -> MarkdownIt:
 
 
 def read_book(meta: BookMeta, root: Path, display_root: Path | None = None) -> Book:
-    """Parse every chapter listed in the metadata, in order."""
+    """Parse every chapter listed in the metadata (with its section files), in order; then resolve the links
+    between files of the book. Front matter keys and links are checked in full before failing."""
     md = make_markdown(meta.language)
+    forget_unknown_elements()
     ids = IdPool()
     cleaned: dict[str, bytes] = {}
+    for part in meta.parts:
+        ids.take(part.id)
     chapters: list[Chapter] = []
+    pieces: list[_Piece] = []
+    problems: list[BuildError] = []
     number = 0
-    for path in meta.chapters:
+    for index, path in enumerate(meta.chapters):
         shown = _display(path, root, display_root)
         source = read_source(path, shown)
         if len(source) > MAX_CHAPTER_CHARS:
@@ -104,14 +127,28 @@ def read_book(meta: BookMeta, root: Path, display_root: Path | None = None) -> B
             raise ContentError(f"the chapter is {len(source):,} characters long, more than the {MAX_CHAPTER_CHARS:,} "
                                "a chapter may be (some 1,000 pages): split it into several chapters", shown)
         front, body, offset = split_front_matter(source, shown)
+        problems += front_matter_problems(front, source, shown)
         kind = _kind(front, shown)
         number += kind == "chapter"
-        chapters.append(parse_chapter(md, path, shown, front, body, offset, kind,
-                                      number if kind == "chapter" else None, ids, root, meta.allow_remote, cleaned))
+        sections = [(p, _display(p, root, display_root)) for p in (meta.sections[index] if meta.sections else ())]
+        chapter = parse_chapter(md, path, shown, front, body, offset, kind, number if kind == "chapter" else None,
+                                ids, root, meta.allow_remote, cleaned, sections=sections, pieces=pieces)
+        in_part = next((i for i, p in enumerate(meta.parts) if p.first <= index < p.first + p.count), None)
+        chapters.append(replace(chapter, part=in_part))
+    if problems:
+        raise ContentProblems(problems)
+    chapters = _name_files(chapters)
+    known = known_ids(chapters)
+    pending: dict[tuple[str, str], BuildError] = {}
+    chapters = resolve_file_links(chapters, pieces, root, known, pending, labels_for(meta.language)["page_short"])
     images = tuple(sorted({img for c in chapters for img in c.images}))
+    abstract = sanitize_html(md.render(meta.abstract), SourceText(str((display_root or root) / "book.yaml"),
+                                                                   meta.abstract)) if meta.abstract else ""
     _check_cover(meta, root, display_root, cleaned)
-    book = Book(meta=meta, chapters=tuple(chapters), root=root, images=images, cleaned=cleaned)
-    check_links(book, ids.places)
+    book = Book(meta=meta, chapters=tuple(chapters), root=root, images=images, abstract_html=abstract,
+                cleaned=cleaned)
+    check_unique_ids(book, {c.source: parse_fragment(c.html) for c in book.chapters if c.html.strip()}, ids.places)
+    check_links(book, pending)
     return book
 
 
@@ -127,6 +164,61 @@ def _check_cover(meta: BookMeta, root: Path, display_root: Path | None, cleaned:
         data = check_image_path("cover", name, meta.cover, str(config), line, _display(meta.cover, root, display_root))
         if data is not None:
             cleaned[name] = data
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """One file of a chapter (the chapter file, or one of its section files), for links to it."""
+
+    path: Path
+    """The file, absolute."""
+    chapter: str
+    """The id of the chapter it belongs to."""
+    first: str
+    """Where a link to the file goes: the chapter's opening, or a section file's first heading."""
+    aliases: dict[str, str]
+    """Each heading's own slug -> the id it was given (different when an earlier heading had it)."""
+
+
+def _name_files(chapters: list[Chapter]) -> list[Chapter]:
+    """Each chapter's EPUB file and manifest name: its id when that is a short ASCII XML name, else an ASCII
+    slug of its title starting with a letter; unique."""
+    taken: set[str] = set()
+    named = []
+    for chapter in chapters:
+        base = chapter.id if re.fullmatch(r"[a-z][a-z0-9-]{0,60}", chapter.id) else anchor_slug(chapter.title)
+        name, n = base, 0
+        while name in taken:
+            n += 1
+            name = f"{base}-{n}"
+        taken.add(name)
+        named.append(replace(chapter, file_id=name))
+    return named
+
+
+def front_matter_problems(front: dict[str, Any], text: str, shown: str) -> list[BuildError]:
+    """Unknown keys (with a suggestion) and wrong types in a chapter's front matter, as book.yaml's are."""
+    problems: list[BuildError] = []
+    lines: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines()[1:], start=2):
+        if match := re.match(r"^([^\s:#][^:]*):", line):
+            lines.setdefault(match.group(1).strip(), number)
+        if line.strip() in ("---", "..."):
+            break
+    for key, value in front.items():
+        name = str(key)
+        if name not in FRONT_MATTER_SCHEMA:
+            if name in BOOK_ONLY_KEYS:
+                hint = " (it is about the whole book: set it in book.yaml)"
+            else:
+                close = difflib.get_close_matches(name, FRONT_MATTER_SCHEMA, n=1, cutoff=0.6)
+                hint = f" (did you mean '{close[0]}'?)" if close else \
+                    f"; known keys: {', '.join(FRONT_MATTER_SCHEMA)}"
+            problems.append(ContentError(f"unknown front matter key '{name}'{hint}", shown, lines.get(name)))
+        elif value is not None and not has_type(value, FRONT_MATTER_SCHEMA[name].kind):
+            problems.append(ContentError(f"front matter '{name}' must be {TYPE_NAMES[FRONT_MATTER_SCHEMA[name].kind]}",
+                                         shown, lines.get(name)))
+    return problems
 
 
 def _display(path: Path, root: Path, display_root: Path | None) -> str:
@@ -166,13 +258,16 @@ class _ChapterEnv:
     """What the renderer rules need to know while rendering one chapter."""
 
     chapter_id: str
+    before: int = 0  # notes of the chapter's earlier files (a section file numbers on from them)
     notes: dict[int, str] = field(default_factory=dict)  # markdown-it note id -> our note id
 
 
 def parse_chapter(md: MarkdownIt, path: Path, shown: str, front: dict[str, Any], body: str, offset: int,
                   kind: str, number: int | None, ids: IdPool, root: Path, allow_remote: bool = False,
-                  cleaned: dict[str, bytes] | None = None) -> Chapter:
-    """Markdown of one chapter -> Chapter (title split off, ids assigned, notes collected, raw HTML cleaned)."""
+                  cleaned: dict[str, bytes] | None = None, sections: Sequence[tuple[Path, str]] = (),
+                  pieces: list[_Piece] | None = None) -> Chapter:
+    """Markdown of one chapter (and of its section files, which start with '##') -> Chapter: title split
+    off, ids assigned, notes collected (numbered through the whole chapter), raw HTML cleaned."""
     # Blank lines in place of the front matter: a search in this text gives the file's line numbers.
     source = SourceText(shown, "\n" * offset + body)
     if not body.strip():
@@ -188,19 +283,72 @@ def parse_chapter(md: MarkdownIt, path: Path, shown: str, front: dict[str, Any],
         raise ContentError("no title: start the chapter with '# Title' or set 'title:' in the front matter",
                            shown, 1)
     chapter_id = _take_id(ids, _explicit_id(title_inline), title, shown, offset + 1)
-    headings = _assign_heading_ids(md, tokens, ids, source, offset)
-    body_tokens, note_tokens = _split_notes(tokens)
-    cenv = _ChapterEnv(chapter_id)
-    notes = _number_notes(note_tokens, cenv, env)
-    _check_body(body_tokens, shown, offset)
-    html = sanitize_html(md.renderer.render(body_tokens, md.options, {**env, "octavo": cenv}), source)
-    footnotes = tuple(_render_note(md, note, cenv, env, source) for note in notes)
     title_html = _title_html(md, title_inline if not front.get("title") else None, title, env, source, offset)
-    refs = check_references("\n".join([title_html, html, *(n.html for n in footnotes)]), source, root,
-                            allow_remote, cleaned)
+    aliases: dict[str, str] = {}
+    html, headings, footnotes, refs = _parse_piece(md, tokens, env, _ChapterEnv(chapter_id), ids, source, offset,
+                                                   root, allow_remote, aliases, extra=title_html,
+                                                   cleaned=cleaned)
+    if pieces is not None:
+        pieces.append(_Piece(path, chapter_id, chapter_id, aliases))
+    all_html, all_headings, all_notes = [html], list(headings), list(footnotes)
+    images, remote = list(refs.local), list(refs.remote)
+    for section_path, section_shown in sections:
+        text = read_source(section_path, section_shown)
+        section_front, section_body, section_offset = split_front_matter(text, section_shown)
+        if section_front:
+            raise ContentError("a section file has no front matter of its own: the chapter file's applies",
+                               section_shown, 1)
+        section_source = SourceText(section_shown, "\n" * section_offset + section_body)
+        section_env: dict[str, Any] = {}
+        section_tokens = md.parse(section_body, section_env)
+        if not section_tokens or section_tokens[0].type != "heading_open" or section_tokens[0].tag == "h1":
+            raise ContentError("a section file starts with a '##' heading (the chapter's title is in its chapter "
+                               "file)", section_shown, section_offset + 1)
+        section_aliases: dict[str, str] = {}
+        piece_html, piece_headings, piece_notes, piece_refs = _parse_piece(
+            md, section_tokens, section_env, _ChapterEnv(chapter_id, len(all_notes)), ids, section_source,
+            section_offset, root, allow_remote, section_aliases, cleaned=cleaned)
+        if pieces is not None:
+            pieces.append(_Piece(section_path, chapter_id, piece_headings[0].id, section_aliases))
+        all_html.append(piece_html)
+        all_headings += piece_headings
+        all_notes += piece_notes
+        images += [i for i in piece_refs.local if i not in images]
+        remote += [r for r in piece_refs.remote if r not in remote]
     return Chapter(source=path, name=shown, kind=kind, title=title, title_html=title_html.strip(),
                    id=chapter_id, number=number, running=str(front.get("short_title") or title).strip(),
-                   html=html, headings=headings, footnotes=footnotes, images=refs.local, remote=refs.remote)
+                   html="\n".join(all_html), headings=tuple(all_headings), footnotes=tuple(all_notes),
+                   images=tuple(images), remote=tuple(remote), toc_html=inert_copy(title_html.strip()),
+                   epigraph_html=_epigraph(md, front.get("epigraph"), source),
+                   sources=(path, *(p for p, _ in sections)))
+
+
+def _parse_piece(md: MarkdownIt, tokens: list[Token], env: dict[str, Any], cenv: _ChapterEnv, ids: IdPool,
+                 source: SourceText, offset: int, root: Path, allow_remote: bool, aliases: dict[str, str],
+                 extra: str = "", cleaned: dict[str, bytes] | None = None,
+                 ) -> tuple[str, tuple[Heading, ...], tuple[Footnote, ...], References]:
+    """The body of one file of a chapter -> its HTML, headings, notes (numbered on from the chapter's) and
+    the files it loads."""
+    headings = _assign_heading_ids(md, tokens, ids, source, offset, aliases)
+    body_tokens, note_tokens = _split_notes(tokens)
+    notes = _number_notes(note_tokens, cenv, env)
+    _check_body(body_tokens, source.name, offset)
+    html = sanitize_html(md.renderer.render(body_tokens, md.options, {**env, "octavo": cenv}), source)
+    footnotes = tuple(_render_note(md, note, cenv, env, source) for note in notes)
+    refs = check_references("\n".join([extra, html, *(n.html for n in footnotes)]), source, root, allow_remote,
+                            cleaned)
+    return html, headings, footnotes, refs
+
+
+def _epigraph(md: MarkdownIt, given: Any, source: SourceText) -> str:
+    """Front matter `epigraph: text` or `{text: ..., source: ...}` -> a block quotation under the title."""
+    if not given:
+        return ""
+    text, by = (given.get("text", ""), given.get("source")) if isinstance(given, dict) else (str(given), None)
+    html = f'<div class="epigraph" epub:type="epigraph">{sanitize_html(md.render(str(text)), source)}'
+    if by:
+        html += f'<p class="epigraph-source">{sanitize_html(md.renderInline(str(by)), source)}</p>'
+    return html + "</div>"
 
 
 def _check_table_sizes(body: str, shown: str, offset: int) -> None:
@@ -237,9 +385,17 @@ def _render_inline(md: MarkdownIt, tokens: Sequence[Token], env: dict[str, Any])
     return renderer.renderInline(tokens, md.options, env)
 
 
+def github_slug(text: str) -> str:
+    """A heading's text -> the id GitHub, mdBook and markdown-it-py's anchors plugin give it, so that links
+    written for them work: lower case, punctuation and symbols removed (letters of any script, digits, marks,
+    '-' and '_' kept), each space a '-'. '1948: The First Mission' -> '1948-the-first-mission'."""
+    kept = (ch for ch in text.strip().lower() if ch in "-_ " or unicodedata.category(ch)[0] in "LNM")
+    return "".join(kept).replace(" ", "-")
+
+
 def anchor_slug(text: str) -> str:
-    """'1948: The First Mission' -> 'the-first-mission': an id starts with a letter (as Pandoc's do), because
-    the EPUB names its files and manifest items after chapter ids, and those must be XML names."""
+    """'1948: The First Mission' -> 'the-first-mission': a name for a chapter's EPUB file and manifest item,
+    which must be an XML name (a letter first) and is kept ASCII and short (heading ids: github_slug)."""
     return re.sub(r"^[^a-z]+", "", slugify(text, 6, fallback="")) or "section"
 
 
@@ -249,7 +405,7 @@ def _take_id(ids: IdPool, explicit: str | None, text: str, shown: str, line: int
     place = f"{shown}:{line}"
     if explicit and explicit in ids.seen:
         raise duplicate_id(explicit, ids.places.get(explicit, ""), shown, line)
-    return ids.take(explicit or anchor_slug(text), place)
+    return ids.take(explicit or github_slug(text), place)
 
 
 def duplicate_id(anchor: str, first: str, shown: str, line: int | None) -> ContentError:
@@ -289,7 +445,7 @@ def _explicit_id(inline: Token | None) -> str | None:
 
 
 def _assign_heading_ids(md: MarkdownIt, tokens: list[Token], ids: IdPool, source: SourceText,
-                        offset: int) -> tuple[Heading, ...]:
+                        offset: int, aliases: dict[str, str] | None = None) -> tuple[Heading, ...]:
     """Give every heading a unique id; warn about skipped levels; return the section list."""
     headings: list[Heading] = []
     previous = 1
@@ -305,12 +461,15 @@ def _assign_heading_ids(md: MarkdownIt, tokens: list[Token], ids: IdPool, source
             log.warning("%s:%d: a second '#' heading inside a chapter; sections use '##'", source.name, line)
         previous = level
         inline = tokens[index + 1]
-        anchor = _take_id(ids, _explicit_id(inline), _plain(inline), source.name, line)
+        explicit = _explicit_id(inline)
+        anchor = _take_id(ids, explicit, _plain(inline), source.name, line)
+        if aliases is not None:
+            aliases.setdefault(explicit or github_slug(_plain(inline)), anchor)
         token.attrSet("id", anchor)
         html = sanitize_html(_render_inline(md, inline.children or [], {}), source,
                              warn=False).strip()  # the body's copy of this heading warns
         _require_text(html, "a heading", source.name, line)
-        headings.append(Heading(level=max(level, 2), text=_plain(inline), html=html, id=anchor))
+        headings.append(Heading(level=max(level, 2), text=_plain(inline), html=inert_copy(html), id=anchor))
     return tuple(headings)
 
 
@@ -330,7 +489,7 @@ def _number_notes(note_tokens: list[Token], cenv: _ChapterEnv, env: dict[str, An
             notes.append([token])
         elif notes:
             notes[-1].append(token)
-    for number, note in enumerate(notes, start=1):
+    for number, note in enumerate(notes, start=cenv.before + 1):
         cenv.notes[note[0].meta["id"]] = f"fn-{cenv.chapter_id}-{number}"
     return notes
 
@@ -419,18 +578,109 @@ def _check_body(tokens: list[Token], shown: str, offset: int) -> None:
                                    f"'[^{match.group(1)}]: text of the note'", shown, line)
 
 
-def check_links(book: Book, made: dict[str, str] | None = None) -> None:
-    """Every id in the book is used once, and every `#anchor` link points at an id that exists."""
-    trees = {chapter.source: parse_fragment(chapter.html) for chapter in book.chapters if chapter.html.strip()}
-    check_unique_ids(book, trees, made)
-    known = {c.id for c in book.chapters} | {h.id for c in book.chapters for h in c.headings}
-    known |= {n.id for c in book.chapters for n in c.footnotes} | {n.ref_id for c in book.chapters for n in c.footnotes}
-    known |= {anchor for tree in trees.values() for anchor in anchor_ids(tree)}
+#: A link to a file of the book: a relative path to a .md (or the .html a site generator makes of it).
+_BOOK_FILE = re.compile(r"^(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)(?P<path>[^?#]*\.(?:md|markdown|html?))"
+                        r"(?:#(?P<anchor>.*))?$", re.I)
+
+
+def known_ids(chapters: Sequence[Chapter]) -> set[str]:
+    """Every id a link may point at: chapters, headings, notes and their calls, raw HTML anchors."""
+    known = {c.id for c in chapters} | {h.id for c in chapters for h in c.headings}
+    known |= {n.id for c in chapters for n in c.footnotes} | {n.ref_id for c in chapters for n in c.footnotes}
+    known |= {anchor for c in chapters if c.html.strip() for anchor in anchor_ids(parse_fragment(c.html))}
+    return known
+
+
+def resolve_file_links(chapters: list[Chapter], pieces: list[_Piece], root: Path, known: set[str],
+                       pending: dict[tuple[str, str], BuildError], page_label: str = "p.") -> list[Chapter]:
+    """`[x](ch02.md)`, `ch02.md#part`, `./sub/x.md`, `x.html` (for x.md) -> `#the-id` of that chapter, section
+    file or heading: the print edition's page references, the screen PDF's links and the EPUB's links between
+    documents all start from an anchor. A link that names no file of the book is left for check_links."""
+    by_file = {piece.path.resolve(): piece for piece in pieces}
+    divisions = {chapter.id: chapter.division for chapter in chapters}
+    resolved = []
+    for chapter in chapters:
+        tree = parse_fragment(chapter.html) if "<a" in chapter.html else None
+        changed = False
+        for link in links(tree) if tree is not None else ():
+            href = str(link.get("href")).strip()
+            if href.startswith("#") and "%" in href:
+                # Markdown percent-encodes what is not ASCII ('#%C3%A9t%C3%A9'); ids are text ('#été'), and
+                # so is the fragment a reader's browser compares with them once decoded.
+                link.set("href", "#" + unquote(href[1:]))
+                changed = True
+            match = _BOOK_FILE.match(href)
+            if not match:
+                continue
+            piece = _piece_for(match.group("path"), chapter, by_file, root)
+            if piece is None:
+                continue
+            anchor = unquote(match.group("anchor") or "")
+            if anchor:
+                anchor = piece.aliases.get(anchor, piece.aliases.get(github_slug(anchor), anchor))
+                if anchor not in known:
+                    pending[(chapter.name, href)] = ContentError(
+                        f"link to '{href}', but {match.group('path')} has no heading or anchor with that id",
+                        *_where(chapter, href))
+                    continue
+            link.set("href", f"#{anchor or piece.first}")
+            # In print, where nothing is clickable, a link to another part of the book says on which page.
+            front = divisions.get(piece.chapter) == "frontmatter"  # its pages are numbered i, ii, ...
+            link.set("class", " ".join([*(link.get("class") or "").split(), "xref", *(["xref-front"] * front)]))
+            link.set("data-page-label", page_label)
+            changed = True
+        resolved.append(replace(chapter, html=serialise_fragment(tree)) if changed and tree is not None else chapter)
+    return resolved
+
+
+def _piece_for(target: str, chapter: Chapter, by_file: dict[Path, _Piece], root: Path) -> _Piece | None:
+    """The file of the book a relative link names, from any of the chapter's files' folders."""
+    name = unquote(target)
+    stem = re.sub(r"\.html?$", ".md", name, flags=re.I)
+    # Relative to the file the link is in, as on GitHub and in mdBook (a chapter's files may be in two folders).
+    for folder in dict.fromkeys(source.parent for source in chapter.sources):
+        for candidate in (name, stem):
+            found = by_file.get((folder / candidate).resolve())
+            if found is not None:
+                return found
+    return None
+
+
+def check_links(book: Book, pending: dict[tuple[str, str], BuildError] | None = None) -> None:
+    """Every `#anchor` link in the book must point at an id that exists, and every link to a file must name a
+    chapter or section file of the book (and a heading in it: `pending`, found while resolving): all of them
+    are found, then reported together, in reading order."""
+    pending = pending or {}
+    problems: list[BuildError] = []
+    known = known_ids(book.chapters)
     for chapter in book.chapters:
-        for _, anchor in internal_links(trees[chapter.source]) if chapter.source in trees else ():
-            if anchor not in known:
-                line = line_in_file(chapter.source, "#" + anchor)
-                raise ContentError(f"link to '#{anchor}', but no heading or anchor has that id", chapter.name, line)
+        tree = parse_fragment(chapter.html) if "<a" in chapter.html else None
+        for link in links(tree) if tree is not None else ():
+            href = str(link.get("href")).strip()
+            if (chapter.name, href) in pending:
+                problems.append(pending[(chapter.name, href)])
+            elif href.startswith("#"):
+                if href[1:] not in known:
+                    where = _where(chapter, href)
+                    problems.append(ContentError(f"link to '{href}', but no heading or anchor has that id", *where))
+            elif not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", href):
+                problems.append(ContentError(
+                    f"link to '{href}', which is no chapter or section file of the book: link to one of its .md "
+                    "files, or to a heading or an anchor, [text](#its-id)", *_where(chapter, href)))
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise ContentProblems(problems)
+
+
+def _where(chapter: Chapter, needle: str) -> tuple[str, int | None]:
+    """The file of the chapter (among its section files) and the line a link's target is written on."""
+    for source in chapter.sources:
+        line = line_in_file(source, needle) or line_in_file(source, unquote(needle))
+        if line is not None:
+            return (chapter.name if source == chapter.source else
+                    str(Path(chapter.name).parent / source.name)), line
+    return chapter.name, None
 
 
 def check_unique_ids(book: Book, trees: dict[Path, Any], made: dict[str, str] | None = None) -> None:

@@ -61,10 +61,8 @@ def check_references(fragment: str, source: SourceText, root: Path, allow_remote
         elif _scheme(url.url) == "file":
             raise ContentError(f"link '{url.url}' refused: 'file:' URLs are not allowed; link to a web address "
                                "(https://...) or to a heading, [text](#its-id)", source.name, _line(source, url.url))
-        elif url.kind == "link" and tag in ("a", "area") and local_name(url.attribute) == "href" \
-                and not _scheme(url.url) and not url.url.startswith(("#", "//")):
-            raise ContentError(f"link to '{url.url}' cannot work in a book: link to a heading or an anchor "
-                               "instead, [text](#its-id)", source.name, _line(source, url.url))
+    # Links to other files are resolved (to the book's own chapters) or reported, all together, by
+    # content.markdown.check_links once every chapter is read.
     return References(tuple(local), tuple(remote))
 
 

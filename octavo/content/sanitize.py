@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 
 from lxml import etree
 from lxml import html as lxml_html
 
 from octavo.content.urls import element_urls, judge_url, local, style_loads
 from octavo.errors import ContentError
-from octavo.markup import escape
+from octavo.htmlspec import ELEMENTS, PHRASING_ONLY, attribute_allowed
+from octavo.markup import serialise_fragment
 from octavo.source import SourceText
 
 log = logging.getLogger("octavo")
@@ -51,6 +53,15 @@ MAX_TABLE_CELLS = 20_000
 _RESHAPED = re.compile(r"<!|<\?|<\s*/?\s*(?:html|head|body|title)\b", re.I)
 
 
+#: Elements that are not HTML already reported in this build: name -> where the first one is (one warning each).
+_UNKNOWN_SEEN: dict[str, str] = {}
+
+
+def forget_unknown_elements() -> None:
+    """A new build: report each unknown element name once again."""
+    _UNKNOWN_SEEN.clear()
+
+
 def sanitize_html(fragment: str, source: SourceText, warn: bool = True) -> str:
     """Strip what must never reach a book, warning once per removal; `fragment` itself when nothing is found.
 
@@ -63,8 +74,9 @@ def sanitize_html(fragment: str, source: SourceText, warn: bool = True) -> str:
     refuse_attachments(root, source)
     if not _clean(root, source, warn) and not _RESHAPED.search(fragment):
         return fragment
-    return escape(root.text or "") + "".join(etree.tostring(child, encoding="unicode", method="xml")
-                                              for child in root)
+    # Never plain XML: it writes an empty <a id="x"></a> as <a id="x"/>, which an HTML parser (WeasyPrint's)
+    # reads as an open link that swallows the rest of the section (markup.serialise_fragment closes it).
+    return serialise_fragment(root)
 
 
 def check_size(root: etree._Element, source: SourceText) -> None:
@@ -131,13 +143,62 @@ def _clean(root: lxml_html.HtmlElement, source: SourceText, warn: bool) -> int:
             element.drop_tree()
             removed += 1
             continue
+        if tag not in ELEMENTS:
+            _replace_unknown(element, tag, source, say if warn else None)
+            removed += 1
+            tag = element.tag
         for name, reason in _dangerous(tag, dict(element.attrib)):
             where = source.where(value) if (value := element.get(name) or "") and source.line_of(value) else \
                 source.where(f"{name}=")
             say("%s: removed attribute %s from <%s>: %s", where, name, tag, reason)
             del element.attrib[name]
             removed += 1
+        for name, value in list(element.attrib.items()):
+            if ":" not in name and not attribute_allowed(tag, name.lower()):
+                del element.attrib[name]
+                element.set(f"data-{_class_name(name)}", value)
+                removed += 1
+                if warn and f"{tag} {name}" not in _UNKNOWN_SEEN:
+                    _UNKNOWN_SEEN[f"{tag} {name}"] = source.where(f"{name}=")
+                    say("%s: raw HTML <%s %s=...>: <%s> has no attribute %s in HTML, so it became data-%s",
+                        _UNKNOWN_SEEN[f"{tag} {name}"], tag, name, tag, name, _class_name(name))
     return removed
+
+
+def _replace_unknown(element: lxml_html.HtmlElement, tag: str, source: SourceText,
+                     say: Callable[..., None] | None) -> None:
+    """<Listing lang="rust">...</Listing> (a component of another tool, a custom element) -> a div (or a span
+    inside a paragraph or another inline element) keeping its content, with its name and attributes as
+    classes ("listing lang-rust") and its attribute values as data-* attributes: an EPUB may not hold it."""
+    parent = element.getparent()
+    inline = parent is not None and (parent.tag in PHRASING_ONLY or "octavo-inline" in (parent.get("class") or ""))
+    classes = [_class_name(tag)]
+    attributes: dict[str, str] = {}
+    for name, value in element.attrib.items():
+        key = name.lower()
+        if key == "class":
+            classes += value.split()
+        elif key == "id":
+            attributes["id"] = value
+        elif not key.startswith("on"):
+            classes.append(_class_name(f"{key}-{value}"[:40]) if value else _class_name(key))
+            attributes[f"data-{_class_name(key)}"] = value
+    element.attrib.clear()
+    element.tag = "span" if inline else "div"
+    element.set("class", " ".join(dict.fromkeys(c for c in classes if c)))
+    for name, value in attributes.items():
+        element.set(name, value)
+    if say is not None and tag not in _UNKNOWN_SEEN:
+        _UNKNOWN_SEEN[tag] = source.where(f"<{tag}")
+        found = re.search(f"<({re.escape(tag)})\\b", source.text, re.I)
+        say("%s: raw HTML <%s> is not an HTML element: it became a <%s class=\"%s\"> (style it by that class, "
+            "or remove it)", _UNKNOWN_SEEN[tag], found.group(1) if found else tag, element.tag, _class_name(tag))
+
+
+def _class_name(text: str) -> str:
+    """'file-name-src/main.rs' -> 'file-name-src-main-rs': a class (and data-*) name, lower case."""
+    return re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-")
+
 
 
 def _dangerous(tag: str, attributes: dict[str, str]) -> list[tuple[str, str]]:

@@ -19,8 +19,9 @@ from octavo.epub.cover import Cover
 from octavo.epub.pagebreaks import PageBreak, insert_page_breaks, plan_page_breaks
 from octavo.epub.typography import typeset_tree
 from octavo.errors import OutputError
+from octavo.htmlspec import BLOCKS, ELEMENTS, PHRASING_ONLY, attribute_allowed
 from octavo.markup import anchor_ids, escape, internal_links, parse_fragment
-from octavo.model import Book, Chapter, Edition
+from octavo.model import Book, Chapter, Edition, Part
 from octavo.pages import PageMap
 from octavo.render import PageContext, common_context, render_template
 
@@ -132,8 +133,13 @@ class _Files:
         return f"{self.by_id[anchor]}#{anchor}"
 
 
+def part_file(part: Part) -> str:
+    """The EPUB document of a part's title page."""
+    return f"{TEXT_DIR}/{part.id}.xhtml"
+
+
 def chapter_file(chapter: Chapter) -> str:
-    return f"{TEXT_DIR}/{chapter.id}.xhtml"
+    return f"{TEXT_DIR}/{chapter.file_id}.xhtml"
 
 
 def render_epub_content(book: Book, env: jinja2.Environment, modified: dt.datetime, generator: str,
@@ -156,12 +162,52 @@ def render_epub_content(book: Book, env: jinja2.Environment, modified: dt.dateti
         mine = tuple(b for b in breaks if f"{TEXT_DIR}/{b.file}" == name)
         for apply in PASSES:
             apply(tree, PassContext(book, name, mine, files, name in chapters))
+    refuse_invalid_documents(trees)
     problems = conformance_problems(list(trees.items()), book.meta.language)
     for problem in problems:
         log.warning("%s: the EPUB makes no accessibility conformance claim", problem)
     features = Features(images=bool(book.images), page_list=bool(breaks), conforms=not problems)
     final = tuple(replace(doc, xhtml=serialise(trees[doc.file_name])) for doc in docs)
     return EpubContent(final, cover, breaks, features)
+
+
+XHTML_NS = "{http://www.w3.org/1999/xhtml}"
+_OTHER_NS = ("{http://www.idpf.org/2007/ops}", "{http://www.w3.org/XML/1998/namespace}")
+
+
+def content_model_problems(name: str, root: etree._Element) -> list[str]:
+    """What in one XHTML document EPUBCheck would reject: an element that is not HTML, an attribute the element
+    may not have, a block inside an element that holds only phrasing content (a <div> in a <p>)."""
+    problems: list[str] = []
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if not element.tag.startswith(XHTML_NS):
+            continue  # SVG and MathML are checked by their own rules (and only come from our templates)
+        tag = element.tag.removeprefix(XHTML_NS)
+        where = f"{name}:{element.sourceline}" if element.sourceline else name
+        if tag not in ELEMENTS:
+            problems.append(f"{where}: <{tag}> is not an HTML element")
+            continue
+        for attribute in element.attrib:
+            local = str(attribute).rsplit("}", 1)[-1]
+            if not str(attribute).startswith(_OTHER_NS) and not attribute_allowed(tag, local):
+                problems.append(f"{where}: <{tag}> may not have the attribute {local}")
+        parent = element.getparent()
+        if tag in BLOCKS and parent is not None and str(parent.tag).removeprefix(XHTML_NS) in PHRASING_ONLY:
+            problems.append(f"{where}: <{tag}> inside <{str(parent.tag).removeprefix(XHTML_NS)}>, which holds "
+                            "only text and inline elements")
+    return problems
+
+
+def refuse_invalid_documents(trees: dict[str, etree._Element]) -> None:
+    """No EPUB is written whose documents break the EPUB content model: every document is checked before it is
+    packaged (in a fraction of a second; EPUBCheck itself takes 10 to 25 s of Java, so it runs in `check`)."""
+    problems = [problem for name, tree in trees.items() for problem in content_model_problems(name, tree)]
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise OutputError(f"the EPUB would be invalid: {problems[0]}{more}; no EPUB was written. Raw HTML is "
+                          "cleaned before this, so a template of the book is the likely cause")
 
 
 def _render_documents(book: Book, env: jinja2.Environment, context: dict[str, object], cover: Cover,
@@ -177,22 +223,33 @@ def _render_documents(book: Book, env: jinja2.Environment, context: dict[str, ob
         _document(env, context, "copyright", f"{TEXT_DIR}/copyright.xhtml", labels["copyright"], "frontmatter",
                   render_template(env, "partials/copyright.html.j2", **context)),
     ]
+    if book.meta.dedication:
+        docs.append(_document(env, context, "dedication", f"{TEXT_DIR}/dedication.xhtml", labels["dedication"],
+                              "frontmatter", render_template(env, "partials/dedication.html.j2", **context)))
+    if book.abstract_html:
+        docs.append(_document(env, context, "abstract", f"{TEXT_DIR}/abstract.xhtml", labels["abstract"],
+                              "frontmatter", render_template(env, "partials/abstract.html.j2", **context)))
     nav = render_template(env, "epub/nav.xhtml.j2", landmarks=_landmarks(book, labels), pages=breaks, **context)
     docs.append(_document(env, context, "nav", NAV_FILE, labels["contents"], "frontmatter", nav,
                           properties=("nav",)))
     for index, chapter in enumerate(book.chapters):
+        if (part := book.part_opens(index)) is not None:
+            docs.append(_document(env, context, part.id, part_file(part), part.title, "bodymatter",
+                                  render_template(env, "partials/part.html.j2", part=part, **context)))
         opening = index == 0 or chapter.division != book.chapters[index - 1].division
         content = render_template(env, "partials/chapter.html.j2", chapter=chapter, body=chapter.html,
                                   opening=opening, **context)
-        docs.append(_document(env, context, chapter.id, chapter_file(chapter), chapter.title, chapter.division,
+        docs.append(_document(env, context, chapter.file_id, chapter_file(chapter), chapter.title, chapter.division,
                               content))
     return docs
 
 
 def _anchor_files(book: Book) -> _Files:
     files = _Files()
-    for anchor in ("titlepage", "copyright", "contents"):
+    for anchor in ("titlepage", "copyright", "contents", "dedication", "abstract"):
         files.by_id[anchor] = {"contents": NAV_FILE}.get(anchor, f"{TEXT_DIR}/{anchor}.xhtml")
+    for part in book.parts:
+        files.by_id[part.id] = part_file(part)
     for chapter in book.chapters:
         name = chapter_file(chapter)
         for anchor in [chapter.id, *(h.id for h in chapter.headings), *(n.id for n in chapter.footnotes),
@@ -213,10 +270,10 @@ def _landmarks(book: Book, labels: dict[str, str]) -> list[dict[str, str]]:
              {"type": "titlepage", "href": "titlepage.xhtml", "title": labels["titlepage"]},
              {"type": "toc", "href": "nav.xhtml#contents", "title": labels["contents"]}]
     body = next((c for c in book.chapters if c.division == "bodymatter"), book.chapters[0])
-    marks.append({"type": "bodymatter", "href": f"{body.id}.xhtml", "title": labels["start"]})
+    marks.append({"type": "bodymatter", "href": f"{body.file_id}.xhtml", "title": labels["start"]})
     back = next((c for c in book.chapters if c.division == "backmatter"), None)
     if back is not None:
-        marks.append({"type": "backmatter", "href": f"{back.id}.xhtml", "title": back.title})
+        marks.append({"type": "backmatter", "href": f"{back.file_id}.xhtml", "title": back.title})
     return marks
 
 

@@ -11,7 +11,7 @@ from ebooklib import epub
 
 from octavo.bidi import language_direction
 from octavo.epub.a11y import accessibility_metadata
-from octavo.epub.documents import EpubContent, chapter_file
+from octavo.epub.documents import EpubContent, chapter_file, part_file
 from octavo.epub.typography import smarten
 from octavo.errors import ContentError
 from octavo.media import media_type
@@ -86,12 +86,19 @@ def _metadata(ebook: epub.EpubBook, book: Book, content: EpubContent) -> None:
 
 
 def _ncx_toc(book: Book) -> list[object]:
+    """The NCX: chapters and their sections, inside their parts. navPoint ids are XML names made from the
+    chapter's file name (a heading id may start with a digit, as GitHub's do)."""
     toc: list[object] = []
-    for chapter in book.chapters:
-        link = epub.Link(chapter_file(chapter), chapter.title, chapter.id)
-        sections = [epub.Link(f"{chapter_file(chapter)}#{h.id}", h.text, h.id) for h in chapter.headings
-                    if h.level == 2]
-        toc.append((epub.Section(chapter.title, chapter_file(chapter)), sections) if sections else link)
+    part_entries: list[object] = []
+    for index, chapter in enumerate(book.chapters):
+        if (part := book.part_opens(index)) is not None:
+            part_entries = []
+            toc.append((epub.Section(part.title, part_file(part)), part_entries))
+        link = epub.Link(chapter_file(chapter), chapter.title, f"np-{chapter.file_id}")
+        sections = [epub.Link(f"{chapter_file(chapter)}#{h.id}", h.text, f"np-{chapter.file_id}-{number}")
+                    for number, h in enumerate((h for h in chapter.headings if h.level == 2), start=1)]
+        entry = (epub.Section(chapter.title, chapter_file(chapter)), sections) if sections else link
+        (part_entries if chapter.part is not None else toc).append(entry)
     return toc
 
 

@@ -16,7 +16,7 @@ from lxml import etree
 
 from octavo.bookfonts import STYLES, BookFonts
 from octavo.errors import FontError
-from octavo.markup import local_name, parse_fragment
+from octavo.markup import local_name, parse_fragment, plain_text
 from octavo.model import Book
 from octavo.resources import Resources
 from octavo.source import line_in_file
@@ -183,13 +183,16 @@ def check_coverage(book: Book, styles: Resources, config_name: str) -> None:
     covered = {role: coverage(plan.fonts(role)) for role in ROLES}
     meta = book.meta
     book_text = " ".join(filter(None, (meta.title, meta.subtitle, *meta.authors, meta.publisher, meta.rights,
-                                       meta.notice, meta.edition, meta.date)))
+                                       meta.notice, meta.edition, meta.date, meta.dedication, meta.thanks,
+                                       *meta.affiliations,
+                                       plain_text(book.abstract_html), *(part.title for part in meta.parts))))
     # The title and headings are set in the headings face, and in the text face in the contents and running heads.
     sources: list[tuple[str, Path | None, list[tuple[str, tuple[str, ...]]]]] = [
         (config_name, None, [(book_text, ("body", "headings"))])]
     for chapter in book.chapters:
         notes = "".join(note.html for note in chapter.footnotes)
-        pieces = [(chapter.title, ("body", "headings")), *_pieces(chapter.html), *_pieces(notes)]
+        pieces = [(chapter.title, ("body", "headings")), *_pieces(chapter.epigraph_html), *_pieces(chapter.html),
+                  *_pieces(notes)]
         sources.append((chapter.name, chapter.source, pieces))
     for name, path, pieces in sources:
         for text, roles in pieces:
