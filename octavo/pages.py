@@ -11,8 +11,9 @@ from typing import Any, Protocol
 from octavo.markup import local_name
 
 #: Elements whose text the EPUB and the print edition do not share: notes (inline floats in print,
-#: asides in the EPUB), note calls, and the EPUB's page-break markers themselves.
-SKIPPED_CLASSES = frozenset({"footnote", "footnotes", "noteref", "noteref-repeat"})
+#: asides in the EPUB), note calls, the EPUB's page-break markers themselves, and the continuation marks of
+#: long code lines (print only, octavo/pdf/code.py).
+SKIPPED_CLASSES = frozenset({"footnote", "footnotes", "noteref", "noteref-repeat", "code-continued"})
 
 
 #: Elements one HTML parser adds and another does not; never counted.

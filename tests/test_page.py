@@ -277,3 +277,18 @@ def test_weasyprint_70_still_ends_a_footnote_line_at_its_source_line_end() -> No
             and line not in list(area.descendants())]
     assert "mmm" in lines  # a line of one word, ended where the source line ends
     assert "mmm nnn ooo ppp qqq rrr sss ttt uuu vvv www" in body  # the same text outside a note flows
+
+
+def test_a_wrapped_code_line_keeps_the_epub_page_list_in_step(tmp_path: Path) -> None:
+    """Found on the Rustonomicon: the continuation mark of a wrapped code line is an element of the print HTML
+    only, so every block after it, up to the next heading, was counted one further on in print than in the EPUB,
+    and each page that began there warned "its first words ... are not in the EPUB text"."""
+    code = ("```rust\nfn main() { let a_very_long_variable_name = some_function_with_a_long_name(argument_one, "
+            "argument_two, argument_three); }\n```\n")
+    blocks = [f"Block {n} says something about item {n} and carries on so that pages begin after the code. " * 30
+              for n in range(12)]
+    text = "# One\n\n" + code + "\n" + "\n\n".join(blocks) + "\n"
+    book = write_book(tmp_path / "book", {"book.yaml": YAML.format(trim="A5"), "01.md": text})
+    run = build(book)
+    assert run.code == 0, run.stderr
+    assert [line for line in warnings(run) if "a code line of" not in line] == []
