@@ -43,6 +43,16 @@ def line_in_file(path: Path, needle: str) -> int | None:
     return None
 
 
+def place_in(name: str, sources: tuple[Path, ...], needle: str) -> tuple[str, int] | None:
+    """Which of a chapter's files (its chapter file `name` first, then its section files) holds `needle`, shown
+    as messages show it, and the line; None when none does."""
+    for index, path in enumerate(sources):
+        line = line_in_file(path, needle)
+        if line is not None:
+            return (name if index == 0 else str(Path(name).parent / path.name)), line
+    return None
+
+
 @dataclass(frozen=True)
 class SourceText:
     """A Markdown file's text, to find the line a piece of raw HTML or a reference came from."""

@@ -292,3 +292,17 @@ def test_a_wrapped_code_line_keeps_the_epub_page_list_in_step(tmp_path: Path) ->
     run = build(book)
     assert run.code == 0, run.stderr
     assert [line for line in warnings(run) if "a code line of" not in line] == []
+
+
+def test_section_files_go_on_from_the_levels_before_and_are_named_in_warnings(tmp_path: Path) -> None:
+    """Found on the Rustonomicon: a section file that starts with '###' under a '##' section file of the same
+    chapter warned "heading level skips from 1 to 3"; a long code line in a section file was reported against
+    the chapter file, without a line."""
+    code = "```text\n" + "x" * 120 + "\n```\n"
+    book = write_book(tmp_path / "book", {
+        "book.yaml": YAML.format(trim="A5") + "chapters:\n  - file: 01.md\n    sections: [01-a.md, 01-b.md]\n",
+        "01.md": "# One\n\nText.\n", "01-a.md": "## Part A\n\nText.\n",
+        "01-b.md": "### Part B, under A\n\nText.\n\n" + code})
+    run = build(book)
+    assert run.code == 0, run.stderr
+    assert [line.split(": a code line", 1)[0] for line in warnings(run)] == [f"warning: {book}/01-b.md:6"]

@@ -307,7 +307,8 @@ def parse_chapter(md: MarkdownIt, path: Path, shown: str, front: dict[str, Any],
         section_aliases: dict[str, str] = {}
         piece_html, piece_headings, piece_notes, piece_refs = _parse_piece(
             md, section_tokens, section_env, _ChapterEnv(chapter_id, len(all_notes)), ids, section_source,
-            section_offset, root, allow_remote, section_aliases, cleaned=cleaned)
+            section_offset, root, allow_remote, section_aliases, cleaned=cleaned,
+            previous=all_headings[-1].level if all_headings else 1)
         if pieces is not None:
             pieces.append(_Piece(section_path, chapter_id, piece_headings[0].id, section_aliases))
         all_html.append(piece_html)
@@ -325,11 +326,12 @@ def parse_chapter(md: MarkdownIt, path: Path, shown: str, front: dict[str, Any],
 
 def _parse_piece(md: MarkdownIt, tokens: list[Token], env: dict[str, Any], cenv: _ChapterEnv, ids: IdPool,
                  source: SourceText, offset: int, root: Path, allow_remote: bool, aliases: dict[str, str],
-                 extra: str = "", cleaned: dict[str, bytes] | None = None,
+                 extra: str = "", cleaned: dict[str, bytes] | None = None, previous: int = 1,
                  ) -> tuple[str, tuple[Heading, ...], tuple[Footnote, ...], References]:
     """The body of one file of a chapter -> its HTML, headings, notes (numbered on from the chapter's) and
-    the files it loads."""
-    headings = _assign_heading_ids(md, tokens, ids, source, offset, aliases)
+    the files it loads. `previous`: the level of the heading before this file (a section file goes on from
+    the chapter's earlier files: '###' after a '##' in the file before is no skip)."""
+    headings = _assign_heading_ids(md, tokens, ids, source, offset, aliases, previous)
     body_tokens, note_tokens = _split_notes(tokens)
     notes = _number_notes(note_tokens, cenv, env)
     _check_body(body_tokens, source.name, offset)
@@ -445,10 +447,10 @@ def _explicit_id(inline: Token | None) -> str | None:
 
 
 def _assign_heading_ids(md: MarkdownIt, tokens: list[Token], ids: IdPool, source: SourceText,
-                        offset: int, aliases: dict[str, str] | None = None) -> tuple[Heading, ...]:
-    """Give every heading a unique id; warn about skipped levels; return the section list."""
+                        offset: int, aliases: dict[str, str] | None = None, previous: int = 1) -> tuple[Heading, ...]:
+    """Give every heading a unique id; warn about skipped levels (from `previous`, the level of the heading
+    before); return the section list."""
     headings: list[Heading] = []
-    previous = 1
     for index, token in enumerate(tokens):
         if token.type != "heading_open":
             continue

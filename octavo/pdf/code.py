@@ -20,7 +20,7 @@ from lxml import html as lxml_html
 from octavo.markup import local_name
 from octavo.model import Book, Chapter
 from octavo.resources import Resources
-from octavo.source import line_in_file
+from octavo.source import place_in
 
 #: The continuation mark, drawn by the code font (DejaVu Sans Mono has U+21AA).
 CONTINUED = "↪"
@@ -161,8 +161,8 @@ def _message(line: str, columns: int, chapter: Chapter | None) -> str:
     where = ""
     if chapter is not None:
         stripped = line.strip()
-        number = next((n for needle in (stripped, stripped[:40], stripped[:20]) if needle
-                       and (n := line_in_file(chapter.source, needle)) is not None), None)
-        where = f"{chapter.name}:{number}: " if number else f"{chapter.name}: "
+        found = next((f for needle in (stripped, stripped[:40], stripped[:20]) if needle
+                      and (f := place_in(chapter.name, chapter.sources or (chapter.source,), needle))), None)
+        where = f"{found[0]}:{found[1]}: " if found else f"{chapter.name}: "
     return (f"{where}a code line of {len(line)} characters does not fit the print measure of {columns}: it is "
             f"wrapped with {CONTINUED} in the PDF; shorten it to keep its columns")

@@ -210,7 +210,7 @@ def _clip(text: str, length: int = 40) -> str:
 
 def _where(element: Any, parents: dict[Any, Any], book: Any, texts: list[str]) -> str:
     """'content/02-x.md:14: ', or just the file, or '' when the element is not in a chapter."""
-    from octavo.source import line_in_file
+    from octavo.source import place_in
 
     ids = {chapter.id: chapter for chapter in book.chapters}
     chapter = None
@@ -226,6 +226,7 @@ def _where(element: Any, parents: dict[Any, Any], book: Any, texts: list[str]) -
         for size in (4, 3, 2):
             for start in range(max(1, len(words) - size + 1)):
                 needle = " ".join(words[start:start + size])
-                if len(needle) >= 8 and (line := line_in_file(chapter.source, needle)) is not None:
-                    return f"{chapter.name}:{line}: "
+                if len(needle) >= 8 and (found := place_in(chapter.name, chapter.sources or (chapter.source,),
+                                                            needle)):
+                    return f"{found[0]}:{found[1]}: "
     return f"{chapter.name}: "
