@@ -153,8 +153,11 @@ def _clean(root: lxml_html.HtmlElement, source: SourceText, warn: bool) -> int:
             say("%s: removed attribute %s from <%s>: %s", where, name, tag, reason)
             del element.attrib[name]
             removed += 1
+        # An attribute HTML does not have becomes data-*, except one that loads a file (a table's background):
+        # that one stays for the reference check, which refuses it when it is remote or outside the book.
+        loading = {url.attribute for url in element_urls(tag, dict(element.attrib)) if url.kind == "load"}
         for name, value in list(element.attrib.items()):
-            if ":" not in name and not attribute_allowed(tag, name.lower()):
+            if ":" not in name and not attribute_allowed(tag, name.lower()) and name not in loading:
                 del element.attrib[name]
                 element.set(f"data-{_class_name(name)}", value)
                 removed += 1
