@@ -306,3 +306,23 @@ def test_section_files_go_on_from_the_levels_before_and_are_named_in_warnings(tm
     run = build(book)
     assert run.code == 0, run.stderr
     assert [line.split(": a code line", 1)[0] for line in warnings(run)] == [f"warning: {book}/01-b.md:6"]
+
+
+RUSTONOMICON_PARAGRAPH = (
+    "Of course, a full aliasing model for Rust must also take into consideration things like\n"
+    "function calls (which may mutate things we don't see), raw pointers (which have\n"
+    "no aliasing requirements on their own), and UnsafeCell (which lets the referent\n"
+    "of an `&` be mutated).\n")
+
+
+@pytest.mark.xfail(strict=True, reason="open (issue 12): an indented justified paragraph of the Rustonomicon "
+                                       "(src/aliasing.md) at 7 x 10 in sets 'no' alone on a line; cause not found yet")
+def test_an_indented_paragraph_from_the_rustonomicon_has_no_line_that_ends_too_early(tmp_path: Path) -> None:
+    """Found by the page check on the Rustonomicon (rust-lang/nomicon cc6a6ba): '(which have' / 'no' /
+    'aliasing requirements ...'. It needs the paragraph indent: the same text opening a section is set well."""
+    text = ("# One\n\nA first paragraph so that the next ones are indented as in the running text of the book.\n\n"
+            + RUSTONOMICON_PARAGRAPH)
+    book = write_book(tmp_path / "book", {"book.yaml": YAML.format(trim="7in 10in"), "01.md": text})
+    run = build(book)
+    assert run.code == 0, run.stderr
+    assert warnings(run) == []
