@@ -105,3 +105,41 @@ def text_advance(text: str, style: Any) -> float:
     width, _ = line_size(line, style)
     layout.deactivate()
     return float(width)
+
+
+def fix_trailing_space_breaks() -> None:
+    """Replace WeasyPrint 70's `split_first_line` (as `weasyprint.layout.inline` calls it) with one that does not
+    set the first word of a line alone when the rest of a text fits except for its trailing space, once per
+    process.
+
+    The defect (found by the page check on the Rustonomicon: "(which have" / "no" / "aliasing requirements ..."):
+    Pango says that a text ending in a space before an inline element (code, a link, a note call) fits, the
+    space hanging past the edge; `line_size` counts the space, so the text seems too wide, step #3 of
+    `text/line_break.py split_first_line` takes "the line can't be split earlier" and returns only the first
+    word. Here, such a text that fits once its trailing spaces are dropped is laid out as the one line it is
+    (the caller already takes trailing white space off the width). Reproduction and the upstream report:
+    tests/fixtures/weasyprint/trailing-space-break.html.
+    """
+    from math import inf
+
+    from weasyprint.layout import inline
+    from weasyprint.text import line_break
+
+    check_engines()
+    if getattr(inline.split_first_line, "_octavo_fixed", False):
+        return
+    original = line_break.split_first_line
+
+    def split_first_line(text: str, style: Any, context: Any, max_width: float | None, justification_spacing: float,
+                         is_line_start: bool = True, minimum: bool = False) -> tuple[Any, ...]:
+        found = original(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+        if (found[2] is not None and max_width is not None and max_width != inf and text.endswith(" ")
+                and "\n" not in text and style["white_space"] in ("normal", "nowrap", "pre-line")):
+            stripped = original(text.rstrip(" "), style, context, max_width, justification_spacing, is_line_start,
+                                minimum)
+            if stripped[2] is None and stripped[3] <= max_width:
+                return tuple(original(text, style, context, inf, justification_spacing, is_line_start, minimum))
+        return tuple(found)
+
+    split_first_line._octavo_fixed = True  # type: ignore[attr-defined]
+    inline.split_first_line = split_first_line

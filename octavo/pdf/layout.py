@@ -117,9 +117,10 @@ def lay_out(html: str, book: Book, edition: Edition, styles: Resources,
             warn: Callable[[str], None] | None = None) -> Any:
     """The WeasyPrint Document of one edition; a resource the publication may not load is a ContentError.
     What the content makes of the pages (a code line too long for the measure) goes to `warn`, else the log."""
-    from octavo.pdf.internals import check_engines
+    from octavo.pdf.internals import check_engines, fix_trailing_space_breaks
 
     check_engines()  # before the seconds of a layout: writing the PDF reaches into pydyf and WeasyPrint
+    fix_trailing_space_breaks()
     from octavo.pdf.code import measure_for, wrap_code
 
     html = wrap_code(html, book, measure_for(text_width(book.meta.print), styles), warn or _log_warning)
