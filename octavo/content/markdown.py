@@ -40,7 +40,7 @@ from octavo.markup import (
     serialise_fragment,
 )
 from octavo.model import CHAPTER_KINDS, Book, BookMeta, Chapter, Footnote, Heading
-from octavo.source import SourceText, line_in_file, read_source
+from octavo.source import SourceText, line_in_file, place_in, read_source
 from octavo.yamlsafe import YamlProblem, load_yaml
 
 log = logging.getLogger("octavo")
@@ -677,12 +677,9 @@ def check_links(book: Book, pending: dict[tuple[str, str], BuildError] | None = 
 
 def _where(chapter: Chapter, needle: str) -> tuple[str, int | None]:
     """The file of the chapter (among its section files) and the line a link's target is written on."""
-    for source in chapter.sources:
-        line = line_in_file(source, needle) or line_in_file(source, unquote(needle))
-        if line is not None:
-            return (chapter.name if source == chapter.source else
-                    str(Path(chapter.name).parent / source.name)), line
-    return chapter.name, None
+    sources = chapter.sources or (chapter.source,)
+    found = place_in(chapter.name, sources, needle) or place_in(chapter.name, sources, unquote(needle))
+    return found if found is not None else (chapter.name, None)
 
 
 def check_unique_ids(book: Book, trees: dict[Path, Any], made: dict[str, str] | None = None) -> None:
