@@ -326,3 +326,19 @@ def test_an_indented_paragraph_from_the_rustonomicon_has_no_line_that_ends_too_e
     run = build(book)
     assert run.code == 0, run.stderr
     assert warnings(run) == []
+
+
+def test_an_empty_header_cell_is_a_data_cell_in_the_epub(tmp_path: Path) -> None:
+    """Found by DAISY Ace on the Rustonomicon (src/subtyping.md): a Markdown table whose corner header cell is
+    empty gave an empty <th> (axe's empty-table-header), while the EPUB claimed WCAG 2.2 AA."""
+    import zipfile
+
+    table = "|   | covariant | invariant |\n|---|---|---|\n| `&'a T` | `'a`, `T` | |\n"
+    book = write_book(tmp_path / "book", {"book.yaml": YAML.format(trim="A5"), "01.md": "# One\n\n" + table})
+    run = build(book, "--strict")
+    assert run.code == 0, run.stderr
+    with zipfile.ZipFile(next((tmp_path / "dist").glob("*.epub"))) as epub:
+        chapter = next(epub.read(n).decode() for n in epub.namelist() if n.endswith("one.xhtml"))
+    head = chapter.split("<thead>", 1)[1].split("</thead>", 1)[0]
+    assert "<td></td>" in head.replace(" ", "") or "<td/>" in head.replace(" ", ""), head
+    assert "<th>covariant</th>" in head and "<th></th>" not in head and "<th/>" not in head

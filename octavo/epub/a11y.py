@@ -131,3 +131,11 @@ def add_missing_roles(root: etree._Element) -> None:
         roles = [ARIA_ROLES[k] for k in (element.get(EPUB_TYPE) or "").split() if k in ARIA_ROLES]
         if roles and not in_landmarks(element):
             element.set("role", roles[0])
+
+
+def empty_header_cells_as_data(root: etree._Element) -> None:
+    """A table header cell with no text (the corner cell of a Markdown table, `|   | a | b |`) becomes a data
+    cell: a header that names nothing is an accessibility violation (DAISY Ace, axe's empty-table-header)."""
+    for cell in root.iter("{http://www.w3.org/1999/xhtml}th"):
+        if not "".join(cell.itertext()).strip() and not len(cell):
+            cell.tag = "{http://www.w3.org/1999/xhtml}td"

@@ -14,7 +14,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from octavo.bidi import language_direction, mark_direction
-from octavo.epub.a11y import Features, add_missing_roles, conformance_problems
+from octavo.epub.a11y import Features, add_missing_roles, conformance_problems, empty_header_cells_as_data
 from octavo.epub.cover import Cover
 from octavo.epub.pagebreaks import PageBreak, insert_page_breaks, plan_page_breaks
 from octavo.epub.typography import typeset_tree
@@ -114,6 +114,7 @@ def _direction(root: etree._Element, context: PassContext) -> None:
 
 def _roles(root: etree._Element, context: PassContext) -> None:
     add_missing_roles(root)
+    empty_header_cells_as_data(root)
 
 
 #: Passes over every document, in order. Page-break markers go first: they find where the print
