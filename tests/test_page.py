@@ -328,6 +328,55 @@ def test_an_indented_paragraph_from_the_rustonomicon_has_no_line_that_ends_too_e
     assert warnings(run) == []
 
 
+RUSTONOMICON_FULL_LINES = """# One
+
+A first paragraph so that the next ones are indented as in the running text of the book.
+
+`Send` and `Sync` are marked unsafe because thread safety is a *fundamental
+property* that unsafe code can't possibly hope to defend against in the way it
+could defend against a buggy `Ord` implementation. Similarly, `GlobalAlloc`
+is keeping accounts of all the memory in the program and other things like
+`Box` or `Vec` that build on top of it. If it does something weird (giving the same
+chunk of memory to another request when it is still in use), there's no chance
+to detect that and do anything about it.
+
+Raw pointers don't need to be aligned at all times, so the basic trick of
+using pointers as counters is *fine*, but they *should* definitely be aligned
+when passed to `ptr::read`! This is *possibly* needless pedantry
+because `ptr::read` is a noop for a ZST, but let's be a *little* more
+responsible and read from `NonNull::dangling` on the ZST path.
+
+```
+let x = 1;
+```
+
+What types are `foo_cloned` and `bar_cloned`?
+We know that `Container<i32>: Clone`, so the compiler calls `clone` by value to give
+`foo_cloned: Container<i32>`.
+However, `bar_cloned` actually has type `&Container<T>`.
+
+```
+let y = 2;
+```
+
+This is only a problem when overwriting a previously initialized variable or
+one of its subfields.
+"""
+
+
+@pytest.mark.slow
+def test_full_lines_before_code_or_a_kerned_word_are_not_reported(tmp_path: Path) -> None:
+    """The Rustonomicon (rust-lang/nomicon cc6a6ba: safe-unsafe-meaning.md, vec/vec-zsts.md, dot-operator.md,
+    drop-flags.md) had four lines reported as ending too early that filled 86-97% of the measure: the next
+    line's first piece (`ptr::read`! with the code's padding, `Clone`, with its comma) did not fit, nor did
+    "its" once kerned after "of" (the check measured " its" alone, 1.4 px narrower than in context)."""
+    files = {"book.yaml": YAML.format(trim="7in 10in"), "01.md": RUSTONOMICON_FULL_LINES}
+    book = write_book(tmp_path / "book", files)
+    run = build(book)
+    assert run.code == 0, run.stderr
+    assert warnings(run) == []
+
+
 def test_an_empty_header_cell_is_a_data_cell_in_the_epub(tmp_path: Path) -> None:
     """Found by DAISY Ace on the Rustonomicon (src/subtyping.md): a Markdown table whose corner header cell is
     empty gave an empty <th> (axe's empty-table-header), while the EPUB claimed WCAG 2.2 AA."""

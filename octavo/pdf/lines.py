@@ -58,7 +58,7 @@ def short_lines(document: Any) -> list[ShortLine]:
             measure = block.width - (line.position_x - block.content_box_x())
             natural = _natural_width(line, boxes)
             fill = natural / measure if measure > 0 else 1.0
-            fits = _next_word_fits(after, measure - 1 - natural, boxes)
+            fits = _next_word_fits(line, after, measure - natural, boxes)
             justified = block.style["text_align_all"] == "justify"
             if fits or (justified and (fill < SHORT or (len(text.split()) == 1 and fill < 0.9))):
                 found.append(ShortLine(number, text, next_text, fill, element))
@@ -89,18 +89,59 @@ def _skipped(element: Any) -> bool:
     return element.tag == "nav" or "contents" in (element.get("class") or "").split()
 
 
-def _next_word_fits(line: Any, room: float, boxes: Any) -> bool:
-    """Whether the first word of `line`, and the space before it, would have fitted in `room` points at the end
-    of the line above (measured only when the room could hold it: no glyph is narrower than a fifth of an em)."""
+def _next_word_fits(line: Any, after: Any, room: float, boxes: Any) -> bool:
+    """Whether the first unbreakable piece of the line `after` (a word, or a word of code and the comma after
+    it), and a space before it, would have fitted in the `room` points left at the end of `line`.
+
+    The piece is measured as laid out: from the start of its line to its first space, across inline boxes
+    (code and links carry padding, and a word may run on from one box into the next). When the piece lies in
+    one text whose style is that of the last text of `line`, it is measured in context, as the line breaker
+    measures it: the width the last text grows by when the space and the piece are added (kerning across the
+    space is worth a tenth of an em in Vollkorn: "of its" is wider than "of" plus " its")."""
     from octavo.pdf.internals import text_advance
 
-    first = next((box for box in line.descendants() if isinstance(box, boxes.TextBox) and box.text.strip()), None)
-    if first is None:
+    texts = [box for box in after.descendants() if isinstance(box, boxes.TextBox)]
+    if not texts or not texts[0].text.strip():
         return False
-    word = first.text.split()[0]
-    if room < 0.2 * first.style["font_size"] * (len(word) + 1):
+    size = float(texts[0].style["font_size"])
+    if room < 0.2 * size * 2:  # no glyph and space are narrower
         return False
-    return text_advance(" " + word, first.style) < room
+    piece = _first_piece(after, texts)
+    if piece is None:
+        return False
+    width, box, end = piece
+    last = next((b for b in reversed(list(line.descendants())) if isinstance(b, boxes.TextBox)), None)
+    if (last is not None and box is texts[0] and box.position_x <= after.position_x + 0.01
+            and _same_font(last.style, box.style)):
+        before = last.text.rstrip(" ")
+        grows = text_advance(before + " " + box.text[:end].lstrip(" "), box.style) - text_advance(before, box.style)
+        return grows <= room + 0.01
+    space = text_advance(" ", last.style if last is not None else texts[0].style)
+    return space + width <= room - 0.1 * size
+
+
+def _first_piece(after: Any, texts: list[Any]) -> tuple[float, Any, int] | None:
+    """The width from the start of `after` to its first break opportunity (a space), the text box holding that
+    space (or the last text box) and the offset of the space in it."""
+    from octavo.pdf.internals import text_advance
+
+    for box in texts:
+        text = box.text.lstrip(" ") if box is texts[0] else box.text
+        offset = len(box.text) - len(text) if box is texts[0] else 0
+        cut = text.find(" ")
+        if cut == 0:
+            return float(box.position_x - after.position_x), box, offset
+        if cut > 0:
+            width = box.position_x - after.position_x + text_advance(text[:cut], box.style)
+            return float(width), box, offset + cut
+    end = texts[-1]
+    return float(end.position_x + end.width - after.position_x), end, len(end.text)
+
+
+def _same_font(one: Any, other: Any) -> bool:
+    keys = ("font_family", "font_size", "font_weight", "font_style", "font_stretch", "font_variant_caps",
+            "letter_spacing", "word_spacing")
+    return all(one[key] == other[key] for key in keys)
 
 
 def _judged(block: Any, line: Any, boxes: Any) -> bool:
