@@ -172,6 +172,23 @@ def test_long_code_lines_wrap_with_a_mark_and_a_warning(tmp_path: Path) -> None:
         LONG.replace(" ", "")
 
 
+@pytest.mark.slow
+def test_the_code_measure_follows_the_books_own_stylesheet(tmp_path: Path) -> None:
+    """A book that sets its code smaller in its own print.css (docs/customising.md) gets the measure it asked
+    for: a line of 84 characters, which wraps at A5 with the default code size (a measure of 69), fits, unmarked
+    and unwarned. The measure was computed from the default sizes, whatever the book's stylesheet said."""
+    line = "    let total = first_argument + second_argument + third_argument + fourth_argument;"
+    assert len(line) == 84
+    stylesheet = (ROOT / "styles/print.css").read_text() + "\npre { font-size: 0.7em; }\n"
+    book = write_book(tmp_path / "book", {"book.yaml": YAML.format(trim="A5"), "styles/print.css": stylesheet,
+                                          "01.md": f"# Code\n\nThe call:\n\n```rust\n{line}\n```\n"})
+    run = build(book, "--strict")
+    assert run.code == 0, run.stderr
+    lines = [line for page in pdf_lines(tmp_path / "dist/pages-print.pdf") for line in page]
+    assert " ".join(line.split()) in [" ".join(text.split()) for text in lines]
+    assert not any("↪" in text for text in lines)
+
+
 # 4. Code blocks and tables split across pages; labels stay with their block ---------------------------------
 
 def _page_fill(path: Path) -> list[float]:

@@ -1,4 +1,4 @@
-"""Print HTML + page geometry -> the same HTML with every code line longer than the measure wrapped, marked ↪ and
+"""Print HTML + the measure of a probe laid out with the book's stylesheets -> the same HTML with every code line longer than the measure wrapped, marked ↪ and
 indented under itself, and a warning naming the file and line of each such line.
 
 WeasyPrint cannot mark the point where it wraps a line, and a silent wrap breaks the columns of compiler
@@ -11,25 +11,18 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
+from html import escape
+from typing import Any
 
 from lxml import etree
 from lxml import html as lxml_html
 
 from octavo.markup import local_name
 from octavo.model import Book, Chapter
-from octavo.resources import Resources
 from octavo.source import place_in
 
 #: The continuation mark, drawn by the code font (DejaVu Sans Mono has U+21AA).
 CONTINUED = "↪"
-#: The code font and sizes, as styles/common.css and print.css set them: `pre, code { font-size: 0.85em }` of
-#: the 10.5pt body, so a <code> inside a <pre> (every Markdown code block) is 0.85 of 0.85em.
-CODE_FONT = "fonts/DejaVuSansMono.ttf"
-BODY_SIZE = 10.5
-PRE_SIZE = BODY_SIZE * 0.85
-PRE_CODE_SIZE = PRE_SIZE * 0.85
 #: Indentation of the containers code may sit in, in body ems (common.css: lists, blockquotes, definitions).
 INDENT_EM = {"blockquote": 3.2, "ol": 1.6, "ul": 1.6, "dd": 1.6}
 #: A wrapped line breaks at a space when there is one in the last part of the measure.
@@ -38,33 +31,67 @@ SPACE_WINDOW = 0.35
 BREAK_AFTER = frozenset(",;(){}[]=.:/|&+-*<>")
 #: How far a continuation is indented at most, in characters (it hangs under the line's own indentation).
 MAX_HANG = 16
+#: The probe's characters: as many as a wide measure holds, so that one character's advance is exact.
+PROBE = "M" * 200
 
 
 @dataclass(frozen=True)
 class Measure:
-    """How many characters of code one line of the text block holds."""
+    """How many characters of code one line of a code block holds, as the book's own stylesheets set code: the
+    widths come from laying out a probe (`probe_html`) with the stylesheets of the build, so a book that sets
+    a smaller code size, another code font or wider margins gets the measure it asked for."""
 
     width: float
-    """The text block's width, in points."""
+    """The content width of a code block in the running text, in CSS px."""
     advance: float
-    """The code font's advance width, in ems."""
+    """One character's advance in a Markdown code block (<code> inside <pre>), in CSS px."""
+    bare: float
+    """One character's advance in a <pre> without <code> (raw HTML), in CSS px."""
+    em: float
+    """The body text's em, in CSS px: containers (lists, block quotes) indent code by body ems."""
 
-    def columns(self, size: float, indent_em: float = 0.0) -> int:
-        """Characters per line at `size` points, `indent_em` body ems in from the text block's edges."""
-        return max(20, math.floor((self.width - indent_em * BODY_SIZE) / (self.advance * size) + 1e-6))
-
-
-@cache
-def advance_of(font: Path) -> float:
-    """The advance width of a monospaced font, in ems (DejaVu Sans Mono: 1233/2048)."""
-    from fontTools.ttLib import TTFont
-
-    with TTFont(font, lazy=True) as ttf:
-        return float(ttf["hmtx"]["M"][0]) / float(ttf["head"].unitsPerEm)
+    def columns(self, in_code: bool, indent_em: float = 0.0) -> int:
+        """Characters per line of a block, `indent_em` body ems in from the running text's edges."""
+        advance = self.advance if in_code else self.bare
+        return max(20, math.floor((self.width - indent_em * self.em) / advance + 1e-6))
 
 
-def measure_for(text_width: float, styles: Resources) -> Measure:
-    return Measure(text_width, advance_of(styles.find_style(CODE_FONT)))
+def probe_html(html: str, book: Book) -> str:
+    """The print HTML's head and a chapter's section, holding only the two kinds of code block (`probe` lays
+    it out); the section keeps its classes, so that a stylesheet's rules for chapter code apply."""
+    document = lxml_html.document_fromstring(html)
+    ids = {chapter.id for chapter in book.chapters}
+    section = next((s for s in document.iter("section") if s.get("id") in ids), None)
+    body = document.find("body")
+    attrs = "".join(f' {k}="{escape(v)}"' for k, v in (section.attrib.items() if section is not None else ()))
+    head = document.find("head")
+    return (f'<!DOCTYPE html>\n<html lang="{escape(document.get("lang") or "en")}">'
+            f'{etree.tostring(head, encoding="unicode", method="html") if head is not None else ""}'
+            f'<body class="{escape(body.get("class") or "") if body is not None else ""}"><section{attrs}>'
+            f'<p>{PROBE[:1]}</p><pre><code>{PROBE}</code></pre><pre>{PROBE}</pre></section></body></html>')
+
+
+def measure_of(document: Any) -> Measure | None:
+    """The laid-out probe -> the measure of its code blocks (None if the stylesheets hid them)."""
+    from weasyprint.formatting_structure import boxes
+
+    from octavo.pdf.internals import text_advance
+
+    pres, paragraph = [], None
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            tag = getattr(box, "element_tag", None)
+            if isinstance(box, boxes.BlockContainerBox) and tag == "pre" and not isinstance(box, boxes.LineBox):
+                pres.append(box)
+            elif isinstance(box, boxes.TextBox) and paragraph is None and box.text == PROBE[:1]:
+                paragraph = box
+    if len(pres) < 2 or paragraph is None:
+        return None
+    advances = []
+    for pre in pres[:2]:
+        text = next(b for b in pre.descendants() if isinstance(b, boxes.TextBox) and b.text.strip())
+        advances.append(text_advance(PROBE, text.style) / len(PROBE))
+    return Measure(float(pres[0].width), advances[0], advances[1], float(paragraph.style["font_size"]))
 
 
 def wrap_code(html: str, book: Book, measure: Measure, warn: Callable[[str], None]) -> str:
@@ -80,7 +107,7 @@ def wrap_code(html: str, book: Book, measure: Measure, warn: Callable[[str], Non
         if len(code):  # marked-up code (raw HTML): left to the layout, whose check reports what wraps
             continue
         indent = sum(INDENT_EM.get(local_name(a.tag), 0.0) for a in pre.iterancestors())
-        columns = measure.columns(PRE_CODE_SIZE if code is not pre else PRE_SIZE, indent)
+        columns = measure.columns(code is not pre, indent)
         lines = (code.text or "").expandtabs(8).split("\n")
         if all(len(line) <= columns for line in lines):
             continue

@@ -121,9 +121,6 @@ def lay_out(html: str, book: Book, edition: Edition, styles: Resources,
 
     check_engines()  # before the seconds of a layout: writing the PDF reaches into pydyf and WeasyPrint
     fix_trailing_space_breaks()
-    from octavo.pdf.code import measure_for, wrap_code
-
-    html = wrap_code(html, book, measure_for(text_width(book.meta.print), styles), warn or _log_warning)
     from weasyprint import CSS, HTML  # imported here: only PDF builds pay for WeasyPrint
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError
@@ -141,14 +138,30 @@ def lay_out(html: str, book: Book, edition: Edition, styles: Resources,
         sheets = [CSS(filename=str(styles.find_style(name)), url_fetcher=fetcher, **shared) for name in STYLESHEETS]
         sheets.append(CSS(string=page_css(book, edition, styles), base_url=str(styles.styles[-1]) + "/",
                           url_fetcher=fetcher, **shared))
-        return HTML(string=html, base_url=PUBLICATION_URL, url_fetcher=fetcher).render(
-            stylesheets=sheets, **shared, **pdf_options(book, edition))
+
+        def render(text: str, **options: Any) -> Any:
+            return HTML(string=text, base_url=PUBLICATION_URL, url_fetcher=fetcher).render(
+                stylesheets=sheets, **shared, **options)
+
+        html = _wrap_code(html, book, render, warn or _log_warning)
+        return render(html, **pdf_options(book, edition))
     except RefusedResource as exc:
         raise ContentError(exc.message, *locate(book, exc.url)) from None
     except FatalURLFetchingError as exc:
         url = str(exc).removeprefix("Error fetching ").strip('"')
         cause = exc.__cause__ or exc
         raise ContentError(f"could not fetch {url}: {cause}", *locate(book, url)) from None
+
+
+def _wrap_code(html: str, book: Book, render: Callable[..., Any], warn: Callable[[str], None]) -> str:
+    """`html` with its code lines longer than the measure wrapped and marked; the measure is that of a probe
+    laid out with the build's own stylesheets (a few hundredths of a second; only for books with code)."""
+    from octavo.pdf.code import measure_of, probe_html, wrap_code
+
+    if "<pre" not in html:
+        return html
+    measure = measure_of(render(probe_html(html, book)))
+    return html if measure is None else wrap_code(html, book, measure, warn)
 
 
 def ignore(message: str) -> None:
