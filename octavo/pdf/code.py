@@ -1,5 +1,5 @@
-"""Print HTML + the measure of a probe laid out with the book's stylesheets -> the same HTML with every code line longer than the measure wrapped, marked ↪ and
-indented under itself, and a warning naming the file and line of each such line.
+"""Print HTML + the measure of a probe laid out with the book's stylesheets -> the same HTML with every code
+line longer than the measure wrapped, marked ↪ and indented under itself, and a warning naming its file and line.
 
 WeasyPrint cannot mark the point where it wraps a line, and a silent wrap breaks the columns of compiler
 output; so the print HTML is wrapped here, at the measure the code font's advance width and the text block
