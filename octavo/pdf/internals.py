@@ -107,6 +107,16 @@ def text_advance(text: str, style: Any) -> float:
     return float(width)
 
 
+def first_break(text: str, lang: str | None) -> int | None:
+    """Where the first line break opportunity of `text` is (the index of the character a line may start with),
+    by Pango's rules as WeasyPrint's line breaking reads them (UAX #14: none before ".." even after a space)."""
+    from weasyprint.text.line_break import get_next_break_point_from_text
+
+    check_engines()
+    found = get_next_break_point_from_text(text, lang)
+    return None if found is None else int(found) + 1
+
+
 def fix_trailing_space_breaks() -> None:
     """Replace WeasyPrint 70's `split_first_line` (as `weasyprint.layout.inline` calls it) with one that does not
     set the first word of a line alone when the rest of a text fits except for its trailing space, once per

@@ -93,11 +93,11 @@ def _next_word_fits(line: Any, after: Any, room: float, boxes: Any) -> bool:
     """Whether the first unbreakable piece of the line `after` (a word, or a word of code and the comma after
     it), and a space before it, would have fitted in the `room` points left at the end of `line`.
 
-    The piece is measured as laid out: from the start of its line to its first space, across inline boxes
-    (code and links carry padding, and a word may run on from one box into the next). When the piece lies in
-    one text whose style is that of the last text of `line`, it is measured in context, as the line breaker
-    measures it: the width the last text grows by when the space and the piece are added (kerning across the
-    space is worth a tenth of an em in Vollkorn: "of its" is wider than "of" plus " its")."""
+    The piece is measured as laid out: from the start of its line to its first break opportunity, across
+    inline boxes (code and links may carry padding, and a word may run on from one box into the next). When the
+    piece lies in one text whose style is that of the last text of `line`, it is measured in context, as the
+    line breaker measures it: the width the last text grows by when the space and the piece are added
+    (kerning across the space is worth a tenth of an em in Vollkorn: "of its" is wider than "of" and " its")."""
     from octavo.pdf.internals import text_advance
 
     texts = [box for box in after.descendants() if isinstance(box, boxes.TextBox)]
@@ -114,28 +114,31 @@ def _next_word_fits(line: Any, after: Any, room: float, boxes: Any) -> bool:
     if (last is not None and box is texts[0] and box.position_x <= after.position_x + 0.01
             and _same_font(last.style, box.style)):
         before = last.text.rstrip(" ")
-        grows = text_advance(before + " " + box.text[:end].lstrip(" "), box.style) - text_advance(before, box.style)
-        return grows <= room + 0.01
+        grows = text_advance(before + " " + box.text[:end].strip(" "), box.style) - text_advance(before, box.style)
+        return grows < room - 0.01  # the line breaker is exact: 516.485 px does not fit 516.48
     space = text_advance(" ", last.style if last is not None else texts[0].style)
     return space + width <= room - 0.1 * size
 
 
 def _first_piece(after: Any, texts: list[Any]) -> tuple[float, Any, int] | None:
-    """The width from the start of `after` to its first break opportunity (a space), the text box holding that
-    space (or the last text box) and the offset of the space in it."""
-    from octavo.pdf.internals import text_advance
+    """The width from the start of `after` to its first break opportunity (Pango's, across the line's text
+    boxes: `ptr::read` and the "!" after it are one piece, and so are "[i+1 .." of code), the text box where
+    the piece ends and the offset of its end in that box's text."""
+    from octavo.pdf.internals import first_break, text_advance
 
+    joined = "".join(box.text for box in texts)
+    lead = len(joined) - len(joined.lstrip(" "))
+    cut = first_break(joined[lead:], texts[0].style["lang"])
+    end = len(joined) if cut is None else lead + cut
+    start = 0
     for box in texts:
-        text = box.text.lstrip(" ") if box is texts[0] else box.text
-        offset = len(box.text) - len(text) if box is texts[0] else 0
-        cut = text.find(" ")
-        if cut == 0:
-            return float(box.position_x - after.position_x), box, offset
-        if cut > 0:
-            width = box.position_x - after.position_x + text_advance(text[:cut], box.style)
-            return float(width), box, offset + cut
-    end = texts[-1]
-    return float(end.position_x + end.width - after.position_x), end, len(end.text)
+        if start + len(box.text) >= end:
+            local = box.text[:end - start].rstrip(" ")
+            if box is texts[0]:
+                local = local.lstrip(" ")
+            return float(box.position_x - after.position_x + text_advance(local, box.style)), box, end - start
+        start += len(box.text)
+    return None
 
 
 def _same_font(one: Any, other: Any) -> bool:
@@ -204,7 +207,8 @@ def wrapped_code(document: Any) -> list[WrappedCode]:
                         lines.setdefault(element, []).append((number, _text(line, boxes)))
     found = []
     for element, rows in lines.items():
-        written = "".join(element.itertext()).rstrip("\n").split("\n")
+        # One line end closes the block; a blank line before it is a line of its own on the page.
+        written = "".join(element.itertext()).removesuffix("\n").split("\n")
         if len(rows) > len(written):
             laid = iter(rows)
             for source_line in written:
