@@ -74,3 +74,34 @@ def test_a_missing_or_unknown_weasyprint_is_named_too(tmp_path: Path) -> None:
     missing = run_faked("pydyf", "missing", tmp_path, "screen")
     assert missing.returncode == 4
     assert f"error: pydyf is not installed, but Octavo {__version__} reaches into" in missing.stderr
+
+
+_FIRST_LINES = """
+import sys
+from weasyprint import HTML
+from weasyprint.formatting_structure import boxes
+if sys.argv[2] == "fixed":
+    from octavo.pdf.internals import fix_trailing_space_breaks
+    fix_trailing_space_breaks()
+page = HTML(sys.argv[1]).render().pages[0]._page_box
+line = next(b for b in page.descendants() if isinstance(b, boxes.LineBox))
+print("".join(t.text for t in line.descendants() if isinstance(t, boxes.TextBox)).strip())
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("fixture", "broken", "fixed"), [
+    ("trailing-space-break.html", "no", "no aliasing requirements on their own), and UnsafeCell (which lets the "
+     "referent of an"),
+    ("kerned-space-overflow.html", "Our first instinct might be to blame the",
+     "Our first instinct might be to blame the assign impl, but there’s"),
+])
+def test_the_line_breaking_workarounds_still_mend_what_weasyprint_70_breaks(fixture: str, broken: str,
+                                                                            fixed: str) -> None:
+    """Each reproduction (its comment is the upstream report) still shows the defect in WeasyPrint alone, and
+    Octavo's split_first_line mends it. When the first assert fails, WeasyPrint has fixed it: the workaround
+    in pdf/internals.py can go."""
+    path = str(Path(__file__).parent / "fixtures/weasyprint" / fixture)
+    lines = [subprocess.run([sys.executable, "-c", _FIRST_LINES, path, mode], capture_output=True, text=True,
+                            check=True).stdout.strip() for mode in ("plain", "fixed")]
+    assert lines == [broken, fixed]

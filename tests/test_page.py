@@ -417,6 +417,41 @@ def test_full_lines_before_code_or_a_kerned_word_are_not_reported(tmp_path: Path
     assert warnings(run) == []
 
 
+KERNED_BEFORE_CODE = """# One
+
+First paragraph so that the next is indented.
+
+```rust
+let x = 1;
+```
+
+This is a classic use-after-free bug!
+
+Our first instinct might be to blame the `assign` impl, but there's really nothing wrong here.
+It shouldn't be surprising that we might want to assign a `T` into a `T`.
+
+However this works *perfectly*. The existence of `make_room` is *not* a
+problem for the soundness of Vec because we didn't mark it as public. Only the
+module that defines this function can call it. Also, `make_room` directly
+accesses the private fields of Vec, so it can only be written in the same module
+as Vec.
+"""
+
+
+@pytest.mark.slow
+def test_a_line_does_not_end_before_inline_code_when_a_kerned_space_is_all_that_overflows(tmp_path: Path) -> None:
+    """The Rustonomicon at 6 x 9 in (subtyping.md, working-with-unsafe.md): "Our first instinct might be to blame
+    the" / "assign impl, but ...", a line at 58% of the measure. Vollkorn kerns "y" and "f" against the space,
+    so Pango's first line of the text after the code fits with its trailing space and not without it; WeasyPrint
+    70 then breaks before the code (pdf/internals.py `_without_kerned_overflow`)."""
+    book = write_book(tmp_path / "book", {"book.yaml": YAML.format(trim="6in 9in"), "01.md": KERNED_BEFORE_CODE})
+    run = build(book)
+    assert run.code == 0, run.stderr
+    assert warnings(run) == []
+    lines = [line for page in pdf_lines(tmp_path / "dist/pages-print.pdf") for line in page]
+    assert any(line.startswith("Our first instinct might be to blame the assign impl,") for line in lines), lines
+
+
 def test_an_empty_header_cell_is_a_data_cell_in_the_epub(tmp_path: Path) -> None:
     """Found by DAISY Ace on the Rustonomicon (src/subtyping.md): a Markdown table whose corner header cell is
     empty gave an empty <th> (axe's empty-table-header), while the EPUB claimed WCAG 2.2 AA."""
