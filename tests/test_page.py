@@ -452,7 +452,7 @@ def test_a_line_does_not_end_before_inline_code_when_a_kerned_space_is_all_that_
     assert any(line.startswith("Our first instinct might be to blame the assign impl,") for line in lines), lines
 
 
-def test_an_empty_header_cell_is_a_data_cell_in_the_epub(tmp_path: Path) -> None:
+def test_an_empty_header_cell_is_a_data_cell_in_the_epub_and_the_screen_pdf(tmp_path: Path) -> None:
     """Found by DAISY Ace on the Rustonomicon (src/subtyping.md): a Markdown table whose corner header cell is
     empty gave an empty <th> (axe's empty-table-header), while the EPUB claimed WCAG 2.2 AA."""
     import zipfile
@@ -466,3 +466,16 @@ def test_an_empty_header_cell_is_a_data_cell_in_the_epub(tmp_path: Path) -> None
     head = chapter.split("<thead>", 1)[1].split("</thead>", 1)[0]
     assert "<td></td>" in head.replace(" ", "") or "<td/>" in head.replace(" ", ""), head
     assert "<th>covariant</th>" in head and "<th></th>" not in head and "<th/>" not in head
+    # The screen PDF's structure tree (PDF/UA): a TH for each header that names something, none for the corner.
+    import pikepdf
+
+    def kinds(node: object) -> list[str]:
+        if isinstance(node, pikepdf.Array):
+            return [kind for item in node for kind in kinds(item)]
+        if isinstance(node, pikepdf.Dictionary) and "/S" in node:
+            return [str(node.S), *kinds(node.get("/K", pikepdf.Array()))]
+        return []
+
+    with pikepdf.open(tmp_path / "dist/pages.pdf") as pdf:
+        found = kinds(pdf.Root.StructTreeRoot.K)
+    assert found.count("/TH") == 2, found

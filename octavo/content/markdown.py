@@ -100,7 +100,19 @@ def make_markdown(language: str) -> MarkdownIt:
     md.add_render_rule("footnote_ref", _render_noteref)
     md.inline.ruler.push("image_attrs", _image_attrs)
     md.add_render_rule("image", _render_image)
+    md.add_render_rule("th_open", _render_header_cell)
+    md.add_render_rule("th_close", _render_header_cell)
     return md
+
+
+def _render_header_cell(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    """A header cell with nothing in it (the corner cell of `|   | a | b |`) is a data cell, in every edition: a
+    header that names nothing fails PDF/UA and EPUB accessibility (Ace: empty-table-header)."""
+    token = tokens[idx]
+    inline = tokens[idx + 1] if token.nesting == 1 else tokens[idx - 1]
+    if inline.type == "inline" and not inline.content.strip():
+        token = token.copy(tag="td")
+    return str(self.renderToken([*tokens[:idx], token, *tokens[idx + 1:]], idx, options, env))
 
 
 def read_book(meta: BookMeta, root: Path, display_root: Path | None = None) -> Book:
