@@ -1,0 +1,174 @@
+"""The parsed chapters -> the same chapters with their figures, tables, listings and equations numbered and every
+reference resolved, and the list of what is numbered; every missing or doubled label and bad formula reported.
+
+Labels are pandoc-crossref's: an id starting `fig:`, `tbl:`, `lst:` or `eq:` on the element captions.py makes
+(or on raw HTML: `<figure id="fig:x">`, `<figure class="listing" id="lst:x">`, `<table id="tbl:x">`), and
+`sec:` ids on headings, which references name by chapter number or by title.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from lxml import etree
+
+from octavo.errors import BuildError, ContentError, ContentProblems
+from octavo.language import QUOTES, crossref_words
+from octavo.markup import escape, local_name, parse_fragment, plain_text, serialise_fragment
+from octavo.model import BookMeta, Chapter, Numbered
+from octavo.scholarly.crossref import Target, did_you_mean, pending, refs_of, resolve
+from octavo.scholarly.math import formula_problem, formulas
+from octavo.source import line_in_file, place_in
+
+_NUMBERED = ("fig", "tbl", "lst", "eq")
+_MARKERS = re.compile(r'id="(?:fig|tbl|lst|eq|sec):|crossref-pending|class="math ')
+
+
+def number_chapters(chapters: Sequence[Chapter], meta: BookMeta) -> tuple[list[Chapter], tuple[Numbered, ...]]:
+    """Number every labelled item (per chapter or through the book, as book.yaml says), give references their
+    words and numbers; raise every problem found, together, in reading order."""
+    trees = {c.id: parse_fragment(c.html) for c in chapters if _MARKERS.search(c.html)}
+    problems: list[BuildError] = []
+    targets, numbered = _number(chapters, trees, meta, problems)
+    for chapter in chapters:
+        if chapter.number is not None and chapter.id.startswith("sec:"):
+            targets.setdefault(chapter.id, Target("sec", str(chapter.number)))
+        for heading in chapter.headings:
+            if heading.id.startswith("sec:"):
+                targets.setdefault(heading.id, Target("sec", heading.text, title=True))
+    words = crossref_words(meta.language)
+    quotes = QUOTES.get(meta.language.split("-")[0].lower(), QUOTES["en"])
+    for chapter in chapters:
+        tree = trees.get(chapter.id)
+        if tree is not None:
+            problems += _formula_problems(chapter, tree)
+            problems += _resolve(chapter, tree, targets, words, meta.crossref.pages, f"{quotes[0]}{quotes[1]}")
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise ContentProblems(problems)
+    done = [replace(c, html=serialise_fragment(trees[c.id])) if c.id in trees else c for c in chapters]
+    return done, tuple(numbered)
+
+
+def _number(chapters: Sequence[Chapter], trees: dict[str, Any], meta: BookMeta,
+            problems: list[BuildError]) -> tuple[dict[str, Target], list[Numbered]]:
+    words = crossref_words(meta.language)
+    targets: dict[str, Target] = {}
+    first_place: dict[str, tuple[str, int | None]] = {}
+    numbered: list[Numbered] = []
+    counts = dict.fromkeys(_NUMBERED, 0)
+    for chapter in chapters:
+        if meta.crossref.per_chapter:
+            counts = dict.fromkeys(_NUMBERED, 0)
+        tree = trees.get(chapter.id)
+        if tree is None:
+            continue
+        seen_here: dict[str, int] = {}
+        for element in _labelled(tree):
+            key = str(element.get("id"))
+            kind = key.split(":")[0]
+            place = _label_place(chapter, key, seen_here)
+            if key in first_place:
+                name, line = first_place[key]
+                problems.append(ContentError(f"label '{key}' is already used at {name}:{line or '?'}; a label "
+                                             "names one figure, table, listing or equation: choose another", *place))
+                continue
+            first_place[key] = place
+            counts[kind] += 1
+            number = f"{chapter.number}.{counts[kind]}" if meta.crossref.per_chapter and chapter.number \
+                else str(counts[kind])
+            front = chapter.division == "frontmatter"
+            targets[key] = Target(kind, number, front)
+            caption = _set_number(element, kind, number, words)
+            numbered.append(Numbered(kind, key, number, caption, chapter.id, front))
+    return targets, numbered
+
+
+def _labelled(tree: Any) -> list[Any]:
+    """The elements whose id is a figure, table, listing or equation label, in document order."""
+    return [e for e in tree.iter() if isinstance(e.tag, str) and str(e.get("id") or "").split(":")[0] in _NUMBERED
+            and ":" in str(e.get("id"))]
+
+
+def _label_place(chapter: Chapter, key: str, seen: dict[str, int]) -> tuple[str, int | None]:
+    """The file and line of the n-th time `key` is written as a label in the chapter's files."""
+    seen[key] = seen.get(key, 0) + 1
+    sources = chapter.sources or (chapter.source,)
+    pattern = re.compile(r"#" + re.escape(key) + r"(?![\w:.-]*\w)|id=[\"']?" + re.escape(key) + r"(?![\w:.-]*\w)")
+    found: list[tuple[str, int]] = []
+    for index, path in enumerate(sources):
+        name = chapter.name if index == 0 else f"{chapter.name.rsplit('/', 1)[0]}/{path.name}"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            found += [(name, number)] * len(pattern.findall(line))
+    if len(found) >= seen[key]:
+        return found[seen[key] - 1]
+    return chapter.name, (found[-1][1] if found else None)
+
+
+def _set_number(element: Any, kind: str, number: str, words: dict[str, str]) -> str:
+    """Write the number into the item's caption (or beside the equation); return the caption's inline HTML."""
+    if kind == "eq":
+        mark = etree.SubElement(element, "span")
+        mark.set("class", "equation-number")
+        mark.text = f"({number})"
+        return ""
+    tag = "caption" if local_name(element.tag) == "table" else "figcaption"
+    caption = next((c for c in element if isinstance(c.tag, str) and local_name(c.tag) == tag), None)
+    if caption is None:
+        caption = etree.Element(tag)
+        element.insert(0 if tag == "caption" or kind == "lst" else len(element), caption)
+    before = _inner_html(caption)
+    label = etree.Element("span")
+    label.set("class", "caption-label")
+    label.text = f"{words[kind]}\u00a0{number}" + (words["separator"] if plain_text(before).strip() else "")
+    label.tail = (" " if before.strip() else "") + (caption.text or "").lstrip()
+    caption.text = None
+    caption.insert(0, label)
+    return before.strip()
+
+
+def _inner_html(element: Any) -> str:
+    """An element's content as HTML."""
+    parts = [escape(element.text or "")]
+    parts += [etree.tostring(child, encoding="unicode", method="html") for child in element]
+    return "".join(parts)
+
+
+def _formula_problems(chapter: Chapter, tree: Any) -> list[BuildError]:
+    problems: list[BuildError] = []
+    for span in formulas(tree):
+        tex = "".join(span.itertext())
+        why = formula_problem(tex, "display" in (span.get("class") or "").split())
+        if why:
+            first = next((line.strip() for line in tex.splitlines() if line.strip()), tex)
+            name, line = place_in(chapter.name, chapter.sources or (chapter.source,), first) or (chapter.name, None)
+            problems.append(ContentError(f"the formula ${' '.join(tex.split())}$ cannot be typeset: {why}",
+                                         name, line))
+    return problems
+
+
+def _resolve(chapter: Chapter, tree: Any, targets: dict[str, Target], words: dict[str, str], pages: bool,
+             quotes: str) -> list[BuildError]:
+    problems: list[BuildError] = []
+    for span in pending(tree):
+        missing = [ref.key for ref in refs_of(span) if ref.key not in targets]
+        if missing:
+            written = "".join(span.itertext())
+            name, line = place_in(chapter.name, chapter.sources or (chapter.source,), written) or \
+                (chapter.name, line_in_file(chapter.source, missing[0]))
+            for key in missing:
+                kind = key.split(":")[0]
+                hint = did_you_mean(key, [k for k in targets if k.startswith(kind)]) or \
+                    did_you_mean(key, list(targets))
+                problems.append(ContentError(f"reference to '@{key}', but no {_WHAT[kind]} has that label{hint}",
+                                             name, line))
+            continue
+        resolve(span, targets, words, pages, quotes)
+    return problems
+
+
+_WHAT = {"fig": "figure", "tbl": "table", "lst": "listing", "eq": "equation", "sec": "heading"}
