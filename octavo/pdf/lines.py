@@ -97,7 +97,7 @@ def _next_word_fits(line: Any, room: float, boxes: Any) -> bool:
     first = next((box for box in line.descendants() if isinstance(box, boxes.TextBox) and box.text.strip()), None)
     if first is None:
         return False
-    word = first.text.split()[0]
+    word = first.text.strip(" \t\n").split(" ")[0]  # not split(): a no-break space joins, and is not a break
     if room < 0.2 * first.style["font_size"] * (len(word) + 1):
         return False
     return text_advance(" " + word, first.style) < room

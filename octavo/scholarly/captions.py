@@ -68,28 +68,58 @@ def _captions(state: StateCore) -> None:
         token = tokens[index]
         if token.type == "table_open":
             index = _table_caption(state, index)
-        elif token.type == "paragraph_open" and index + 2 < len(tokens):
-            _paragraph(tokens, index)
+        elif token.type == "paragraph_open" and not token.hidden and index + 2 < len(tokens):
+            index = _paragraph(tokens, index)
         elif token.type == "fence":
             index = _listing(state, index)
         index += 1
 
 
-def _paragraph(tokens: list[Token], index: int) -> None:
-    """A paragraph of one image -> a figure; of one display formula -> an equation block; labels taken off."""
+def _paragraph(tokens: list[Token], index: int) -> int:
+    """A paragraph of one image -> a figure; display formulas -> equation blocks, the paragraph's text around
+    them in paragraphs of their own (as TeX sets them: the text after one goes on, unindented); labels taken off.
+    Returns the index of the last token of what the paragraph became."""
     inline = tokens[index + 1]
     children = inline.children or []
     _equation_labels(children)
     kept = [c for c in children if not (c.type == "text" and not c.content.strip()) and c.type != "softbreak"]
-    if len(kept) != 1:
-        return
-    opening, closing = tokens[index], tokens[index + 2]
-    if kept[0].type == "math_inline_double":
-        for edge in (opening, closing):
-            edge.tag, edge.attrs = "div", {}
-        opening.attrSet("class", "equation-block")
-    elif kept[0].type == "image":
+    if len(kept) == 1 and kept[0].type == "image":
         _figure(tokens, index, kept[0])
+        return index + 5 if tokens[index].type == "figure_open" else index + 2
+    if not any(c.type == "math_inline_double" for c in children):
+        return index + 2
+    made: list[Token] = []
+    run: list[Token] = []
+    level = tokens[index].level
+    for child in [*children, None]:
+        if child is not None and child.type != "math_inline_double":
+            run.append(child)
+            continue
+        if "".join(c.content for c in run if c.type != "softbreak").strip():
+            made += _wrapped("p", _trimmed(run), level)
+            if made[0] is not made[-3]:  # a paragraph after an equation goes on from the text before it
+                made[-3].attrSet("class", "continued")
+        run = []
+        if child is not None:
+            made += _wrapped("div", [child], level)
+            made[-3].attrSet("class", "equation-block")
+    if made[0].tag == "p" and tokens[index].attrs:
+        made[0].attrs = {**tokens[index].attrs, **made[0].attrs}
+    tokens[index:index + 3] = made
+    return index + len(made) - 1
+
+
+def _trimmed(run: list[Token]) -> list[Token]:
+    """A paragraph's inline tokens without the line breaks and spaces at its two ends."""
+    while run and (run[0].type == "softbreak" or (run[0].type == "text" and not run[0].content.strip())):
+        run = run[1:]
+    while run and (run[-1].type == "softbreak" or (run[-1].type == "text" and not run[-1].content.strip())):
+        run = run[:-1]
+    if run and run[0].type == "text":
+        run[0].content = run[0].content.lstrip()
+    if run and run[-1].type == "text":
+        run[-1].content = run[-1].content.rstrip()
+    return run
 
 
 def _equation_labels(children: list[Token]) -> None:

@@ -196,3 +196,18 @@ def _put(span: etree._Element, pieces: list[str | etree._Element]) -> None:
         parent.text = (parent.text or "") + tail
     else:
         previous.tail = (previous.tail or "") + tail
+
+
+def print_pages(root: etree._Element) -> None:
+    """In the PDFs, after each reference that carries its page, a mark that prints " on page 47" (print.css:
+    `.crossref-pageno::after`, the number from the layout: target-counter), its words joined by no-break spaces
+    so that "page" never ends a line without its number. The EPUB never gets it (its pages are not print pages)."""
+    for link in list(root.iterfind(".//a[@data-on-page]")):
+        mark = etree.Element("span")
+        classes = ["crossref-pageno", *(["crossref-front"] if "crossref-front" in (link.get("class") or "") else [])]
+        mark.set("class", " ".join(classes))
+        mark.set("data-ref", str(link.get("href") or link.get("data-href")))
+        mark.set("data-words", str(link.get("data-on-page")).replace(" ", "\u00a0"))
+        mark.tail = link.tail
+        link.tail = None
+        link.addnext(mark)

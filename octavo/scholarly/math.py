@@ -92,10 +92,12 @@ def formulas(root: etree._Element) -> list[etree._Element]:
 
 
 def _replace(span: etree._Element, made: etree._Element) -> None:
-    made.tail = span.tail
-    parent = span.getparent()
-    if parent is not None:
-        parent.replace(span, made)
+    """The formula's TeX -> what typesets it, inside its span: the span's class "math" keeps the formula out of
+    the text the print pages and the EPUB's page-break markers count alike (pages.SKIPPED_CLASSES)."""
+    span.text = None
+    for child in list(span):
+        span.remove(child)
+    span.append(made)
 
 
 def typeset_for_pages(root: etree._Element) -> None:
@@ -111,3 +113,8 @@ def typeset_as_mathml(root: etree._Element) -> bool:
         _replace(span, etree.fromstring(mathml("".join(span.itertext()),
                                                "display" in (span.get("class") or "").split())))
     return bool(found)
+
+
+def has_mathml(root: etree._Element) -> bool:
+    """Whether an XHTML tree holds MathML (its manifest item then has the `mathml` property)."""
+    return next(root.iter(f"{{{MATHML_NS}}}math"), None) is not None
