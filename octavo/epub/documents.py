@@ -115,6 +115,8 @@ def _direction(root: etree._Element, context: PassContext) -> None:
 
 def _math(root: etree._Element, context: PassContext) -> None:
     typeset_as_mathml(root)  # TeX -> MathML (octavo/scholarly/math.py); the manifest then says "mathml"
+    for link in root.iterfind(".//{*}a[@data-on-page]"):  # print pages are named in the PDFs only
+        del link.attrib["data-on-page"]
 
 
 def _roles(root: etree._Element, context: PassContext) -> None:

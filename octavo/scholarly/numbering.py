@@ -41,16 +41,25 @@ def number_chapters(chapters: Sequence[Chapter], meta: BookMeta) -> tuple[list[C
                 targets.setdefault(heading.id, Target("sec", heading.text, title=True))
     words = crossref_words(meta.language)
     quotes = QUOTES.get(meta.language.split("-")[0].lower(), QUOTES["en"])
+    done = []
     for chapter in chapters:
-        tree = trees.get(chapter.id)
-        if tree is not None:
+        notes = []
+        for tree in ([trees[chapter.id]] if chapter.id in trees else []):
             problems += _formula_problems(chapter, tree)
             problems += _resolve(chapter, tree, targets, words, meta.crossref.pages, f"{quotes[0]}{quotes[1]}")
+            chapter = replace(chapter, html=serialise_fragment(tree))
+        for note in chapter.footnotes:  # a note's references and formulas, as the text's
+            if _MARKERS.search(note.html):
+                tree = parse_fragment(note.html)
+                problems += _formula_problems(chapter, tree)
+                problems += _resolve(chapter, tree, targets, words, meta.crossref.pages, f"{quotes[0]}{quotes[1]}")
+                note = replace(note, html=serialise_fragment(tree))
+            notes.append(note)
+        done.append(replace(chapter, footnotes=tuple(notes)))
     if len(problems) == 1:
         raise problems[0]
     if problems:
         raise ContentProblems(problems)
-    done = [replace(c, html=serialise_fragment(trees[c.id])) if c.id in trees else c for c in chapters]
     return done, tuple(numbered)
 
 
