@@ -250,7 +250,8 @@ def _build_meta(data: dict[str, Any], root: Path, problems: _Problems, version: 
         abstract=_text(data, "abstract"), dedication=_text(data, "dedication"), thanks=_text(data, "thanks"),
         sections=sections, parts=parts, affiliations=affiliations if any(affiliations) else (),
         allow_remote=bool(data.get("allow_remote", False)), fonts=fonts,
-        crossref=_crossref(data.get("crossref") if isinstance(data.get("crossref"), dict) else {}, problems),
+        crossref=_crossref(given_crossref if isinstance(given_crossref := data.get("crossref"), dict) else {},
+                           problems),
     )
 
 

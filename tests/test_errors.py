@@ -225,7 +225,8 @@ CASES: dict[str, Case] = {
         "error: book/01-one.md:5: reference to '@tbl:nothing', but no table has that label",
         "error: book/02-two.md:5: the formula $\\foo{x}$ cannot be typeset: the command \\foo is unknown",
         "error: book/02-two.md:5: reference to '@eq:nowhere', but no equation has that label"]),
-    "crossref-numbering": Case({"book.yaml": BASE_YAML + "crossref:\n  numbering: chapters\n  list_of_figure: true\n"}, [
+    "crossref-numbering": Case({"book.yaml": BASE_YAML + "crossref:\n  numbering: chapters\n"
+                                             "  list_of_figure: true\n"}, [
         "error: book/book.yaml:6: unknown key 'crossref.list_of_figure' (did you mean 'crossref.list_of_figures'?)",
         "error: book/book.yaml:5: 'crossref.numbering' must be one of chapter, book, not 'chapters' "
         "(did you mean 'chapter'?)"]),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import functools
 import re
+import warnings
 
 from lxml import etree
 
@@ -53,18 +54,21 @@ def mathml(tex: str, display: bool) -> str:
         raise MathProblem(f"the command {unknown.group(1)} is unknown")
     element = etree.fromstring(markup)
     element.set("alttext", " ".join(tex.split()))
-    return etree.tostring(element, encoding="unicode")
+    return str(etree.tostring(element, encoding="unicode"))
 
 
 @functools.lru_cache(maxsize=4096)
 def _svg(tex: str, display: bool) -> tuple[str, float, float, float]:
     """The SVG of `tex`, and its width, height and depth below the baseline, in em."""
-    import ziamath
-
-    ziamath.config.svg2 = False  # plain paths, no <symbol>: every SVG renderer draws them the same
-    ziamath.config.math.color = "black"
     try:
-        drawing = ziamath.Latex(tex.strip(), size=_DRAWN_AT, inline=not display).svg()
+        with warnings.catch_warnings():  # ziamath 0.13 finds its font with a deprecated importlib.resources call
+            warnings.simplefilter("ignore", DeprecationWarning)
+            from ziamath.config import config
+            from ziamath.zmath import Latex
+
+            config.svg2 = False  # plain paths, no <symbol>: every SVG renderer draws them the same
+            config.math.color = "black"
+            drawing = Latex(tex.strip(), size=_DRAWN_AT, inline=not display).svg()
     except Exception as exc:  # ziamath asserts on malformed input
         raise MathProblem(f"it cannot be typeset ({type(exc).__name__})") from None
     box = _VIEWBOX.search(drawing)
