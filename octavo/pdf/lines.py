@@ -94,9 +94,17 @@ def _next_word_fits(line: Any, room: float, boxes: Any) -> bool:
     of the line above (measured only when the room could hold it: no glyph is narrower than a fifth of an em)."""
     from octavo.pdf.internals import text_advance
 
-    first = next((box for box in line.descendants() if isinstance(box, boxes.TextBox) and box.text.strip()), None)
+    leaves = [box for box in line.descendants() if isinstance(box, boxes.InlineReplacedBox) or
+              (isinstance(box, boxes.TextBox) and box.text.strip())]
+    first = leaves[0] if leaves else None
     if first is None:
         return False
+    if isinstance(first, boxes.InlineReplacedBox):  # an image in the text (a formula) opens the line, with
+        after = leaves[1] if len(leaves) > 1 else None  # the text that follows it without a space: "$1$."
+        width = first.margin_width()
+        if isinstance(after, boxes.TextBox) and not after.text[:1].isspace():
+            width += text_advance(after.text.split(" ")[0], after.style)
+        return bool(width < room)
     word = first.text.strip(" \t\n").split(" ")[0]  # not split(): a no-break space joins, and is not a break
     if room < 0.2 * first.style["font_size"] * (len(word) + 1):
         return False

@@ -57,7 +57,9 @@ def _render_math(self: Any, tokens: Sequence[Token], idx: int, options: Any, env
 
 
 def _render_math_block(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
-    return (f'<div class="equation-block"><span class="equation"><span class="math display">'
+    label = tokens[idx].meta.get("label")
+    anchor = f' id="{escape(label)}"' if label else ""
+    return (f'<div class="equation-block"><span class="equation"{anchor}><span class="math display">'
             f'{escape(tokens[idx].content.strip())}</span></span></div>\n')
 
 
@@ -72,7 +74,18 @@ def _captions(state: StateCore) -> None:
             index = _paragraph(tokens, index)
         elif token.type == "fence":
             index = _listing(state, index)
+        elif token.type == "math_block":
+            _block_label(tokens, index)
         index += 1
+
+
+def _block_label(tokens: list[Token], index: int) -> None:
+    """A `$$...$$` block (its own lines) with `{#eq:id}` as the paragraph under it: the label is the formula's."""
+    if index + 3 < len(tokens) and tokens[index + 1].type == "paragraph_open":
+        match = re.fullmatch(r"\s*" + _LABEL + r"\s*", tokens[index + 2].content)
+        if match and match.group(1).startswith("eq:"):
+            tokens[index].meta["label"] = match.group(1)
+            del tokens[index + 1:index + 4]
 
 
 def _paragraph(tokens: list[Token], index: int) -> int:
@@ -123,10 +136,16 @@ def _trimmed(run: list[Token]) -> list[Token]:
 
 
 def _equation_labels(children: list[Token]) -> None:
-    """`$$...$$ {#eq:id}`: the label goes on the formula's token, out of the text."""
-    for position, child in enumerate(children[:-1]):
-        after = children[position + 1]
-        if child.type == "math_inline_double" and after.type == "text":
+    """`$$...$$ {#eq:id}` (or the label on the next line): the label goes on the formula's token, out of the
+    text."""
+    for position, child in enumerate(children):
+        if child.type != "math_inline_double":
+            continue
+        following = children[position + 1:position + 3]
+        if following and following[0].type == "softbreak":
+            following = following[1:]
+        after = following[0] if following else None
+        if after is not None and after.type == "text":
             match = _LEADING_LABEL.match(after.content)
             if match and match.group(1).startswith("eq:"):
                 child.meta["label"] = match.group(1)
