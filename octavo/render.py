@@ -130,7 +130,21 @@ def common_context(page: PageContext, href: Callable[[str], str]) -> dict[str, o
         "note_html": note_html, "paged": page.edition != Edition.EPUB,
         "part_opens": page.book.part_opens, "abstract_html": page.book.abstract_html,
         "numbered": page.book.numbered, "crossref_words": crossref_words(meta.language),
+        "caption_html": caption_for(page.edition),
     }
+
+
+def caption_for(edition: Edition) -> Callable[[str], str]:
+    """A caption's HTML as the lists of figures and tables set it: in the PDFs with its formulas drawn (the
+    EPUB's documents get MathML in their own pass)."""
+    def typeset(html: str) -> str:
+        if edition == Edition.EPUB or "math" not in html:
+            return html
+        root = parse_fragment(html)
+        typeset_for_pages(root)
+        return serialise_fragment(root)
+
+    return typeset
 
 
 def note_html(note: Footnote) -> str:

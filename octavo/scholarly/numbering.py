@@ -8,6 +8,7 @@ Labels are pandoc-crossref's: an id starting `fig:`, `tbl:`, `lst:` or `eq:` on 
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -32,7 +33,7 @@ def number_chapters(chapters: Sequence[Chapter], meta: BookMeta) -> tuple[list[C
     words and numbers; raise every problem found, together, in reading order."""
     trees = {c.id: parse_fragment(c.html) for c in chapters if _MARKERS.search(c.html)}
     problems: list[BuildError] = []
-    targets, numbered = _number(chapters, trees, meta, problems)
+    targets, numbered, captions = _number(chapters, trees, meta, problems)
     for chapter in chapters:
         if chapter.number is not None and chapter.id.startswith("sec:"):
             targets.setdefault(chapter.id, Target("sec", str(chapter.number)))
@@ -60,15 +61,18 @@ def number_chapters(chapters: Sequence[Chapter], meta: BookMeta) -> tuple[list[C
         raise problems[0]
     if problems:
         raise ContentProblems(problems)
-    return done, tuple(numbered)
+    # Captions as the lists of figures and tables give them, once their references are resolved.
+    return done, tuple(replace(n, caption_html=short_caption(c)) if c is not None else n
+                       for n, c in zip(numbered, captions, strict=True))
 
 
 def _number(chapters: Sequence[Chapter], trees: dict[str, Any], meta: BookMeta,
-            problems: list[BuildError]) -> tuple[dict[str, Target], list[Numbered]]:
+            problems: list[BuildError]) -> tuple[dict[str, Target], list[Numbered], list[Any]]:
     words = crossref_words(meta.language)
     targets: dict[str, Target] = {}
     first_place: dict[str, tuple[str, int | None]] = {}
     numbered: list[Numbered] = []
+    captions: list[Any] = []
     counts = dict.fromkeys(_NUMBERED, 0)
     for chapter in chapters:
         if meta.crossref.per_chapter:
@@ -92,9 +96,9 @@ def _number(chapters: Sequence[Chapter], trees: dict[str, Any], meta: BookMeta,
                 else str(counts[kind])
             front = chapter.division == "frontmatter"
             targets[key] = Target(kind, number, front)
-            caption = _set_number(element, kind, number, words)
-            numbered.append(Numbered(kind, key, number, caption, chapter.id, front))
-    return targets, numbered
+            captions.append(_set_number(element, kind, number, words))
+            numbered.append(Numbered(kind, key, number, "", chapter.id, front))
+    return targets, numbered, captions
 
 
 def _labelled(tree: Any) -> list[Any]:
@@ -118,26 +122,62 @@ def _label_place(chapter: Chapter, key: str, seen: dict[str, int]) -> tuple[str,
     return chapter.name, (found[-1][1] if found else None)
 
 
-def _set_number(element: Any, kind: str, number: str, words: dict[str, str]) -> str:
-    """Write the number into the item's caption (or beside the equation); return the caption's inline HTML."""
+def _set_number(element: Any, kind: str, number: str, words: dict[str, str]) -> Any:
+    """Write the number into the item's caption (or beside the equation); return the caption (None for an
+    equation)."""
     if kind == "eq":
         mark = etree.SubElement(element, "span")
         mark.set("class", "equation-number")
         mark.text = f"({number})"
-        return ""
+        return None
     tag = "caption" if local_name(element.tag) == "table" else "figcaption"
     caption = next((c for c in element if isinstance(c.tag, str) and local_name(c.tag) == tag), None)
     if caption is None:
         caption = etree.Element(tag)
         element.insert(0 if tag == "caption" or kind == "lst" else len(element), caption)
-    before = _inner_html(caption)
+    has_text = bool(plain_text(_inner_html(caption)).strip())
     label = etree.Element("span")
     label.set("class", "caption-label")
-    label.text = f"{words[kind]}\u00a0{number}" + (words["separator"] if plain_text(before).strip() else "")
-    label.tail = (" " if before.strip() else "") + (caption.text or "").lstrip()
+    label.text = f"{words[kind]}\u00a0{number}" + (words["separator"] if has_text else "")
+    label.tail = (" " if has_text else "") + (caption.text or "").lstrip()
     caption.text = None
     caption.insert(0, label)
-    return before.strip()
+    return caption
+
+
+#: A caption longer than this (characters) is given in the lists by its first sentence, or its bold lead-in.
+_LONG_CAPTION = 120
+
+
+def short_caption(caption: Any) -> str:
+    """A caption as the lists of figures and tables give it, without its label: the whole caption when it is
+    short, else its bold lead-in (`**Title.** More...`) or its first sentence, without the final full stop.
+    Its links become text (an entry of a list is a link itself) and it keeps no id (ids are the caption's)."""
+    caption = copy.deepcopy(caption)
+    for element in list(caption.iter()):
+        if isinstance(element.tag, str):
+            element.attrib.pop("id", None)
+            if local_name(element.tag) == "a" and element is not caption:
+                element.drop_tag()
+    label = caption[0] if len(caption) and "caption-label" in (caption[0].get("class") or "") else None
+    pieces: list[str] = [escape((label.tail if label is not None else caption.text) or "")]
+    children = [c for c in caption if c is not label]
+    pieces += [etree.tostring(c, encoding="unicode", method="html", with_tail=True) for c in children]
+    whole = "".join(pieces).strip()
+    if len(plain_text(whole)) <= _LONG_CAPTION:
+        return whole
+    first = children[0] if children and not pieces[0].strip() else None
+    if first is not None and local_name(first.tag) in ("strong", "b"):
+        return _inner_html(first).strip().rstrip(".")
+    first_text = (label.tail if label is not None else caption.text) or ""
+    out = ""
+    for child, tail in [(None, first_text), *((c, c.tail or "") for c in children)]:
+        head = etree.tostring(child, encoding="unicode", method="html", with_tail=False) if child is not None else ""
+        end = re.search(r"\.(\s|$)", tail)
+        if end is not None and len(plain_text(out + head + escape(tail[:end.start()]))) > 20:
+            return (out + head + escape(tail[:end.start()])).strip()
+        out += head + escape(tail)
+    return whole
 
 
 def _inner_html(element: Any) -> str:
