@@ -228,3 +228,21 @@ def test_numbering_through_the_book(tmp_path: Path) -> None:
     assert [(n.id, n.number) for n in book.numbered if n.kind == "tbl"] == [("tbl:counts", "1"), ("tbl:weights", "2")]
     assert '<a href="#tbl:weights" class="crossref">Table\u00a02</a>' in book.chapters[1].html
     assert "data-on-page" not in book.chapters[1].html
+
+
+def test_labels_after_a_formula_as_manuscripts_write_them(tmp_path: Path) -> None:
+    """pandoc-crossref reads `{#eq:id}` straight after `$$`, on the line under it, and under a `$$` block."""
+    chapter = ("# One\n\n$$a = 1$${#eq:a}\n\n$$b = 2,$$\n{#eq:b}\n\n$$\nc = 3\n$$\n{#eq:c}\n\n"
+               "See [@eq:a; @eq:b; @eq:c].\n\n![**A bold lead-in.** And a long caption that goes on and on, far "
+               "past what a list of figures should print for it, with @eq:a in it.](images/book.png){#fig:x}\n")
+    root = write_book(tmp_path, {"book.yaml": "title: T\nauthors: [A]\nlanguage: en\n", "01-one.md": chapter,
+                                 "images/book.png": png()})
+    book = read_book(load_config(root), root)
+    html = book.chapters[0].html
+    for key, number in (("eq:a", "1.1"), ("eq:b", "1.2"), ("eq:c", "1.3")):
+        assert re.search(f'<span class="equation" id="{key}">.*?<span class="equation-number">\\({number}\\)</span>',
+                         html)
+    assert "{#" not in html and "@eq" not in html
+    assert ('See <a href="#eq:a" class="crossref">Equations\u00a0(1.1)</a>\u2013<a href="#eq:c" class="crossref">'
+            '(1.3)</a>.') in html  # a run of three: its first and last
+    assert [n.caption_html for n in book.numbered if n.kind == "fig"] == ["A bold lead-in"]

@@ -151,16 +151,38 @@ def _group(group: list[Ref], targets: dict[str, Target], words: dict[str, str], 
     first = targets[group[0].key]
     word = group[0].prefix if group[0].prefix is not None else \
         words[first.kind + ("s" if len(group) > 1 else "")]
+    runs = _runs(group, targets)
     out: list[str | etree._Element] = []
-    for index, ref in enumerate(group):
-        target = targets[ref.key]
-        text = f"{quotes[0]}{target.number}{quotes[1]}" if target.title else \
-            f"({target.number})" if target.kind == "eq" else target.number
+    for index, run in enumerate(runs):
         if index:
-            out.append(f" {words['and']} " if index == len(group) - 1 else ", ")
-        label = text if ref.bare or target.title or index else f"{word}\u00a0{text}" if word else text
-        out.append(_link(ref.key, label, target, words, pages))
+            out.append(f" {words['and']} " if index == len(runs) - 1 else ", ")
+        for step, ref in enumerate(run):
+            target = targets[ref.key]
+            text = f"{quotes[0]}{target.number}{quotes[1]}" if target.title else \
+                f"({target.number})" if target.kind == "eq" else target.number
+            if step:
+                out.append("\u2013")  # a run of three or more: "Figures 1.1–1.3"
+            label = text if ref.bare or target.title or index or step else f"{word}\u00a0{text}" if word else text
+            out.append(_link(ref.key, label, target, words, pages and len(run) == 1))
     return out
+
+
+def _runs(group: list[Ref], targets: dict[str, Target]) -> list[list[Ref]]:
+    """References of one kind -> runs of consecutive numbers (3.1, 3.2, 3.3), each given as its first and last
+    when it has three or more; others alone."""
+    def parts(ref: Ref) -> tuple[str, int] | None:
+        head, _, tail = targets[ref.key].number.rpartition(".")
+        return (head, int(tail)) if tail.isdigit() and not targets[ref.key].title else None
+
+    runs: list[list[Ref]] = []
+    for ref in group:
+        here, last = parts(ref), parts(runs[-1][-1]) if runs else None
+        if here and last and here[0] == last[0] and here[1] == last[1] + 1:
+            runs[-1].append(ref)
+        else:
+            runs.append([ref])
+    return [run if len(run) < 3 else [run[0], run[-1]] for run in runs for run in
+            ([run] if len(run) >= 3 else [[ref] for ref in run])]
 
 
 def _link(key: str, text: str, target: Target, words: dict[str, str], pages: bool) -> etree._Element:
