@@ -166,6 +166,26 @@ def test_formulas_are_vectors_not_bitmaps_or_fonts(built: Path) -> None:
             assert "STIX" not in fonts.stdout and "Vollkorn" in fonts.stdout
 
 
+def test_formulas_are_tagged_figures_with_their_tex_as_alt_text_in_the_screen_pdf(built: Path) -> None:
+    import pikepdf
+
+    alts: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, pikepdf.Dictionary):
+            if "/Alt" in node and str(node.get("/S")) == "/Figure":
+                alts.append(str(node["/Alt"]))
+            if "/K" in node:
+                walk(node["/K"])
+        elif isinstance(node, pikepdf.Array):
+            for child in node:
+                walk(child)
+
+    with pikepdf.open(built / "numbered-things.pdf") as pdf:
+        walk(pdf.Root.StructTreeRoot)
+    assert {"e^{i\\pi} + 1 = 0", "E = mc^2", "\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}", "x^2"} <= set(alts)
+
+
 def _epub(built: Path) -> dict[str, bytes]:
     with zipfile.ZipFile(built / "numbered-things.epub") as epub:
         return {name: epub.read(name) for name in epub.namelist()}
