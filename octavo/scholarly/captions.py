@@ -51,7 +51,8 @@ def _render_math(self: Any, tokens: Sequence[Token], idx: int, options: Any, env
     display = token.type == "math_inline_double"
     span = f'<span class="math {"display" if display else "inline"}">{escape(token.content.strip())}</span>'
     label = token.meta.get("label")
-    if display:  # an equation: its number (numbering.py) goes beside the formula
+    if display:  # an equation: its number (numbering.py) goes beside the formula, the sentence's stop after it
+        span += escape(token.meta.get("after", ""))
         return f'<span class="equation"{f" id={chr(34)}{escape(label)}{chr(34)}" if label else ""}>{span}</span>'
     return span
 
@@ -150,6 +151,10 @@ def _equation_labels(children: list[Token]) -> None:
             if match and match.group(1).startswith("eq:"):
                 child.meta["label"] = match.group(1)
                 after.content = after.content[match.end():]
+            # "$$x = 1$$." or "$$x = 1,$$ where": the stop belongs to the formula, not to a paragraph of its own
+            if stop := re.match(r"\s*([.,;:!?]+)(?=\s|$)", after.content):
+                child.meta["after"] = stop.group(1)
+                after.content = after.content[stop.end():]
 
 
 def _figure(tokens: list[Token], index: int, image: Token) -> None:
