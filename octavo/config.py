@@ -14,7 +14,7 @@ from typing import Any
 
 from octavo.bookfonts import BookFonts, book_fonts
 from octavo.errors import BuildError, ConfigError, ContentError, printable
-from octavo.model import PT_PER_IN, BookMeta, Part, PrintSettings
+from octavo.model import PT_PER_IN, BookMeta, CrossrefSettings, Part, PrintSettings
 from octavo.paths import inside, is_file_name_part
 from octavo.program import program
 from octavo.source import read_source
@@ -85,6 +85,7 @@ SCHEMA: dict[str, Key] = {
     "print_source": Key("str"),
     "allow_remote": Key("bool"),
     "fonts": Key("map"),  # the book's own fonts: octavo/bookfonts.py validates the mapping
+    "crossref": Key("map"),  # numbered figures, tables, listings, equations: CROSSREF_SCHEMA
 }
 PRINT_SCHEMA: dict[str, Key] = {
     "trim": Key("str"),
@@ -94,6 +95,15 @@ PRINT_SCHEMA: dict[str, Key] = {
     "chapter_start": Key("str"),
 }
 #: Keys of a chapter's front matter (checked like book.yaml's: an unknown key is an error, with a suggestion).
+#: book.yaml `crossref:` (octavo/scholarly): numbering and references of figures, tables, listings, equations.
+CROSSREF_SCHEMA: dict[str, Key] = {
+    "numbering": Key("str"),  # chapter ("Figure 3.2") or book ("Figure 7")
+    "pages": Key("bool"),  # "Figure 3.2 on page 47" in the PDFs
+    "list_of_figures": Key("bool"),
+    "list_of_tables": Key("bool"),
+}
+CROSSREF_NUMBERING = ("chapter", "book")
+
 FRONT_MATTER_SCHEMA: dict[str, Key] = {
     "title": Key("str"),
     "short_title": Key("str"),
@@ -240,7 +250,23 @@ def _build_meta(data: dict[str, Any], root: Path, problems: _Problems, version: 
         abstract=_text(data, "abstract"), dedication=_text(data, "dedication"), thanks=_text(data, "thanks"),
         sections=sections, parts=parts, affiliations=affiliations if any(affiliations) else (),
         allow_remote=bool(data.get("allow_remote", False)), fonts=fonts,
+        crossref=_crossref(given_crossref if isinstance(given_crossref := data.get("crossref"), dict) else {},
+                           problems),
     )
+
+
+def _crossref(data: dict[str, Any], problems: _Problems) -> CrossrefSettings:
+    """book.yaml `crossref:` -> CrossrefSettings (problems are added; the defaults stand in for what is wrong)."""
+    _check_keys(data, CROSSREF_SCHEMA, "crossref.", problems)
+    numbering = str(data.get("numbering", "chapter")).strip().lower()
+    if numbering not in CROSSREF_NUMBERING:
+        close = difflib.get_close_matches(numbering, CROSSREF_NUMBERING, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        problems.add("crossref.numbering", f"'crossref.numbering' must be one of {', '.join(CROSSREF_NUMBERING)}, "
+                                           f"not '{numbering}'{hint}")
+    return CrossrefSettings(per_chapter=numbering != "book", pages=data.get("pages", True) is not False,
+                            list_of_figures=data.get("list_of_figures") is True,
+                            list_of_tables=data.get("list_of_tables") is True)
 
 
 def _file_name_part(data: dict[str, Any], key: str, problems: _Problems) -> str | None:

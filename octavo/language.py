@@ -37,3 +37,30 @@ LABELS: dict[str, dict[str, str]] = {
 def labels_for(language: str) -> dict[str, str]:
     """The label set for a BCP 47 language tag."""
     return LABELS.get(language.split("-")[0].lower(), LABELS["en"])
+
+
+#: The words of numbered figures, tables, listings and equations and of references to them (octavo/scholarly),
+#: per primary language subtag: each kind's name, its plural, and what joins references and pages.
+CROSSREF_WORDS: dict[str, dict[str, str]] = {
+    "en": {"fig": "Figure", "figs": "Figures", "tbl": "Table", "tbls": "Tables", "lst": "Listing",
+           "lsts": "Listings", "eq": "Equation", "eqs": "Equations", "sec": "Chapter", "secs": "Chapters",
+           "and": "and", "on_page": "on page", "separator": ":", "list_of_figures": "List of Figures",
+           "list_of_tables": "List of Tables"},
+    "fr": {"fig": "Figure", "figs": "Figures", "tbl": "Tableau", "tbls": "Tableaux", "lst": "Listing",
+           "lsts": "Listings", "eq": "Équation", "eqs": "Équations", "sec": "Chapitre", "secs": "Chapitres",
+           "and": "et", "on_page": "page", "separator": "\u00a0:", "list_of_figures": "Table des figures",
+           "list_of_tables": "Liste des tableaux"},
+    "de": {"fig": "Abbildung", "figs": "Abbildungen", "tbl": "Tabelle", "tbls": "Tabellen", "lst": "Listing",
+           "lsts": "Listings", "eq": "Gleichung", "eqs": "Gleichungen", "sec": "Kapitel", "secs": "Kapitel",
+           "and": "und", "on_page": "auf Seite", "separator": ":", "list_of_figures": "Abbildungsverzeichnis",
+           "list_of_tables": "Tabellenverzeichnis"},
+    "es": {"fig": "Figura", "figs": "Figuras", "tbl": "Tabla", "tbls": "Tablas", "lst": "Listado",
+           "lsts": "Listados", "eq": "Ecuación", "eqs": "Ecuaciones", "sec": "Capítulo", "secs": "Capítulos",
+           "and": "y", "on_page": "en la página", "separator": ":", "list_of_figures": "Índice de figuras",
+           "list_of_tables": "Índice de tablas"},
+}
+
+
+def crossref_words(language: str) -> dict[str, str]:
+    """The cross-reference words for a BCP 47 language tag (English when the language is not listed)."""
+    return CROSSREF_WORDS.get(language.split("-")[0].lower(), CROSSREF_WORDS["en"])

@@ -105,12 +105,18 @@ ERROR_CODES: tuple[tuple[str, str, str], ...] = (
     ("BuildError", "'print.bleed' must be a length{}", "invalid-bleed"),
     ("BuildError", "'print.crop_marks' is for generic proofs{}", "crop-marks-refused"),
     ("BuildError", "'print.{}' must be one of {}", "invalid-choice"),
+    ("BuildError", "'crossref.numbering' must be one of {}", "invalid-choice"),
     ("BuildError", "'{}' must be {}, not {}", "wrong-type"),
     ("BuildError", "no chapters: {}", "no-chapters"),
     ("BuildError", "chapter '{}' is listed in 'chapters' but does not exist", "chapter-not-found"),
     ("BuildError", "'{}' file '{}' does not exist", "file-not-found"),
     ("BuildError", "{}keep every file of the book inside it", "file-outside-book"),
     # Chapters and what they refer to
+    # Numbered figures, tables, listings, equations and cross-references (octavo/scholarly)
+    ("ContentError", "reference to '@{}', but no {} has that label{}", "crossref-unknown-label"),
+    ("ContentError", "label '{}' is already used at {}; a label names one figure, table, listing or equation{}",
+     "crossref-duplicate-label"),
+    ("ContentError", "the formula {} cannot be typeset: {}", "formula-not-typeset"),
     ("ContentError", "front matter must be a mapping{}", "front-matter-not-a-mapping"),
     ("ContentError", "the front matter is {} characters long, more than the {} it may take{}", "front-matter-size"),
     ("ContentError", "front matter: {}", "front-matter-refused"),

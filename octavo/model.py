@@ -146,6 +146,38 @@ class Part:
 
 
 @dataclass(frozen=True)
+class CrossrefSettings:
+    """book.yaml `crossref:`: how figures, tables, listings and equations are numbered and referred to."""
+
+    per_chapter: bool = True
+    """'Figure 3.2' (numbered within each chapter), else 'Figure 7' (numbered through the book)."""
+    pages: bool = True
+    """Whether a reference in the PDFs says on which page its target is ('Figure 3.2 on page 47')."""
+    list_of_figures: bool = False
+    """Whether the front matter lists the figures (after the contents)."""
+    list_of_tables: bool = False
+    """Whether the front matter lists the tables (after the contents)."""
+
+
+@dataclass(frozen=True)
+class Numbered:
+    """A labelled figure, table, listing or equation, as references and the lists of figures name it."""
+
+    kind: str
+    """'fig', 'tbl', 'lst' or 'eq': the prefix of its label."""
+    id: str
+    """Its label, which is its anchor id ('fig:map')."""
+    number: str
+    """Its number as printed: '3.2' (per chapter) or '7' (through the book)."""
+    caption_html: str
+    """Its caption as inline HTML, without the number; '' when it has none."""
+    chapter: str
+    """The id of the chapter it is in."""
+    front: bool = False
+    """Whether it is in the front matter (whose pages are numbered i, ii, ...)."""
+
+
+@dataclass(frozen=True)
 class BookMeta:
     """Validated content/book.yaml."""
 
@@ -203,6 +235,8 @@ class BookMeta:
     """For each chapter, the files of its further sections (each starting with '##'); empty when none has any."""
     parts: tuple[Part, ...] = ()
     """The parts grouping the chapters, in order (none when book.yaml lists no part)."""
+    crossref: CrossrefSettings = field(default_factory=CrossrefSettings)
+    """How figures, tables, listings and equations are numbered and referred to (book.yaml `crossref:`)."""
 
     def edition_id(self, edition: Edition) -> str:
         """A stable URN for one edition: the print PDF carries it as its XMP DocumentID."""
@@ -334,6 +368,8 @@ class Book:
     scripts and checked: content/svg.py), by their path relative to root; the cover's too."""
     abstract_html: str = ""
     """book.yaml's abstract, rendered from Markdown; '' when none."""
+    numbered: tuple[Numbered, ...] = ()
+    """Every labelled figure, table, listing and equation, in reading order (the lists of figures and tables)."""
 
     @property
     def parts(self) -> tuple[Part, ...]:

@@ -13,7 +13,9 @@ from octavo.markup import local_name
 #: Elements whose text the EPUB and the print edition do not share: notes (inline floats in print,
 #: asides in the EPUB), note calls, the EPUB's page-break markers themselves, and the continuation marks of
 #: long code lines (print only, octavo/pdf/code.py).
-SKIPPED_CLASSES = frozenset({"footnote", "footnotes", "noteref", "noteref-repeat", "code-continued"})
+SKIPPED_CLASSES = frozenset({"footnote", "footnotes", "noteref", "noteref-repeat", "code-continued",
+                             "math",  # a formula: an SVG image in print, MathML in the EPUB
+                             "crossref-pageno"})  # "on page 47" after a reference: print only
 
 
 #: Elements one HTML parser adds and another does not; never counted.

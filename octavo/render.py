@@ -14,10 +14,12 @@ from lxml import etree
 
 from octavo.bidi import mark_direction
 from octavo.errors import TemplateError
-from octavo.language import labels_for
+from octavo.language import crossref_words, labels_for
 from octavo.markup import internal_links, links, local_name, parse_fragment, serialise_fragment
 from octavo.model import PDF_EDITIONS, Book, Chapter, Edition, Footnote
 from octavo.pages import roman
+from octavo.scholarly.crossref import print_pages
+from octavo.scholarly.math import typeset_for_pages
 
 EDITIONS = PDF_EDITIONS
 
@@ -127,7 +129,22 @@ def common_context(page: PageContext, href: Callable[[str], str]) -> dict[str, o
         "link_attr": "href" if page.links else "data-href", "show_notes": page.edition == Edition.EPUB,
         "note_html": note_html, "paged": page.edition != Edition.EPUB,
         "part_opens": page.book.part_opens, "abstract_html": page.book.abstract_html,
+        "numbered": page.book.numbered, "crossref_words": crossref_words(meta.language),
+        "caption_html": caption_for(page.edition),
     }
+
+
+def caption_for(edition: Edition) -> Callable[[str], str]:
+    """A caption's HTML as the lists of figures and tables set it: in the PDFs with its formulas drawn (the
+    EPUB's documents get MathML in their own pass)."""
+    def typeset(html: str) -> str:
+        if edition == Edition.EPUB or "math" not in html:
+            return html
+        root = parse_fragment(html)
+        typeset_for_pages(root)
+        return serialise_fragment(root)
+
+    return typeset
 
 
 def note_html(note: Footnote) -> str:
@@ -151,6 +168,8 @@ def print_chapter_html(chapter: Chapter, links_live: bool) -> str:
     (the print edition) every href becomes a data-href, kept for the page references."""
     root = parse_fragment(chapter.html)
     _inline_notes(root, {note.id: note for note in chapter.footnotes})
+    typeset_for_pages(root)  # TeX -> vector SVG images (WeasyPrint draws no MathML)
+    print_pages(root)  # "Figure 3.2 on page 47"
     set_for_the_page(root)
     mark_direction(root)  # a Hebrew or Arabic paragraph is set from the right
     if not links_live:

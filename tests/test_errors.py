@@ -212,6 +212,24 @@ CASES: dict[str, Case] = {
         "fonts/X-Regular.ttf)",
         "error: book/book.yaml:9: 'fonts.fallbacks[1].italic' file 'fonts/notes.txt' is not a TrueType or "
         "OpenType font (.ttf, .otf, .woff, .woff2 with one font; a collection .ttc must be split first)"]),
+    # Numbered figures, tables, listings, equations and cross-references (octavo/scholarly): all at once
+    "crossref-every-problem-at-once": Case({
+        "book.yaml": BASE_YAML + "chapters: [01-one.md, 02-two.md]\n",
+        "01-one.md": "# One\n\n![A map](images/pic.png){#fig:map}\n\nSee @fig:mpa and [@tbl:nothing; @fig:map]."
+                     "\n\n$$ \\frac{a $$ {#eq:bad}\n",
+        "02-two.md": "# Two\n\n![Another map](images/pic.png){#fig:map}\n\nAnd @eq:nowhere, $\\foo{x}$.\n"}, [
+        "error: book/02-two.md:3: label 'fig:map' is already used at book/01-one.md:3; a label names one figure, "
+        "table, listing or equation: choose another",
+        "error: book/01-one.md:7: the formula $\\frac{a$ cannot be typeset: its braces { } do not pair up",
+        "error: book/01-one.md:5: reference to '@fig:mpa', but no figure has that label (did you mean '@fig:map'?)",
+        "error: book/01-one.md:5: reference to '@tbl:nothing', but no table has that label",
+        "error: book/02-two.md:5: the formula $\\foo{x}$ cannot be typeset: the command \\foo is unknown",
+        "error: book/02-two.md:5: reference to '@eq:nowhere', but no equation has that label"]),
+    "crossref-numbering": Case({"book.yaml": BASE_YAML + "crossref:\n  numbering: chapters\n"
+                                             "  list_of_figure: true\n"}, [
+        "error: book/book.yaml:6: unknown key 'crossref.list_of_figure' (did you mean 'crossref.list_of_figures'?)",
+        "error: book/book.yaml:5: 'crossref.numbering' must be one of chapter, book, not 'chapters' "
+        "(did you mean 'chapter'?)"]),
     "usage-version": Case({}, [
         "error: --version names the output files, so it may hold only letters, digits and . _ + -, not '../v1'"],
         code=2, args=("--version", "../v1")),

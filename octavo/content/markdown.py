@@ -40,6 +40,9 @@ from octavo.markup import (
     serialise_fragment,
 )
 from octavo.model import CHAPTER_KINDS, Book, BookMeta, Chapter, Footnote, Heading
+from octavo.scholarly.captions import captions_plugin
+from octavo.scholarly.crossref import crossref_plugin
+from octavo.scholarly.numbering import number_chapters
 from octavo.source import SourceText, line_in_file, place_in, read_source
 from octavo.yamlsafe import YamlProblem, load_yaml
 
@@ -102,6 +105,8 @@ def make_markdown(language: str) -> MarkdownIt:
     md.add_render_rule("image", _render_image)
     md.add_render_rule("th_open", _render_header_cell)
     md.add_render_rule("th_close", _render_header_cell)
+    # Figures, captions, listings, math and cross-references (octavo/scholarly): numbered in read_book.
+    md.use(captions_plugin).use(crossref_plugin)
     return md
 
 
@@ -150,6 +155,7 @@ def read_book(meta: BookMeta, root: Path, display_root: Path | None = None) -> B
     if problems:
         raise ContentProblems(problems)
     chapters = _name_files(chapters)
+    chapters, numbered = number_chapters(chapters, meta)  # before the links: references become links
     known = known_ids(chapters)
     pending: dict[tuple[str, str], BuildError] = {}
     chapters = resolve_file_links(chapters, pieces, root, known, pending, labels_for(meta.language)["page_short"])
@@ -158,7 +164,7 @@ def read_book(meta: BookMeta, root: Path, display_root: Path | None = None) -> B
                                                                    meta.abstract)) if meta.abstract else ""
     _check_cover(meta, root, display_root, cleaned)
     book = Book(meta=meta, chapters=tuple(chapters), root=root, images=images, abstract_html=abstract,
-                cleaned=cleaned)
+                cleaned=cleaned, numbered=numbered)
     check_unique_ids(book, {c.source: parse_fragment(c.html) for c in book.chapters if c.html.strip()}, ids.places)
     check_links(book, pending)
     return book

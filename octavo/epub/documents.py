@@ -24,6 +24,7 @@ from octavo.markup import anchor_ids, escape, internal_links, parse_fragment
 from octavo.model import Book, Chapter, Edition, Part
 from octavo.pages import PageMap
 from octavo.render import PageContext, common_context, render_template
+from octavo.scholarly.math import has_mathml, typeset_as_mathml
 
 log = logging.getLogger("octavo")
 
@@ -112,6 +113,12 @@ def _direction(root: etree._Element, context: PassContext) -> None:
     mark_direction(root, base)
 
 
+def _math(root: etree._Element, context: PassContext) -> None:
+    typeset_as_mathml(root)  # TeX -> MathML (octavo/scholarly/math.py); the manifest then says "mathml"
+    for link in root.iterfind(".//{*}a[@data-on-page]"):  # print pages are named in the PDFs only
+        del link.attrib["data-on-page"]
+
+
 def _roles(root: etree._Element, context: PassContext) -> None:
     add_missing_roles(root)
     empty_header_cells_as_data(root)
@@ -121,7 +128,7 @@ def _roles(root: etree._Element, context: PassContext) -> None:
 #: edition's pages begin by counting characters of the text as it was printed, before typography
 #: changes anything. (Links change no text, so their place does not matter.)
 PASSES: tuple[Callable[[etree._Element, PassContext], None], ...] = (_mark_print_pages, _link_across_files,
-                                                                      _typeset, _direction, _roles)
+                                                                      _math, _typeset, _direction, _roles)
 
 
 @dataclass
@@ -168,7 +175,9 @@ def render_epub_content(book: Book, env: jinja2.Environment, modified: dt.dateti
     for problem in problems:
         log.warning("%s: the EPUB makes no accessibility conformance claim", problem)
     features = Features(images=bool(book.images), page_list=bool(breaks), conforms=not problems)
-    final = tuple(replace(doc, xhtml=serialise(trees[doc.file_name])) for doc in docs)
+    final = tuple(replace(doc, xhtml=serialise(trees[doc.file_name]),
+                          properties=doc.properties + (("mathml",) * has_mathml(trees[doc.file_name])))
+                  for doc in docs)
     return EpubContent(final, cover, breaks, features)
 
 
@@ -233,6 +242,9 @@ def _render_documents(book: Book, env: jinja2.Environment, context: dict[str, ob
     nav = render_template(env, "epub/nav.xhtml.j2", landmarks=_landmarks(book, labels), pages=breaks, **context)
     docs.append(_document(env, context, "nav", NAV_FILE, labels["contents"], "frontmatter", nav,
                           properties=("nav",)))
+    if lists := render_template(env, "partials/lists.html.j2", **context).strip():  # figures, tables
+        docs.append(_document(env, context, "lists", f"{TEXT_DIR}/lists.xhtml", _lists_title(context),
+                              "frontmatter", lists))
     for index, chapter in enumerate(book.chapters):
         if (part := book.part_opens(index)) is not None:
             docs.append(_document(env, context, part.id, part_file(part), part.title, "bodymatter",
@@ -243,6 +255,12 @@ def _render_documents(book: Book, env: jinja2.Environment, context: dict[str, ob
         docs.append(_document(env, context, chapter.file_id, chapter_file(chapter), chapter.title, chapter.division,
                               content))
     return docs
+
+
+def _lists_title(context: dict[str, object]) -> str:
+    words = context["crossref_words"]
+    assert isinstance(words, dict)
+    return str(words["list_of_figures"])
 
 
 def _anchor_files(book: Book) -> _Files:

@@ -179,7 +179,9 @@ def _before_block(block: etree._Element, spans: list[etree._Element]) -> None:
         if local_name(ancestor.tag) == "nav":
             target = ancestor
     parent = target.getparent()
-    if parent is None or local_name(parent.tag) in NO_PHRASING:
+    # A figure's caption that opens it must stay its first child: the marker goes inside the caption.
+    opens_figure = local_name(target.tag) == "figcaption" and parent is not None and parent.index(target) == 0
+    if parent is None or local_name(parent.tag) in NO_PHRASING or opens_figure:
         _split_insert(block, "text", 0, spans)
         return
     start = parent.index(target)

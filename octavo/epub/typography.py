@@ -14,7 +14,7 @@ from octavo.language import QUOTES
 from octavo.markup import local_name
 
 #: Text in these elements is code or data, left exactly as written.
-VERBATIM = frozenset({"code", "pre", "kbd", "samp", "script", "style", "var"})
+VERBATIM = frozenset({"code", "pre", "kbd", "samp", "script", "style", "var", "math"})
 #: Attributes that hold words a reader hears or sees.
 TEXT_ATTRIBUTES = ("alt", "title", "aria-label")
 #: After these (or at the start), a quote opens.

@@ -100,6 +100,14 @@ def _next_word_fits(line: Any, after: Any, room: float, boxes: Any) -> bool:
     (kerning across the space is worth a tenth of an em in Vollkorn: "of its" is wider than "of" and " its")."""
     from octavo.pdf.internals import text_advance
 
+    leaves = [box for box in after.descendants() if isinstance(box, boxes.InlineReplacedBox) or
+              (isinstance(box, boxes.TextBox) and box.text.strip())]
+    if leaves and isinstance(leaves[0], boxes.InlineReplacedBox):  # an image in the text (a formula) opens
+        first, glued = leaves[0], leaves[1] if len(leaves) > 1 else None  # the line, with "." glued to it: "$1$."
+        width = first.margin_width()
+        if isinstance(glued, boxes.TextBox) and not glued.text[:1].isspace():
+            width += text_advance(glued.text.split(" ")[0], glued.style)
+        return bool(width < room)
     texts = [box for box in after.descendants() if isinstance(box, boxes.TextBox)]
     if not texts or not texts[0].text.strip():
         return False
