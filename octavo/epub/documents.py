@@ -28,7 +28,9 @@ from octavo.render import PageContext, common_context, render_template
 log = logging.getLogger("octavo")
 
 TEXT_DIR = "text"
-NAV_FILE = f"{TEXT_DIR}/nav.xhtml"
+#: The navigation document sits beside the package document, as Standard Ebooks' does: its hrefs are then the
+#: manifest's, which is how epub.js looks them up (relative to text/, every one is "No Section Found").
+NAV_FILE = "nav.xhtml"
 XML_HEADER = '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
 #: A src that is already absolute, a URL, or relative to the text folder: left as it is.
 _NOT_FROM_ROOT = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|/|\.\./")
@@ -134,6 +136,16 @@ class _Files:
         return f"{self.by_id[anchor]}#{anchor}"
 
 
+def from_text(path: str) -> str:
+    """A path inside the EPUB's content folder -> the same, relative to the text folder."""
+    return path.removeprefix(f"{TEXT_DIR}/") if path.startswith(f"{TEXT_DIR}/") else f"../{path}"
+
+
+def from_root(href: str) -> str:
+    """An href relative to the text folder -> the same, relative to the content folder (where the nav is)."""
+    return href.removeprefix("../") if href.startswith("../") else f"{TEXT_DIR}/{href}"
+
+
 def part_file(part: Part) -> str:
     """The EPUB document of a part's title page."""
     return f"{TEXT_DIR}/{part.id}.xhtml"
@@ -148,19 +160,18 @@ def render_epub_content(book: Book, env: jinja2.Environment, modified: dt.dateti
     """Render every document, place the print page breaks, run the passes, check what may be claimed."""
     page = PageContext(book, Edition.EPUB, modified, generator)
     files = _anchor_files(book)
-    context = common_context(page, files.href)
+    context = {**common_context(page, files.href), "up": "../"}  # up: from the document to the content folder
     docs = _render_documents(book, env, context, cover, ())
     trees = {doc.file_name: parse(doc) for doc in docs}
     breaks: tuple[PageBreak, ...] = ()
     if page_map is not None:
-        anchors = {own: name.removeprefix(f"{TEXT_DIR}/") for name, tree in trees.items()
-                   for own in tree.xpath("//@id")}
-        breaks = plan_page_breaks(page_map, anchors, chapter_file(book.chapters[-1]).removeprefix(f"{TEXT_DIR}/"))
+        anchors = {own: from_text(name) for name, tree in trees.items() for own in tree.xpath("//@id")}
+        breaks = plan_page_breaks(page_map, anchors, from_text(chapter_file(book.chapters[-1])))
         docs = _render_documents(book, env, context, cover, breaks)  # the nav now lists the pages
         trees = {doc.file_name: parse(doc) for doc in docs}
     chapters = {chapter_file(chapter) for chapter in book.chapters}
     for name, tree in trees.items():
-        mine = tuple(b for b in breaks if f"{TEXT_DIR}/{b.file}" == name)
+        mine = tuple(b for b in breaks if from_root(b.file) == name)
         for apply in PASSES:
             apply(tree, PassContext(book, name, mine, files, name in chapters))
     refuse_invalid_documents(trees)
@@ -230,8 +241,12 @@ def _render_documents(book: Book, env: jinja2.Environment, context: dict[str, ob
     if book.abstract_html:
         docs.append(_document(env, context, "abstract", f"{TEXT_DIR}/abstract.xhtml", labels["abstract"],
                               "frontmatter", render_template(env, "partials/abstract.html.j2", **context)))
-    nav = render_template(env, "epub/nav.xhtml.j2", landmarks=_landmarks(book, labels), pages=breaks, **context)
-    docs.append(_document(env, context, "nav", NAV_FILE, labels["contents"], "frontmatter", nav,
+    in_text = context["href"]
+    assert callable(in_text)
+    at_root = {**context, "href": lambda anchor: from_root(in_text(anchor)), "up": ""}
+    pages = [{"href": from_root(b.href), "label": b.label} for b in breaks]
+    nav = render_template(env, "epub/nav.xhtml.j2", landmarks=_landmarks(book, labels), pages=pages, **at_root)
+    docs.append(_document(env, at_root, "nav", NAV_FILE, labels["contents"], "frontmatter", nav,
                           properties=("nav",)))
     for index, chapter in enumerate(book.chapters):
         if (part := book.part_opens(index)) is not None:
@@ -256,8 +271,8 @@ def _anchor_files(book: Book) -> _Files:
         for anchor in [chapter.id, *(h.id for h in chapter.headings), *(n.id for n in chapter.footnotes),
                        *(n.ref_id for n in chapter.footnotes), *_fragment_ids(chapter.html)]:
             files.by_id.setdefault(anchor, name)
-    # Hrefs are written relative to the nav and chapters, which all live in TEXT_DIR.
-    files.by_id = {k: v.removeprefix(f"{TEXT_DIR}/") for k, v in files.by_id.items()}
+    # Hrefs are written relative to the chapters, which all live in TEXT_DIR (the nav rebases its own).
+    files.by_id = {k: from_text(v) for k, v in files.by_id.items()}
     return files
 
 
@@ -267,14 +282,14 @@ def _fragment_ids(html: str) -> list[str]:
 
 def _landmarks(book: Book, labels: dict[str, str]) -> list[dict[str, str]]:
     """cover, title page, contents, start of the text, and the back matter when there is one."""
-    marks = [{"type": "cover", "href": "cover.xhtml", "title": labels["cover"]},
-             {"type": "titlepage", "href": "titlepage.xhtml", "title": labels["titlepage"]},
-             {"type": "toc", "href": "nav.xhtml#contents", "title": labels["contents"]}]
+    marks = [{"type": "cover", "href": f"{TEXT_DIR}/cover.xhtml", "title": labels["cover"]},
+             {"type": "titlepage", "href": f"{TEXT_DIR}/titlepage.xhtml", "title": labels["titlepage"]},
+             {"type": "toc", "href": f"{NAV_FILE}#contents", "title": labels["contents"]}]
     body = next((c for c in book.chapters if c.division == "bodymatter"), book.chapters[0])
-    marks.append({"type": "bodymatter", "href": f"{body.file_id}.xhtml", "title": labels["start"]})
+    marks.append({"type": "bodymatter", "href": chapter_file(body), "title": labels["start"]})
     back = next((c for c in book.chapters if c.division == "backmatter"), None)
     if back is not None:
-        marks.append({"type": "backmatter", "href": f"{back.file_id}.xhtml", "title": back.title})
+        marks.append({"type": "backmatter", "href": chapter_file(back), "title": back.title})
     return marks
 
 
