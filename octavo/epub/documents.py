@@ -17,6 +17,7 @@ from octavo.bidi import language_direction, mark_direction
 from octavo.epub.a11y import Features, add_missing_roles, conformance_problems, empty_header_cells_as_data
 from octavo.epub.cover import Cover
 from octavo.epub.pagebreaks import PageBreak, insert_page_breaks, plan_page_breaks
+from octavo.epub.reading import lines_as_divs, mark_image_paragraphs, mark_images_on_white
 from octavo.epub.typography import typeset_tree
 from octavo.errors import OutputError
 from octavo.htmlspec import BLOCKS, ELEMENTS, PHRASING_ONLY, attribute_allowed
@@ -119,11 +120,17 @@ def _roles(root: etree._Element, context: PassContext) -> None:
     empty_header_cells_as_data(root)
 
 
+def _for_readers(root: etree._Element, context: PassContext) -> None:
+    lines_as_divs(root)
+    mark_image_paragraphs(root)
+    mark_images_on_white(root, context.file_name, context.book.root)
+
+
 #: Passes over every document, in order. Page-break markers go first: they find where the print
 #: edition's pages begin by counting characters of the text as it was printed, before typography
 #: changes anything. (Links change no text, so their place does not matter.)
 PASSES: tuple[Callable[[etree._Element, PassContext], None], ...] = (_mark_print_pages, _link_across_files,
-                                                                      _typeset, _direction, _roles)
+                                                                      _typeset, _direction, _roles, _for_readers)
 
 
 @dataclass
