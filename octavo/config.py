@@ -85,6 +85,7 @@ SCHEMA: dict[str, Key] = {
     "print_source": Key("str"),
     "allow_remote": Key("bool"),
     "fonts": Key("map"),  # the book's own fonts: octavo/bookfonts.py validates the mapping
+    "embed_fonts": Key("bool"),  # the EPUB carries the fonts (octavo/epub/fonts.py)
 }
 PRINT_SCHEMA: dict[str, Key] = {
     "trim": Key("str"),
@@ -240,6 +241,7 @@ def _build_meta(data: dict[str, Any], root: Path, problems: _Problems, version: 
         abstract=_text(data, "abstract"), dedication=_text(data, "dedication"), thanks=_text(data, "thanks"),
         sections=sections, parts=parts, affiliations=affiliations if any(affiliations) else (),
         allow_remote=bool(data.get("allow_remote", False)), fonts=fonts,
+        embed_fonts=bool(data.get("embed_fonts", False)),
     )
 
 

@@ -168,6 +168,10 @@ def render_epub_content(book: Book, env: jinja2.Environment, modified: dt.dateti
     page = PageContext(book, Edition.EPUB, modified, generator)
     files = _anchor_files(book)
     context = {**common_context(page, files.href), "up": "../"}  # up: from the document to the content folder
+    if not book.meta.embed_fonts:  # the colophon says what is true of this edition: the reader's font is used
+        labels = context["labels"]
+        assert isinstance(labels, dict)
+        context["labels"] = {**labels, "typeset": labels["made_with"]}
     docs = _render_documents(book, env, context, cover, ())
     trees = {doc.file_name: parse(doc) for doc in docs}
     breaks: tuple[PageBreak, ...] = ()

@@ -13,6 +13,7 @@ from lxml import etree
 from octavo.bidi import language_direction
 from octavo.epub.a11y import accessibility_metadata
 from octavo.epub.documents import NAV_FILE, EpubContent
+from octavo.epub.fonts import embed_fonts
 from octavo.epub.ncx import build_ncx, guide, read_nav
 from octavo.epub.typography import smarten
 from octavo.errors import ContentError
@@ -32,8 +33,13 @@ def build_epub(book: Book, content: EpubContent, styles: Resources, modified: dt
     _metadata(ebook, book, content)
     if language_direction(book.meta.language) == "rtl":
         ebook.set_direction("rtl")  # the spine's page-progression-direction: pages turn to the left
+    has_code = any("<code" in doc.xhtml or "<pre" in doc.xhtml for doc in content.documents)
+    fonts = embed_fonts(book, styles, styles.find_style("epub.css").read_bytes(), has_code)
     ebook.add_item(epub.EpubItem(uid="css", file_name="css/epub.css", media_type="text/css",
-                                 content=styles.find_style("epub.css").read_bytes()))
+                                 content=fonts.stylesheet))
+    for font in fonts.files:
+        ebook.add_item(epub.EpubItem(uid=_image_uid(font.file_name, "font"), file_name=font.file_name,
+                                     media_type=font.media_type, content=font.data))
     items = []
     for doc in content.documents:
         item = epub.EpubItem(uid=doc.uid, file_name=doc.file_name, media_type="application/xhtml+xml",
@@ -97,8 +103,8 @@ def _epub2_navigation(ebook: epub.EpubBook, book: Book, content: EpubContent) ->
     ebook.guide = guide(nav)
 
 
-def _image_uid(path: str) -> str:
-    return "img-" + re.sub(r"[^A-Za-z0-9]+", "-", path).strip("-")
+def _image_uid(path: str, kind: str = "img") -> str:
+    return f"{kind}-" + re.sub(r"[^A-Za-z0-9]+", "-", path).strip("-")
 
 
 def normalise_zip(data: bytes, language: str) -> bytes:
