@@ -207,6 +207,18 @@ FINDING_CODES: tuple[tuple[str, str], ...] = (
     ("{} pages; {} accepts {} to {} pages{}", "page-count-limit"),
     ("{} pages, an odd number{}", "page-count-odd"),
     ("the last page is not blank{}", "last-page-not-blank"),
+    # the Kindle check (octavo/epub/kindle.py), area epub
+    ("Kindle: no cover image{}", "kindle-no-cover"),
+    ("Kindle: the cover is {} pixels; Kindle takes {}", "kindle-cover-size"),
+    ("Kindle: the cover is {} pixels; Kindle's ideal is {}", "kindle-cover-ideal"),
+    ("Kindle: no contents{}", "kindle-no-contents"),
+    ("Kindle: the contents entry '{}' links to {}, which is not in the EPUB", "kindle-contents-link"),
+    ("Kindle: no NCX{}", "kindle-no-ncx"),
+    ("Kindle: the NCX nests {} levels deep{}", "kindle-ncx-depth"),
+    ("Kindle: {}: the link '{}' cites a page number{}", "kindle-page-number"),
+    ("Kindle: {}: hidden text '{}': a Kindle book shows all its text", "kindle-hidden-text"),
+    ("Kindle: {}: color: {} fixes the text's colour{}", "kindle-text-colour"),
+    ("Kindle: {}: position: {} is not supported{}", "kindle-position"),
 )
 
 #: "content/01-x.md:14: ..." in front of a log message: a file name (it holds a dot or a slash), maybe a line.
