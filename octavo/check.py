@@ -1,4 +1,4 @@
-"""Validation of the outputs: epubcheck on the EPUB, a printer's preflight on the PDFs."""
+"""Validation of the outputs: epubcheck on the EPUB, a printer's preflight on the PDFs, Amazon's Kindle requirements."""
 
 from __future__ import annotations
 
