@@ -20,6 +20,7 @@ from PIL import Image
 from octavo.check import kindle
 from octavo.config import load_config
 from octavo.epub.kindle import kindle_problems
+from octavo.epub.reading import captions_at_an_edge
 
 from .conftest import FIXTURE_BOOK, ROOT, Built
 
@@ -221,3 +222,13 @@ def test_calibre_finds_no_error_and_its_azw3_has_a_cover_and_a_start(name: str, 
     opf = etree.fromstring(next(data for n, data in members(back).items() if n.endswith(".opf")))
     kinds = {r.get("type"): r.get("title") for r in opf.iterfind("opf:guide/opf:reference", NS)}
     assert kinds.get("text") == "Start of the text" and "cover" in kinds and "toc" in kinds
+
+
+def test_a_caption_followed_by_line_breaks_moves_to_the_end_of_its_figure() -> None:
+    """You Don't Know JS writes <figcaption>...</figcaption><br><br> inside its figures: EPUBCheck's RSC-005."""
+    root = etree.fromstring('<body xmlns="http://www.w3.org/1999/xhtml"><figure>\n<img src="a.png" alt="A."/>\n'
+                            '<figcaption>Fig. 1</figcaption>\n<br/><br/>\n</figure></body>')
+    captions_at_an_edge(root)
+    figure = root.find("x:figure", NS)
+    assert [etree.QName(e).localname for e in figure] == ["img", "br", "br", "figcaption"]
+    assert text(figure[-1]) == "Fig. 1"

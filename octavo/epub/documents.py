@@ -17,7 +17,7 @@ from octavo.bidi import language_direction, mark_direction
 from octavo.epub.a11y import Features, add_missing_roles, conformance_problems, empty_header_cells_as_data
 from octavo.epub.cover import Cover
 from octavo.epub.pagebreaks import PageBreak, insert_page_breaks, plan_page_breaks
-from octavo.epub.reading import lines_as_divs, mark_image_paragraphs, mark_images_on_white
+from octavo.epub.reading import captions_at_an_edge, lines_as_divs, mark_image_paragraphs, mark_images_on_white
 from octavo.epub.typography import typeset_tree
 from octavo.errors import OutputError
 from octavo.htmlspec import BLOCKS, ELEMENTS, PHRASING_ONLY, attribute_allowed
@@ -122,6 +122,7 @@ def _roles(root: etree._Element, context: PassContext) -> None:
 
 def _for_readers(root: etree._Element, context: PassContext) -> None:
     lines_as_divs(root)
+    captions_at_an_edge(root)
     mark_image_paragraphs(root)
     mark_images_on_white(root, context.file_name, context.book.root)
 

@@ -28,6 +28,20 @@ def lines_as_divs(root: etree._Element) -> None:
             paragraph.tag = f"{XHTML}div"
 
 
+def captions_at_an_edge(root: etree._Element) -> None:
+    """A <figcaption> must be the first or last child of its <figure> (EPUBCheck RSC-005): one followed only by
+    line breaks (raw HTML's `<figcaption>...</figcaption><br><br>`, as You Don't Know JS writes) goes last."""
+    for caption in root.iter(f"{XHTML}figcaption"):
+        figure = caption.getparent()
+        if figure is None or figure.tag != f"{XHTML}figure" or caption in (figure[0], figure[-1]):
+            continue
+        after = list(caption.itersiblings())
+        if all(sibling.tag == f"{XHTML}br" and not (sibling.tail or "").strip() for sibling in after):
+            tail, caption.tail = caption.tail, after[-1].tail
+            after[-1].tail = tail
+            figure.append(caption)
+
+
 def mark_image_paragraphs(root: etree._Element) -> None:
     """A paragraph holding only images is never indented (class image-only, as in the print HTML)."""
     for paragraph in root.iter(f"{XHTML}p"):
