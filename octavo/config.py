@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from octavo.bookfonts import BookFonts, book_fonts
+from octavo.bookfonts import BookFonts, book_fonts, embedding_problems
 from octavo.errors import BuildError, ConfigError, ContentError, printable
 from octavo.model import PT_PER_IN, BookMeta, Part, PrintSettings
 from octavo.paths import inside, is_file_name_part
@@ -227,6 +227,8 @@ def _build_meta(data: dict[str, Any], root: Path, problems: _Problems, version: 
     slug = _file_name_part(data, "slug", problems) or slugify(title)
     book_version = version or _file_name_part(data, "version", problems)
     fonts = book_fonts(data["fonts"], root, problems.add) if isinstance(data.get("fonts"), dict) else BookFonts()
+    if data.get("embed_fonts") is True:
+        embedding_problems(fonts, root, problems.add)
     if problems.items or print_settings is None:
         return None
     return BookMeta(

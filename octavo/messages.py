@@ -93,6 +93,7 @@ ERROR_CODES: tuple[tuple[str, str, str], ...] = (
     ("BuildError", "'chapters' lists files (or parts and chapters with sections), not {}", "chapter-entry-malformed"),
     ("BuildError", "'{}' has no 'regular' font{}", "font-regular-missing"),
     ("BuildError", "'{}' file '{}' is not a TrueType or OpenType font{}", "not-a-font"),
+    ("BuildError", "'embed_fonts' is true, but font file '{}' may not be embedded{}", "font-embedding-forbidden"),
     ("BuildError", "not valid YAML{}", "yaml-syntax"),
     ("BuildError", "must be a mapping of keys to values{}", "config-not-a-mapping"),
     ("BuildError", "unknown key '{}'{}", "unknown-key"),

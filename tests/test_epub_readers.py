@@ -232,3 +232,25 @@ def test_a_caption_followed_by_line_breaks_moves_to_the_end_of_its_figure() -> N
     figure = root.find("x:figure", NS)
     assert [etree.QName(e).localname for e in figure] == ["img", "br", "br", "figcaption"]
     assert text(figure[-1]) == "Fig. 1"
+
+
+def test_a_font_whose_licence_forbids_embedding_is_refused_when_embed_fonts_is_true(tmp_path: Path) -> None:
+    from fontTools.ttLib import TTFont
+
+    from octavo.errors import ConfigError
+
+    font = TTFont(ROOT / "styles" / "fonts" / "Vollkorn-Regular.ttf")
+    font["OS/2"].fsType = 2  # "Restricted License embedding"
+    (tmp_path / "fonts").mkdir()
+    font.save(tmp_path / "fonts" / "Closed-Regular.ttf")
+    (tmp_path / "01-one.md").write_text("# One\n\nText.\n", encoding="utf-8")
+    yaml = ("title: T\nauthors: [A]\nlanguage: en\nchapters: [01-one.md]\n"
+            "fonts: {body: fonts/Closed-Regular.ttf}\nembed_fonts: {embed}\n")
+    (tmp_path / "book.yaml").write_text(yaml.replace("{embed}", "true"), encoding="utf-8")
+    with pytest.raises(ConfigError) as refused:
+        load_config(tmp_path, tmp_path)
+    assert [str(p.message) for p in refused.value.problems] == [
+        "'embed_fonts' is true, but font file 'fonts/Closed-Regular.ttf' may not be embedded: its licence bits "
+        "(OS/2 fsType 2) forbid it; set embed_fonts: false or use a font whose licence allows embedding"]
+    (tmp_path / "book.yaml").write_text(yaml.replace("{embed}", "false"), encoding="utf-8")
+    assert load_config(tmp_path, tmp_path).fonts.body is not None  # the print editions may still use it
