@@ -15,12 +15,12 @@ from lxml import html as lxml_html
 
 from octavo.bidi import language_direction, mark_direction
 from octavo.epub.a11y import Features, add_missing_roles, conformance_problems, empty_header_cells_as_data
+from octavo.epub.contentmodel import refuse_invalid_documents
 from octavo.epub.cover import Cover
 from octavo.epub.pagebreaks import PageBreak, insert_page_breaks, plan_page_breaks
 from octavo.epub.reading import captions_at_an_edge, lines_as_divs, mark_image_paragraphs, mark_images_on_white
 from octavo.epub.typography import typeset_tree
 from octavo.errors import OutputError
-from octavo.htmlspec import BLOCKS, ELEMENTS, PHRASING_ONLY, attribute_allowed
 from octavo.markup import anchor_ids, escape, internal_links, parse_fragment
 from octavo.model import Book, Chapter, Edition, Part
 from octavo.pages import PageMap
@@ -193,45 +193,6 @@ def render_epub_content(book: Book, env: jinja2.Environment, modified: dt.dateti
     features = Features(images=bool(book.images), page_list=bool(breaks), conforms=not problems)
     final = tuple(replace(doc, xhtml=serialise(trees[doc.file_name])) for doc in docs)
     return EpubContent(final, cover, breaks, features)
-
-
-XHTML_NS = "{http://www.w3.org/1999/xhtml}"
-_OTHER_NS = ("{http://www.idpf.org/2007/ops}", "{http://www.w3.org/XML/1998/namespace}")
-
-
-def content_model_problems(name: str, root: etree._Element) -> list[str]:
-    """What in one XHTML document EPUBCheck would reject: an element that is not HTML, an attribute the element
-    may not have, a block inside an element that holds only phrasing content (a <div> in a <p>)."""
-    problems: list[str] = []
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        if not element.tag.startswith(XHTML_NS):
-            continue  # SVG and MathML are checked by their own rules (and only come from our templates)
-        tag = element.tag.removeprefix(XHTML_NS)
-        where = f"{name}:{element.sourceline}" if element.sourceline else name
-        if tag not in ELEMENTS:
-            problems.append(f"{where}: <{tag}> is not an HTML element")
-            continue
-        for attribute in element.attrib:
-            local = str(attribute).rsplit("}", 1)[-1]
-            if not str(attribute).startswith(_OTHER_NS) and not attribute_allowed(tag, local):
-                problems.append(f"{where}: <{tag}> may not have the attribute {local}")
-        parent = element.getparent()
-        if tag in BLOCKS and parent is not None and str(parent.tag).removeprefix(XHTML_NS) in PHRASING_ONLY:
-            problems.append(f"{where}: <{tag}> inside <{str(parent.tag).removeprefix(XHTML_NS)}>, which holds "
-                            "only text and inline elements")
-    return problems
-
-
-def refuse_invalid_documents(trees: dict[str, etree._Element]) -> None:
-    """No EPUB is written whose documents break the EPUB content model: every document is checked before it is
-    packaged (in a fraction of a second; EPUBCheck itself takes 10 to 25 s of Java, so it runs in `check`)."""
-    problems = [problem for name, tree in trees.items() for problem in content_model_problems(name, tree)]
-    if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise OutputError(f"the EPUB would be invalid: {problems[0]}{more}; no EPUB was written. Raw HTML is "
-                          "cleaned before this, so a template of the book is the likely cause")
 
 
 def _render_documents(book: Book, env: jinja2.Environment, context: dict[str, object], cover: Cover,
