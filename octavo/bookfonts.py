@@ -135,6 +135,22 @@ def _font_file(name: Any, key: str, root: Path, report: Report) -> tuple[Path | 
     return path, family
 
 
+def embedding_problems(fonts: BookFonts, root: Path, report: Report) -> None:
+    """With `embed_fonts: true`, each of the book's font files whose licence bits (OpenType OS/2 fsType) refuse
+    embedding: 'restricted license' (2) or 'bitmap embedding only' (0x200). Octavo's own fonts all allow it."""
+    from fontTools.ttLib import TTFont
+
+    for face in fonts.faces:
+        for _, path in face.files:
+            with TTFont(path, lazy=True) as font:
+                fs_type = int(font["OS/2"].fsType) if "OS/2" in font else 0
+            if fs_type & 0x000F == 0x0002 or fs_type & 0x0200:
+                shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+                report("embed_fonts", f"'embed_fonts' is true, but font file '{shown}' may not be embedded: its "
+                                      f"licence bits (OS/2 fsType {fs_type}) forbid it; set embed_fonts: false or "
+                                      "use a font whose licence allows embedding")
+
+
 def font_family(path: Path) -> str | None:
     """The family name a font file gives itself (typographic family first), or None if it is no usable font."""
     from fontTools.ttLib import TTFont  # only books with fonts of their own pay for fontTools

@@ -1,4 +1,4 @@
-"""Validation of the outputs: epubcheck on the EPUB, a printer's preflight on the PDFs."""
+"""Validation of the outputs: epubcheck on the EPUB, a printer's preflight on the PDFs, Amazon's Kindle requirements."""
 
 from __future__ import annotations
 
@@ -187,6 +187,16 @@ def epub_structure(path: Path) -> list[Finding]:
     return [Finding(path.name, "FAIL", message) for message in problems]
 
 
+def kindle(path: Path, meta: BookMeta) -> list[Finding]:
+    """Amazon's requirements for a Kindle book (octavo/epub/kindle.py): they fail the check of a book printed by
+    KDP, which goes to Amazon; for other books, and for Amazon's recommendations, they are advice."""
+    from octavo.epub.kindle import kindle_problems
+
+    required = meta.print.printer == "kdp"
+    return [Finding(path.name, "FAIL" if required and not p.advice else "WARNING", f"Kindle: {p.message}",
+                    blocking=required and not p.advice) for p in kindle_problems(path)]
+
+
 def _ocf(archive: zipfile.ZipFile) -> list[str]:
     first = archive.infolist()[0]
     if first.filename != "mimetype" or first.compress_type != zipfile.ZIP_STORED or first.extra != b"":
@@ -355,7 +365,7 @@ def check_outputs(content: Path, out: Path, version: str | None = None, strict: 
         findings += page_defects(content, out, version, printed.name)
     if (epub := out / names[Edition.EPUB]).is_file():
         checked += 1
-        findings += epubcheck(epub) + epub_structure(epub)
+        findings += epubcheck(epub) + epub_structure(epub) + kindle(epub, meta)
     if not checked:
         raise OutputError(f"nothing to check in {out}/: build first ({program()})")
     failures = [f for f in findings if f.blocking or strict]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from octavo.bookfonts import BookFonts, book_fonts
+from octavo.bookfonts import BookFonts, book_fonts, embedding_problems
 from octavo.errors import BuildError, ConfigError, ContentError, printable
 from octavo.model import PT_PER_IN, BookMeta, CrossrefSettings, Part, PrintSettings
 from octavo.paths import inside, is_file_name_part
@@ -86,6 +86,7 @@ SCHEMA: dict[str, Key] = {
     "allow_remote": Key("bool"),
     "fonts": Key("map"),  # the book's own fonts: octavo/bookfonts.py validates the mapping
     "crossref": Key("map"),  # numbered figures, tables, listings, equations: CROSSREF_SCHEMA
+    "embed_fonts": Key("bool"),  # the EPUB carries the fonts (octavo/epub/fonts.py)
 }
 PRINT_SCHEMA: dict[str, Key] = {
     "trim": Key("str"),
@@ -236,6 +237,8 @@ def _build_meta(data: dict[str, Any], root: Path, problems: _Problems, version: 
     slug = _file_name_part(data, "slug", problems) or slugify(title)
     book_version = version or _file_name_part(data, "version", problems)
     fonts = book_fonts(data["fonts"], root, problems.add) if isinstance(data.get("fonts"), dict) else BookFonts()
+    if data.get("embed_fonts") is True:
+        embedding_problems(fonts, root, problems.add)
     if problems.items or print_settings is None:
         return None
     return BookMeta(
@@ -252,6 +255,7 @@ def _build_meta(data: dict[str, Any], root: Path, problems: _Problems, version: 
         allow_remote=bool(data.get("allow_remote", False)), fonts=fonts,
         crossref=_crossref(given_crossref if isinstance(given_crossref := data.get("crossref"), dict) else {},
                            problems),
+        embed_fonts=bool(data.get("embed_fonts", False)),
     )
 
 

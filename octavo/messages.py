@@ -93,6 +93,7 @@ ERROR_CODES: tuple[tuple[str, str, str], ...] = (
     ("BuildError", "'chapters' lists files (or parts and chapters with sections), not {}", "chapter-entry-malformed"),
     ("BuildError", "'{}' has no 'regular' font{}", "font-regular-missing"),
     ("BuildError", "'{}' file '{}' is not a TrueType or OpenType font{}", "not-a-font"),
+    ("BuildError", "'embed_fonts' is true, but font file '{}' may not be embedded{}", "font-embedding-forbidden"),
     ("BuildError", "not valid YAML{}", "yaml-syntax"),
     ("BuildError", "must be a mapping of keys to values{}", "config-not-a-mapping"),
     ("BuildError", "unknown key '{}'{}", "unknown-key"),
@@ -213,6 +214,18 @@ FINDING_CODES: tuple[tuple[str, str], ...] = (
     ("{} pages; {} accepts {} to {} pages{}", "page-count-limit"),
     ("{} pages, an odd number{}", "page-count-odd"),
     ("the last page is not blank{}", "last-page-not-blank"),
+    # the Kindle check (octavo/epub/kindle.py), area epub
+    ("Kindle: no cover image{}", "kindle-no-cover"),
+    ("Kindle: the cover is {} pixels; Kindle takes {}", "kindle-cover-size"),
+    ("Kindle: the cover is {} pixels; Kindle's ideal is {}", "kindle-cover-ideal"),
+    ("Kindle: no contents{}", "kindle-no-contents"),
+    ("Kindle: the contents entry '{}' links to {}, which is not in the EPUB", "kindle-contents-link"),
+    ("Kindle: no NCX{}", "kindle-no-ncx"),
+    ("Kindle: the NCX nests {} levels deep{}", "kindle-ncx-depth"),
+    ("Kindle: {}: the link '{}' cites a page number{}", "kindle-page-number"),
+    ("Kindle: {}: hidden text '{}': a Kindle book shows all its text", "kindle-hidden-text"),
+    ("Kindle: {}: color: {} fixes the text's colour{}", "kindle-text-colour"),
+    ("Kindle: {}: position: {} is not supported{}", "kindle-position"),
 )
 
 #: "content/01-x.md:14: ..." in front of a log message: a file name (it holds a dot or a slash), maybe a line.

@@ -223,6 +223,8 @@ class BookMeta:
     """Whether content may load http(s) resources."""
     fonts: BookFonts = field(default_factory=BookFonts)
     """The book's own fonts (book.yaml `fonts:`); empty when it brings none."""
+    embed_fonts: bool = False
+    """Whether the EPUB carries the book's fonts (book.yaml `embed_fonts:`); else the reader's font is used."""
     abstract: str | None = None
     """An abstract (Markdown), set after the title page."""
     dedication: str | None = None

@@ -66,7 +66,7 @@ def test_epub_passes_epubcheck_with_nothing_reported(seed_book: Built) -> None:
 
 def test_epub_navigation_lists_the_same_headings(seed_book: Built) -> None:
     with zipfile.ZipFile(seed_book.path("epub")) as epub:
-        nav = etree.fromstring(epub.read("EPUB/text/nav.xhtml"))
+        nav = etree.fromstring(epub.read("EPUB/nav.xhtml"))
     toc = nav.find(".//x:nav[@epub:type='toc']", NS)
     entries = [fold("".join(a.itertext())) for a in toc.iterfind(".//x:a", NS)]
     titles = [e.split(" ", 1)[1] if e.split(" ", 1)[0].isdigit() else e for e in entries]

@@ -99,12 +99,12 @@ def test_the_structure_check_fails_an_epub_whose_page_list_points_nowhere(fixtur
             if info.filename == "EPUB/text/second.xhtml":
                 data = re.sub(rb'<span epub:type="pagebreak"[^>]*/>', b"", data)
             target.writestr(info, data)
-    nav = Epub(fixture_book.path("epub")).xml("text/nav.xhtml")
-    labels = nav.xpath("//x:nav[@epub:type='page-list']//x:a[starts-with(@href, 'second.xhtml')]/text()",
+    nav = Epub(fixture_book.path("epub")).xml("nav.xhtml")
+    labels = nav.xpath("//x:nav[@epub:type='page-list']//x:a[starts-with(@href, 'text/second.xhtml')]/text()",
                        namespaces=NS)
     assert labels
     assert [f.message for f in epub_structure(broken)] == [
-        f"page list entry {label} (second.xhtml#page-{label}) is not a page-break marker with that label"
+        f"page list entry {label} (text/second.xhtml#page-{label}) is not a page-break marker with that label"
         for label in labels]
 
 
@@ -119,32 +119,32 @@ def test_package_and_every_document_carry_the_book_language(book: str, request: 
 
 def test_one_document_per_chapter_after_cover_title_page_copyright_and_contents(fixture_book: Built) -> None:
     epub = Epub(fixture_book.path("epub"))
-    assert epub.spine == ["text/cover.xhtml", "text/titlepage.xhtml", "text/copyright.xhtml", "text/nav.xhtml",
+    assert epub.spine == ["text/cover.xhtml", "text/titlepage.xhtml", "text/copyright.xhtml", "nav.xhtml",
                           "text/preface.xhtml", "text/first.xhtml", "text/second.xhtml"]
     semantics = {name: (root.find("x:body", NS).get(EPUB_TYPE),
                         [(e.get(EPUB_TYPE), e.get("role")) for e in root.find("x:body", NS).iterfind("*")])
                  for name, root in epub.documents.items()}
     assert semantics["text/titlepage.xhtml"][1][-1] == ("titlepage", None)
     assert semantics["text/copyright.xhtml"][1][-1] == ("copyright-page", None)
-    assert semantics["text/nav.xhtml"][1][1] == ("toc", "doc-toc")
+    assert semantics["nav.xhtml"][1][1] == ("toc", "doc-toc")
     assert semantics["text/preface.xhtml"] == ("frontmatter", [("preface", "doc-preface")])
     assert semantics["text/first.xhtml"] == ("bodymatter", [("chapter", "doc-chapter")])
 
 
 def test_navigation_has_contents_landmarks_page_list_and_an_ncx(fixture_book: Built) -> None:
     epub = Epub(fixture_book.path("epub"))
-    nav = epub.xml("text/nav.xhtml")
+    nav = epub.xml("nav.xhtml")
     toc = [a.get("href") for a in nav.xpath("//x:nav[@epub:type='toc']//x:a", namespaces=NS)]
-    assert toc == ["preface.xhtml#preface", "first.xhtml#first", "first.xhtml#a-section-with-emphasis",
-                   "second.xhtml#second"]
+    assert toc == ["text/preface.xhtml#preface", "text/first.xhtml#first", "text/first.xhtml#a-section-with-emphasis",
+                   "text/second.xhtml#second"]
     landmarks = [(a.get(EPUB_TYPE), a.get("href")) for a in
                  nav.xpath("//x:nav[@epub:type='landmarks']//x:a", namespaces=NS)]
-    assert landmarks == [("cover", "cover.xhtml"), ("titlepage", "titlepage.xhtml"), ("toc", "nav.xhtml#contents"),
-                         ("bodymatter", "first.xhtml")]
+    assert landmarks == [("cover", "text/cover.xhtml"), ("titlepage", "text/titlepage.xhtml"),
+                         ("toc", "nav.xhtml#contents"), ("bodymatter", "text/first.xhtml")]
     assert nav.xpath("//x:nav[@epub:type='page-list']/@role", namespaces=NS) == ["doc-pagelist"]
     ncx = etree.fromstring(epub.files["EPUB/toc.ncx"])
     labels = [fold("".join(t.itertext())) for t in ncx.iterfind(".//ncx:navPoint/ncx:navLabel", NS)]
-    assert labels == ["Preface", "The First Chapter", "A Section With Emphasis", "The Second Chapter"]
+    assert labels == ["Preface", "1 The First Chapter", "A Section With Emphasis", "2 The Second Chapter"]
 
 
 def test_footnotes_are_epub3_notes_linked_both_ways(fixture_book: Built) -> None:
@@ -271,7 +271,7 @@ def test_page_source_is_the_print_edition_named_in_its_pdf_not_the_epub(seed_boo
 @pytest.mark.parametrize("book", BOOKS)
 def test_page_list_has_every_print_page_with_the_folio_it_prints(book: str, request: pytest.FixtureRequest) -> None:
     built, epub = opened(request, book)
-    nav = epub.xml("text/nav.xhtml")
+    nav = epub.xml("nav.xhtml")
     labels = nav.xpath("//x:nav[@epub:type='page-list']//x:a/text()", namespaces=NS)
     folios = [foot for _, foot in margin_texts(built.path("print"))]
     assert len(labels) == len(folios) == built.result.pages["print"]
@@ -283,14 +283,14 @@ def test_page_list_has_every_print_page_with_the_folio_it_prints(book: str, requ
 @pytest.mark.parametrize("book", BOOKS)
 def test_each_page_break_marker_sits_where_that_print_page_begins(book: str, request: pytest.FixtureRequest) -> None:
     built, epub = opened(request, book)
-    nav = epub.xml("text/nav.xhtml")
+    nav = epub.xml("nav.xhtml")
     pages = page_texts(built.path("print"))
     heads = [head for head, _ in margin_texts(built.path("print"))]
     documents = epub.documents
     checked = 0
     for number, link in enumerate(nav.xpath("//x:nav[@epub:type='page-list']//x:a", namespaces=NS)):
         file, _, anchor = link.get("href").partition("#")
-        marker = documents[f"text/{file}"].xpath("//*[@id=$id]", id=anchor)[0]
+        marker = documents[file].xpath("//*[@id=$id]", id=anchor)[0]
         body = words(pages[number].removeprefix(heads[number]))
         following = marker.getnext()
         shared = not (marker.tail or "").strip() and following is not None and following.get(EPUB_TYPE) == "pagebreak"
@@ -370,6 +370,6 @@ def test_a_contents_running_over_several_pages_is_listed_without_warnings(tmp_pa
                                        + "\n[^x]: Numbered 1 again.\n")
     built = build(BuildOptions(content=book, out=tmp_path / "out", targets=("epub",), strict=True))
     with zipfile.ZipFile(built.outputs[0]) as epub:
-        nav = epub.read("EPUB/text/nav.xhtml").decode()
+        nav = epub.read("EPUB/nav.xhtml").decode()
     contents_pages = re.findall(r'aria-label="([ivx]+)"', nav)
     assert len(contents_pages) >= 3 and "<li><span" not in nav

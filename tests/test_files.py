@@ -72,7 +72,7 @@ def test_a_comment_and_an_empty_anchor_build_strict_with_the_text_after_the_anch
     assert "A section" in contents and "Another section" in contents
     chapter = documents(tmp_path / "out" / "files.epub")["text/one.xhtml"]
     assert [a.get("id") for a in chapter.iterfind(".//x:a[@id]", NS)] == ["old-one", "old-name", "x"]
-    nav = documents(tmp_path / "out" / "files.epub")["text/nav.xhtml"]
+    nav = documents(tmp_path / "out" / "files.epub")["nav.xhtml"]
     assert nav.xpath("//x:nav[@epub:type='toc']//x:a[@id]", namespaces=NS) == []  # the contents copy: no ids
 
 
@@ -305,7 +305,7 @@ def test_parts_and_chapters_in_several_files(tmp_path: Path, checker: EpubCheckL
     assert "Core intro.1 Deep Dive Deep text.2 Second Section Second text, up" in core
     assert "1. Core note one." in core and "2. Deep note." in core  # notes numbered through the chapter
     docs = documents(tmp_path / "out" / "files.epub")
-    toc = docs["text/nav.xhtml"].find(".//x:nav[@id='contents']/x:ol", NS)
+    toc = docs["nav.xhtml"].find(".//x:nav[@id='contents']/x:ol", NS)
     assert [text_of(li.find("x:a", NS)) for li in toc.iterfind("x:li", NS)] == [
         "Preface", "Part I: Foundations", "Part II: Practice"]
     part = toc.findall("x:li", NS)[1]
@@ -315,8 +315,8 @@ def test_parts_and_chapters_in_several_files(tmp_path: Path, checker: EpubCheckL
     top = [text_of(p.find("ncx:navLabel", NS)) for p in ncx.iterfind("ncx:navMap/ncx:navPoint", NS)]
     assert top == ["Preface", "Part I: Foundations", "Part II: Practice"]
     inner = ncx.findall("ncx:navMap/ncx:navPoint", NS)[1].findall("ncx:navPoint", NS)
-    assert [text_of(p.find("ncx:navLabel", NS)) for p in inner] == ["Start", "The Core"]
-    assert "part-1.xhtml" in docs["text/nav.xhtml"].find(".//x:li[2]/x:a", NS).get("href")
+    assert [text_of(p.find("ncx:navLabel", NS)) for p in inner] == ["1 Start", "2 The Core"]  # as the nav says
+    assert "part-1.xhtml" in docs["nav.xhtml"].find(".//x:li[2]/x:a", NS).get("href")
     assert docs["text/part-1.xhtml"].find(".//x:section", NS).get(f"{{{NS['epub']}}}type") == "part"
     assert [h.get("id") for h in docs["text/the-core.xhtml"].iterfind(".//x:h2", NS)] == ["deep-dive",
                                                                                         "second-section"]

@@ -15,11 +15,12 @@ from lxml import html as lxml_html
 
 from octavo.bidi import language_direction, mark_direction
 from octavo.epub.a11y import Features, add_missing_roles, conformance_problems, empty_header_cells_as_data
+from octavo.epub.contentmodel import refuse_invalid_documents
 from octavo.epub.cover import Cover
 from octavo.epub.pagebreaks import PageBreak, insert_page_breaks, plan_page_breaks
+from octavo.epub.reading import captions_at_an_edge, lines_as_divs, mark_image_paragraphs, mark_images_on_white
 from octavo.epub.typography import typeset_tree
 from octavo.errors import OutputError
-from octavo.htmlspec import BLOCKS, ELEMENTS, PHRASING_ONLY, attribute_allowed
 from octavo.markup import anchor_ids, escape, internal_links, parse_fragment
 from octavo.model import Book, Chapter, Edition, Part
 from octavo.pages import PageMap
@@ -29,7 +30,9 @@ from octavo.scholarly.math import has_mathml, typeset_as_mathml
 log = logging.getLogger("octavo")
 
 TEXT_DIR = "text"
-NAV_FILE = f"{TEXT_DIR}/nav.xhtml"
+#: The navigation document sits beside the package document, as Standard Ebooks' does: its hrefs are then the
+#: manifest's, which is how epub.js looks them up (relative to text/, every one is "No Section Found").
+NAV_FILE = "nav.xhtml"
 XML_HEADER = '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
 #: A src that is already absolute, a URL, or relative to the text folder: left as it is.
 _NOT_FROM_ROOT = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|/|\.\./")
@@ -124,11 +127,19 @@ def _roles(root: etree._Element, context: PassContext) -> None:
     empty_header_cells_as_data(root)
 
 
+def _for_readers(root: etree._Element, context: PassContext) -> None:
+    lines_as_divs(root)
+    captions_at_an_edge(root)
+    mark_image_paragraphs(root)
+    mark_images_on_white(root, context.file_name, context.book.root)
+
+
 #: Passes over every document, in order. Page-break markers go first: they find where the print
 #: edition's pages begin by counting characters of the text as it was printed, before typography
 #: changes anything. (Links change no text, so their place does not matter.)
 PASSES: tuple[Callable[[etree._Element, PassContext], None], ...] = (_mark_print_pages, _link_across_files,
-                                                                      _math, _typeset, _direction, _roles)
+                                                                      _math, _typeset, _direction, _roles,
+                                                                      _for_readers)
 
 
 @dataclass
@@ -139,6 +150,16 @@ class _Files:
 
     def href(self, anchor: str) -> str:
         return f"{self.by_id[anchor]}#{anchor}"
+
+
+def from_text(path: str) -> str:
+    """A path inside the EPUB's content folder -> the same, relative to the text folder."""
+    return path.removeprefix(f"{TEXT_DIR}/") if path.startswith(f"{TEXT_DIR}/") else f"../{path}"
+
+
+def from_root(href: str) -> str:
+    """An href relative to the text folder -> the same, relative to the content folder (where the nav is)."""
+    return href.removeprefix("../") if href.startswith("../") else f"{TEXT_DIR}/{href}"
 
 
 def part_file(part: Part) -> str:
@@ -155,19 +176,22 @@ def render_epub_content(book: Book, env: jinja2.Environment, modified: dt.dateti
     """Render every document, place the print page breaks, run the passes, check what may be claimed."""
     page = PageContext(book, Edition.EPUB, modified, generator)
     files = _anchor_files(book)
-    context = common_context(page, files.href)
+    context = {**common_context(page, files.href), "up": "../"}  # up: from the document to the content folder
+    if not book.meta.embed_fonts:  # the colophon says what is true of this edition: the reader's font is used
+        labels = context["labels"]
+        assert isinstance(labels, dict)
+        context["labels"] = {**labels, "typeset": labels["made_with"]}
     docs = _render_documents(book, env, context, cover, ())
     trees = {doc.file_name: parse(doc) for doc in docs}
     breaks: tuple[PageBreak, ...] = ()
     if page_map is not None:
-        anchors = {own: name.removeprefix(f"{TEXT_DIR}/") for name, tree in trees.items()
-                   for own in tree.xpath("//@id")}
-        breaks = plan_page_breaks(page_map, anchors, chapter_file(book.chapters[-1]).removeprefix(f"{TEXT_DIR}/"))
+        anchors = {own: from_text(name) for name, tree in trees.items() for own in tree.xpath("//@id")}
+        breaks = plan_page_breaks(page_map, anchors, from_text(chapter_file(book.chapters[-1])))
         docs = _render_documents(book, env, context, cover, breaks)  # the nav now lists the pages
         trees = {doc.file_name: parse(doc) for doc in docs}
     chapters = {chapter_file(chapter) for chapter in book.chapters}
     for name, tree in trees.items():
-        mine = tuple(b for b in breaks if f"{TEXT_DIR}/{b.file}" == name)
+        mine = tuple(b for b in breaks if from_root(b.file) == name)
         for apply in PASSES:
             apply(tree, PassContext(book, name, mine, files, name in chapters))
     refuse_invalid_documents(trees)
@@ -179,45 +203,6 @@ def render_epub_content(book: Book, env: jinja2.Environment, modified: dt.dateti
                           properties=doc.properties + (("mathml",) * has_mathml(trees[doc.file_name])))
                   for doc in docs)
     return EpubContent(final, cover, breaks, features)
-
-
-XHTML_NS = "{http://www.w3.org/1999/xhtml}"
-_OTHER_NS = ("{http://www.idpf.org/2007/ops}", "{http://www.w3.org/XML/1998/namespace}")
-
-
-def content_model_problems(name: str, root: etree._Element) -> list[str]:
-    """What in one XHTML document EPUBCheck would reject: an element that is not HTML, an attribute the element
-    may not have, a block inside an element that holds only phrasing content (a <div> in a <p>)."""
-    problems: list[str] = []
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        if not element.tag.startswith(XHTML_NS):
-            continue  # SVG and MathML are checked by their own rules (and only come from our templates)
-        tag = element.tag.removeprefix(XHTML_NS)
-        where = f"{name}:{element.sourceline}" if element.sourceline else name
-        if tag not in ELEMENTS:
-            problems.append(f"{where}: <{tag}> is not an HTML element")
-            continue
-        for attribute in element.attrib:
-            local = str(attribute).rsplit("}", 1)[-1]
-            if not str(attribute).startswith(_OTHER_NS) and not attribute_allowed(tag, local):
-                problems.append(f"{where}: <{tag}> may not have the attribute {local}")
-        parent = element.getparent()
-        if tag in BLOCKS and parent is not None and str(parent.tag).removeprefix(XHTML_NS) in PHRASING_ONLY:
-            problems.append(f"{where}: <{tag}> inside <{str(parent.tag).removeprefix(XHTML_NS)}>, which holds "
-                            "only text and inline elements")
-    return problems
-
-
-def refuse_invalid_documents(trees: dict[str, etree._Element]) -> None:
-    """No EPUB is written whose documents break the EPUB content model: every document is checked before it is
-    packaged (in a fraction of a second; EPUBCheck itself takes 10 to 25 s of Java, so it runs in `check`)."""
-    problems = [problem for name, tree in trees.items() for problem in content_model_problems(name, tree)]
-    if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise OutputError(f"the EPUB would be invalid: {problems[0]}{more}; no EPUB was written. Raw HTML is "
-                          "cleaned before this, so a template of the book is the likely cause")
 
 
 def _render_documents(book: Book, env: jinja2.Environment, context: dict[str, object], cover: Cover,
@@ -239,8 +224,12 @@ def _render_documents(book: Book, env: jinja2.Environment, context: dict[str, ob
     if book.abstract_html:
         docs.append(_document(env, context, "abstract", f"{TEXT_DIR}/abstract.xhtml", labels["abstract"],
                               "frontmatter", render_template(env, "partials/abstract.html.j2", **context)))
-    nav = render_template(env, "epub/nav.xhtml.j2", landmarks=_landmarks(book, labels), pages=breaks, **context)
-    docs.append(_document(env, context, "nav", NAV_FILE, labels["contents"], "frontmatter", nav,
+    in_text = context["href"]
+    assert callable(in_text)
+    at_root = {**context, "href": lambda anchor: from_root(in_text(anchor)), "up": ""}
+    pages = [{"href": from_root(b.href), "label": b.label} for b in breaks]
+    nav = render_template(env, "epub/nav.xhtml.j2", landmarks=_landmarks(book, labels), pages=pages, **at_root)
+    docs.append(_document(env, at_root, "nav", NAV_FILE, labels["contents"], "frontmatter", nav,
                           properties=("nav",)))
     if lists := render_template(env, "partials/lists.html.j2", **context).strip():  # figures, tables
         docs.append(_document(env, context, "lists", f"{TEXT_DIR}/lists.xhtml", _lists_title(context),
@@ -274,8 +263,8 @@ def _anchor_files(book: Book) -> _Files:
         for anchor in [chapter.id, *(h.id for h in chapter.headings), *(n.id for n in chapter.footnotes),
                        *(n.ref_id for n in chapter.footnotes), *_fragment_ids(chapter.html)]:
             files.by_id.setdefault(anchor, name)
-    # Hrefs are written relative to the nav and chapters, which all live in TEXT_DIR.
-    files.by_id = {k: v.removeprefix(f"{TEXT_DIR}/") for k, v in files.by_id.items()}
+    # Hrefs are written relative to the chapters, which all live in TEXT_DIR (the nav rebases its own).
+    files.by_id = {k: from_text(v) for k, v in files.by_id.items()}
     return files
 
 
@@ -285,14 +274,14 @@ def _fragment_ids(html: str) -> list[str]:
 
 def _landmarks(book: Book, labels: dict[str, str]) -> list[dict[str, str]]:
     """cover, title page, contents, start of the text, and the back matter when there is one."""
-    marks = [{"type": "cover", "href": "cover.xhtml", "title": labels["cover"]},
-             {"type": "titlepage", "href": "titlepage.xhtml", "title": labels["titlepage"]},
-             {"type": "toc", "href": "nav.xhtml#contents", "title": labels["contents"]}]
+    marks = [{"type": "cover", "href": f"{TEXT_DIR}/cover.xhtml", "title": labels["cover"]},
+             {"type": "titlepage", "href": f"{TEXT_DIR}/titlepage.xhtml", "title": labels["titlepage"]},
+             {"type": "toc", "href": f"{NAV_FILE}#contents", "title": labels["contents"]}]
     body = next((c for c in book.chapters if c.division == "bodymatter"), book.chapters[0])
-    marks.append({"type": "bodymatter", "href": f"{body.file_id}.xhtml", "title": labels["start"]})
+    marks.append({"type": "bodymatter", "href": chapter_file(body), "title": labels["start"]})
     back = next((c for c in book.chapters if c.division == "backmatter"), None)
     if back is not None:
-        marks.append({"type": "backmatter", "href": f"{back.file_id}.xhtml", "title": back.title})
+        marks.append({"type": "backmatter", "href": chapter_file(back), "title": back.title})
     return marks
 
 

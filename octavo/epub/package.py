@@ -8,10 +8,13 @@ import re
 import zipfile
 
 from ebooklib import epub
+from lxml import etree
 
 from octavo.bidi import language_direction
 from octavo.epub.a11y import accessibility_metadata
-from octavo.epub.documents import EpubContent, chapter_file, part_file
+from octavo.epub.documents import NAV_FILE, EpubContent
+from octavo.epub.fonts import embed_fonts
+from octavo.epub.ncx import build_ncx, guide, read_nav
 from octavo.epub.typography import smarten
 from octavo.errors import ContentError
 from octavo.media import media_type
@@ -30,8 +33,13 @@ def build_epub(book: Book, content: EpubContent, styles: Resources, modified: dt
     _metadata(ebook, book, content)
     if language_direction(book.meta.language) == "rtl":
         ebook.set_direction("rtl")  # the spine's page-progression-direction: pages turn to the left
+    has_code = any("<code" in doc.xhtml or "<pre" in doc.xhtml for doc in content.documents)
+    fonts = embed_fonts(book, styles, styles.find_style("epub.css").read_bytes(), has_code)
     ebook.add_item(epub.EpubItem(uid="css", file_name="css/epub.css", media_type="text/css",
-                                 content=styles.find_style("epub.css").read_bytes()))
+                                 content=fonts.stylesheet))
+    for font in fonts.files:
+        ebook.add_item(epub.EpubItem(uid=_image_uid(font.file_name, "font"), file_name=font.file_name,
+                                     media_type=font.media_type, content=font.data))
     items = []
     for doc in content.documents:
         item = epub.EpubItem(uid=doc.uid, file_name=doc.file_name, media_type="application/xhtml+xml",
@@ -47,8 +55,7 @@ def build_epub(book: Book, content: EpubContent, styles: Resources, modified: dt
         if image != content.cover.file_name:
             ebook.add_item(epub.EpubItem(uid=_image_uid(image), file_name=image, media_type=media_type(image),
                                          content=book.cleaned.get(image) or (book.root / image).read_bytes()))
-    ebook.add_item(epub.EpubNcx())
-    ebook.toc = _ncx_toc(book)
+    _epub2_navigation(ebook, book, content)
     ebook.spine = items
     out = io.BytesIO()
     epub.write_epub(out, ebook, {"mtime": modified, "epub3_pages": False, "epub3_landmark": False,
@@ -85,25 +92,19 @@ def _metadata(ebook: epub.EpubBook, book: Book, content: EpubContent) -> None:
         ebook.add_metadata(None, "meta", value, {"property": prop, **extra})
 
 
-def _ncx_toc(book: Book) -> list[object]:
-    """The NCX: chapters and their sections, inside their parts. navPoint ids are XML names made from the
-    chapter's file name (a heading id may start with a digit, as GitHub's do)."""
-    toc: list[object] = []
-    part_entries: list[object] = []
-    for index, chapter in enumerate(book.chapters):
-        if (part := book.part_opens(index)) is not None:
-            part_entries = []
-            toc.append((epub.Section(part.title, part_file(part)), part_entries))
-        link = epub.Link(chapter_file(chapter), chapter.title, f"np-{chapter.file_id}")
-        sections = [epub.Link(f"{chapter_file(chapter)}#{h.id}", h.text, f"np-{chapter.file_id}-{number}")
-                    for number, h in enumerate((h for h in chapter.headings if h.level == 2), start=1)]
-        entry = (epub.Section(chapter.title, chapter_file(chapter)), sections) if sections else link
-        (part_entries if chapter.part is not None else toc).append(entry)
-    return toc
+def _epub2_navigation(ebook: epub.EpubBook, book: Book, content: EpubContent) -> None:
+    """The NCX and the guide, read from the finished nav document (ebooklib's own NCX has depth 0, no playOrder
+    and no page list, and is made from a second list of the contents)."""
+    trees = [(doc.file_name, etree.fromstring(doc.xhtml.encode("utf-8"))) for doc in content.documents]
+    nav = read_nav(dict(trees)[NAV_FILE], NAV_FILE)
+    ncx = build_ncx(nav, trees, book.meta.identifier, smarten(book.meta.title, book.meta.language), book.meta.language)
+    # A plain item with the id "ncx": ebooklib names it in the spine's toc attribute and writes it as it is.
+    ebook.add_item(epub.EpubItem(uid="ncx", file_name="toc.ncx", media_type="application/x-dtbncx+xml", content=ncx))
+    ebook.guide = guide(nav)
 
 
-def _image_uid(path: str) -> str:
-    return "img-" + re.sub(r"[^A-Za-z0-9]+", "-", path).strip("-")
+def _image_uid(path: str, kind: str = "img") -> str:
+    return f"{kind}-" + re.sub(r"[^A-Za-z0-9]+", "-", path).strip("-")
 
 
 def normalise_zip(data: bytes, language: str) -> bytes:
