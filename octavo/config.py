@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from octavo.bookfonts import BookFonts, book_fonts
+from octavo.citeconfig import citation_settings
 from octavo.errors import BuildError, ConfigError, ContentError, printable
 from octavo.model import PT_PER_IN, BookMeta, Part, PrintSettings
 from octavo.paths import inside, is_file_name_part
@@ -85,6 +86,11 @@ SCHEMA: dict[str, Key] = {
     "print_source": Key("str"),
     "allow_remote": Key("bool"),
     "fonts": Key("map"),  # the book's own fonts: octavo/bookfonts.py validates the mapping
+    # Citations (octavo/scholarly/): pandoc's and Quarto's own key names, so a manuscript's keys carry over.
+    "bibliography": Key("files"),
+    "csl": Key("str"),
+    "nocite": Key("files"),
+    "reference-section-title": Key("str"),
 }
 PRINT_SCHEMA: dict[str, Key] = {
     "trim": Key("str"),
@@ -102,9 +108,10 @@ FRONT_MATTER_SCHEMA: dict[str, Key] = {
 }
 #: Keys that belong in book.yaml, not in a chapter (pandoc papers carry them in their front matter).
 BOOK_ONLY_KEYS = ("abstract", "dedication", "thanks", "author", "authors", "date", "subtitle", "keywords",
-                  "lang", "language", "rights", "description", "publisher")
+                  "lang", "language", "rights", "description", "publisher", "bibliography", "csl", "nocite",
+                  "reference-section-title")
 TYPE_NAMES = {"authors": "a list of names (or of {name: ..., affiliation: ...})",
-              "chapters": "a list of files", "epigraph": "a string or a mapping with text and source",
+              "chapters": "a list of files", "files": "a string or a list of strings", "epigraph": "a string or a mapping with text and source",
               "str": "a string", "list": "a list", "bool": "true or false", "map": "a mapping", "date": "a date"}
 
 
@@ -190,6 +197,8 @@ def has_type(value: Any, kind: str) -> bool:
             for v in value)
     if kind == "chapters":
         return isinstance(value, list)  # each entry is checked by _chapters
+    if kind == "files":
+        return (isinstance(value, str) and bool(value.strip())) or has_type(value, "list")
     if kind == "epigraph":
         return (isinstance(value, str) and bool(value.strip())) or (
             isinstance(value, dict) and isinstance(value.get("text"), str) and set(value) <= {"text", "source"})
@@ -226,6 +235,7 @@ def _build_meta(data: dict[str, Any], root: Path, problems: _Problems, version: 
     slug = _file_name_part(data, "slug", problems) or slugify(title)
     book_version = version or _file_name_part(data, "version", problems)
     fonts = book_fonts(data["fonts"], root, problems.add) if isinstance(data.get("fonts"), dict) else BookFonts()
+    citations = citation_settings(data, root, problems.add)
     if problems.items or print_settings is None:
         return None
     return BookMeta(
@@ -239,7 +249,7 @@ def _build_meta(data: dict[str, Any], root: Path, problems: _Problems, version: 
         notice=_text(data, "notice"), cover=cover, print_source=print_source,
         abstract=_text(data, "abstract"), dedication=_text(data, "dedication"), thanks=_text(data, "thanks"),
         sections=sections, parts=parts, affiliations=affiliations if any(affiliations) else (),
-        allow_remote=bool(data.get("allow_remote", False)), fonts=fonts,
+        allow_remote=bool(data.get("allow_remote", False)), fonts=fonts, citations=citations,
     )
 
 

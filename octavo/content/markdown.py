@@ -40,6 +40,8 @@ from octavo.markup import (
     serialise_fragment,
 )
 from octavo.model import CHAPTER_KINDS, Book, BookMeta, Chapter, Footnote, Heading
+from octavo.scholarly.citations import cite_book
+from octavo.scholarly.citesyntax import citation_plugin
 from octavo.source import SourceText, line_in_file, place_in, read_source
 from octavo.yamlsafe import YamlProblem, load_yaml
 
@@ -100,6 +102,7 @@ def make_markdown(language: str) -> MarkdownIt:
     md.add_render_rule("footnote_ref", _render_noteref)
     md.inline.ruler.push("image_attrs", _image_attrs)
     md.add_render_rule("image", _render_image)
+    md.use(citation_plugin)  # pandoc's citations and `::: {#refs}` (octavo/scholarly/)
     return md
 
 
@@ -137,6 +140,8 @@ def read_book(meta: BookMeta, root: Path, display_root: Path | None = None) -> B
         chapters.append(replace(chapter, part=in_part))
     if problems:
         raise ContentProblems(problems)
+    chapters = cite_book(meta, chapters, lambda path: _display(path, root, display_root), ids.take,
+                         lambda key: line_in_file(root / CONFIG_NAME, f"{key}:"))
     chapters = _name_files(chapters)
     known = known_ids(chapters)
     pending: dict[tuple[str, str], BuildError] = {}

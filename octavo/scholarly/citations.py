@@ -1,0 +1,210 @@
+"""Chapters with citations as written -> chapters with formatted, linked citations and the bibliography (pandoc)."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from lxml import etree
+
+from octavo.citeconfig import Citations
+from octavo.content.sanitize import sanitize_html
+from octavo.errors import BuildError, ConfigError, ContentError, ContentProblems
+from octavo.language import labels_for
+from octavo.markup import parse_fragment, serialise_fragment
+from octavo.model import BookMeta, Chapter
+from octavo.scholarly.bibliography import REFS_ID, bibliography_html, entry_id, place_bibliography
+from octavo.scholarly.pandoc import run_pandoc
+from octavo.scholarly.sources import read_keys
+from octavo.source import SourceText, place_in
+
+log = logging.getLogger("octavo")
+
+
+
+@dataclass
+class _Found:
+    """One citation as written, where it is in the book."""
+
+    span: etree._Element
+    """Its placeholder (content/markdown: span.citation with the text as written)."""
+    chapter: int
+    """The index of its chapter."""
+    keys: tuple[str, ...]
+    """The keys it cites."""
+    narrative: bool
+    """`@key` in the running text, rather than in brackets."""
+    note: int | None = None
+    """The index of the chapter's note it is in, if it is in one."""
+
+
+@dataclass
+class _Trees:
+    """A chapter's body and notes as trees, changed in place, serialised back once."""
+
+    body: etree._Element
+    notes: list[etree._Element]
+
+
+def cite_book(meta: BookMeta, chapters: list[Chapter], shown: Callable[[Path], str],
+              take_id: Callable[[str], str], config_line: Callable[[str], int | None]) -> list[Chapter]:
+    """Format every citation of the book with the book's CSL style, in reading order (numeric styles number
+    by first citation), link each to its entry, and place the bibliography: in `::: {#refs}`, else at the end
+    of a chapter of kind bibliography, else in a chapter of its own at the end. `shown`: a file as messages
+    name it; `take_id`: a unique id of the book; `config_line`: the line of a book.yaml key."""
+    trees = [_Trees(parse_fragment(c.html), [parse_fragment(n.html) for n in c.footnotes]) for c in chapters]
+    found = [cite for index, tree in enumerate(trees) for cite in _citations(tree, index)]
+    settings = meta.citations
+    if not settings.bibliography:
+        _without_bibliography(found, chapters)
+    elif found or settings.nocite:
+        keys = read_keys(settings.bibliography, {p: shown(p) for p in settings.bibliography})
+        _check_keys(found, chapters, keys, settings, config_line)
+        cited, refs = _format(found, settings, meta.language)
+        backlinks = _link(found, cited, take_id, chapters)
+        labels = labels_for(meta.language)
+        entries = bibliography_html(refs, backlinks, labels)
+        return place_bibliography(_serialised(chapters, trees), entries, meta, take_id,
+                                  settings.title or labels["references"])
+    return _serialised(chapters, trees) if found else chapters
+
+
+def _citations(tree: _Trees, index: int) -> list[_Found]:
+    found = []
+    for note, root in enumerate((tree.body, *tree.notes), start=-1):
+        for span in root.iter("span"):
+            if "citation" in (span.get("class") or "").split() and span.get("data-cite-mode"):
+                found.append(_Found(span, index, tuple(str(span.get("data-cites", "")).split()),
+                                    span.get("data-cite-mode") == "narrative", note if note >= 0 else None))
+    return found
+
+
+def _without_bibliography(found: list[_Found], chapters: list[Chapter]) -> None:
+    """A book without a bibliography: `@name` in the text stays text (a handle, not a citation); a
+    bracketed citation is an error, as it cannot be formatted."""
+    problems: list[BuildError] = []
+    for cite in found:
+        if cite.narrative:
+            _unwrap(cite.span)
+        else:
+            name, line = _place(chapters[cite.chapter], cite.span.text or "")
+            problems.append(ContentError(f"citation {cite.span.text} but book.yaml has no 'bibliography': list "
+                                         "the .bib (or CSL-JSON, CSL-YAML) file that holds its sources", name,
+                                         line))
+    _raise(problems)
+
+
+def _unwrap(span: etree._Element) -> None:
+    parent = span.getparent()
+    text = (span.text or "") + (span.tail or "")
+    previous = span.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + text
+    elif parent is not None:
+        parent.text = (parent.text or "") + text
+    if parent is not None:
+        parent.remove(span)
+
+
+def _place(chapter: Chapter, needle: str) -> tuple[str, int | None]:
+    first = needle.splitlines()[0] if needle else needle
+    found = place_in(chapter.name, chapter.sources, first)
+    return found if found is not None else (chapter.name, None)
+
+
+def _check_keys(found: list[_Found], chapters: list[Chapter], keys: dict[str, Path], settings: Citations,
+                config_line: Callable[[str], int | None]) -> None:
+    """Every key cited, and every key of `nocite`, is in the bibliography: all that are not are reported
+    together, in reading order, each with the closest key it may have meant."""
+    problems: list[BuildError] = []
+    for cite in found:
+        for key in cite.keys:
+            if key not in keys:
+                name, line = _place(chapters[cite.chapter], f"@{key}")
+                problems.append(ContentError(f"citation '@{key}' is not in the bibliography{_hint(key, keys)}",
+                                             name, line))
+    for key in settings.nocite:
+        if key != "*" and key not in keys:
+            problems.append(ConfigError([BuildError(f"'nocite' key '{key}' is not in the bibliography"
+                                                    f"{_hint(key, keys)}", "book.yaml", config_line("nocite"))]))
+    _raise(problems)
+
+
+def _hint(key: str, keys: dict[str, Path]) -> str:
+    close = difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _raise(problems: list[BuildError]) -> None:
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise ContentProblems(problems)
+
+
+def _format(found: list[_Found], settings: Citations, language: str) -> tuple[list[etree._Element], etree._Element]:
+    """One pandoc run over every citation of the book, in reading order, and the reference section:
+    each citation's formatted span, and the `div#refs` of entries."""
+    front = {"lang": language, "link-citations": True, "nocite": ", ".join(f"@{k}" for k in settings.nocite)}
+    parts = [f"---\n{json.dumps(front, ensure_ascii=False)}\n---\n"]
+    for number, cite in enumerate(found):
+        parts.append(f"::: {{#octavo-cite-{number}}}\n{' '.join((cite.span.text or '').split())}\n:::\n")
+    parts.append(f"::: {{#{REFS_ID}}}\n:::\n")
+    args = ["--citeproc", "--from", "markdown", "--to", "html", "--wrap", "none", "--csl", str(settings.csl)]
+    for path in settings.bibliography:
+        args += ["--bibliography", str(path)]
+    code, out, err = run_pandoc(args, "\n".join(parts))
+    if code != 0:
+        raise ContentError(f"the citations could not be formatted: {' '.join(err.split())}", settings.csl)
+    for line in err.splitlines():
+        if line.strip():
+            log.warning("%s: %s", settings.csl.name, line.strip())
+    tree = parse_fragment(sanitize_html(out, SourceText(settings.csl.name, "")))  # raw HTML in a prefix too
+    cited = []
+    for number in range(len(found)):
+        div = tree.find(f".//div[@id='octavo-cite-{number}']")
+        span = div.find(".//span") if div is not None else None
+        if span is None:
+            raise ContentError(f"the citations could not be formatted: pandoc gave none for "
+                               f"{found[number].span.text}", settings.csl)
+        cited.append(span)
+    refs = tree.find(f".//div[@id='{REFS_ID}']")
+    return cited, refs if refs is not None else etree.Element("div")
+
+
+def _link(found: list[_Found], cited: list[etree._Element], take_id: Callable[[str], str],
+          chapters: list[Chapter]) -> dict[str, list[tuple[str, bool]]]:
+    """Each placeholder becomes pandoc's formatted citation, with an id and links to the entries' ids;
+    return, per key, the id of its first citation in each chapter (in a note: the note), and whether
+    that chapter is front matter (numbered i, ii, ...): the entry's back-links."""
+    backlinks: dict[str, list[tuple[str, bool]]] = {}
+    chapters_seen: dict[str, set[int]] = {}
+    for cite, span in zip(found, cited, strict=True):
+        if cite.note is None:
+            anchor = take_id(f"cite-{cite.keys[0] if cite.keys else 'x'}")
+            span.set("id", anchor)
+        else:
+            anchor = chapters[cite.chapter].footnotes[cite.note].id
+        span.set("class", "citation")
+        for link in span.iter("a"):
+            href = str(link.get("href") or "")
+            if href.startswith("#ref-"):
+                link.set("href", "#" + entry_id(href[5:]))
+        for key in cite.keys:
+            if cite.chapter not in chapters_seen.setdefault(key, set()):
+                chapters_seen[key].add(cite.chapter)
+                backlinks.setdefault(key, []).append((anchor, chapters[cite.chapter].division == "frontmatter"))
+        span.tail = cite.span.tail
+        cite.span.getparent().replace(cite.span, span)
+    return backlinks
+
+
+def _serialised(chapters: list[Chapter], trees: list[_Trees]) -> list[Chapter]:
+    return [replace(chapter, html=serialise_fragment(tree.body),
+                    footnotes=tuple(replace(note, html=serialise_fragment(root))
+                                    for note, root in zip(chapter.footnotes, tree.notes, strict=True)))
+            for chapter, tree in zip(chapters, trees, strict=True)]
