@@ -94,10 +94,12 @@ def _next_word_fits(line: Any, room: float, boxes: Any) -> bool:
     of the line above (measured only when the room could hold it: no glyph is narrower than a fifth of an em)."""
     from octavo.pdf.internals import text_advance
 
-    first = next((box for box in line.descendants() if isinstance(box, boxes.TextBox) and box.text.strip()), None)
+    texts = [box for box in line.descendants() if isinstance(box, boxes.TextBox)]
+    first = next((box for box in texts if box.text.strip()), None)
     if first is None:
         return False
-    word = first.text.split()[0]
+    # The word may go on in the next inline box: "(" then a link's "DAISY" is one word, "(DAISY" (a citation).
+    word = "".join(box.text for box in texts).split()[0]
     if room < 0.2 * first.style["font_size"] * (len(word) + 1):
         return False
     return text_advance(" " + word, first.style) < room
