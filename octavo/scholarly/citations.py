@@ -162,7 +162,7 @@ def _format(found: list[_Found], settings: Citations, language: str) -> tuple[li
         raise ContentError(f"the citations could not be formatted: {' '.join(err.split())}", settings.csl)
     for line in err.splitlines():
         if line.strip():
-            log.warning("%s: %s", settings.csl.name, line.strip())
+            log.warning("pandoc: %s", line.strip())
     tree = parse_fragment(sanitize_html(out, SourceText(settings.csl.name, "")))  # raw HTML in a prefix too
     cited = []
     for number in range(len(found)):
