@@ -111,7 +111,8 @@ BOOK_ONLY_KEYS = ("abstract", "dedication", "thanks", "author", "authors", "date
                   "lang", "language", "rights", "description", "publisher", "bibliography", "csl", "nocite",
                   "reference-section-title")
 TYPE_NAMES = {"authors": "a list of names (or of {name: ..., affiliation: ...})",
-              "chapters": "a list of files", "files": "a string or a list of strings", "epigraph": "a string or a mapping with text and source",
+              "chapters": "a list of files",
+              "files": "a string or a list of strings", "epigraph": "a string or a mapping with text and source",
               "str": "a string", "list": "a list", "bool": "true or false", "map": "a mapping", "date": "a date"}
 
 

@@ -141,7 +141,8 @@ def read_book(meta: BookMeta, root: Path, display_root: Path | None = None) -> B
     if problems:
         raise ContentProblems(problems)
     chapters = cite_book(meta, chapters, lambda path: _display(path, root, display_root), ids.take,
-                         lambda key: line_in_file(root / CONFIG_NAME, f"{key}:"))
+                         lambda key: (str((display_root or root) / CONFIG_NAME),
+                                      line_in_file(root / CONFIG_NAME, f"{key}:")))
     chapters = _name_files(chapters)
     known = known_ids(chapters)
     pending: dict[tuple[str, str], BuildError] = {}

@@ -51,11 +51,12 @@ class _Trees:
 
 
 def cite_book(meta: BookMeta, chapters: list[Chapter], shown: Callable[[Path], str],
-              take_id: Callable[[str], str], config_line: Callable[[str], int | None]) -> list[Chapter]:
+              take_id: Callable[[str], str], config_place: Callable[[str], tuple[str, int | None]]) -> list[Chapter]:
     """Format every citation of the book with the book's CSL style, in reading order (numeric styles number
     by first citation), link each to its entry, and place the bibliography: in `::: {#refs}`, else at the end
     of a chapter of kind bibliography, else in a chapter of its own at the end. `shown`: a file as messages
-    name it; `take_id`: a unique id of the book; `config_line`: the line of a book.yaml key."""
+    name it; `take_id`: a unique id of the book; `config_place`: book.yaml as messages name it, and the line
+    of a key."""
     trees = [_Trees(parse_fragment(c.html), [parse_fragment(n.html) for n in c.footnotes]) for c in chapters]
     found = [cite for index, tree in enumerate(trees) for cite in _citations(tree, index)]
     settings = meta.citations
@@ -63,7 +64,7 @@ def cite_book(meta: BookMeta, chapters: list[Chapter], shown: Callable[[Path], s
         _without_bibliography(found, chapters)
     elif found or settings.nocite:
         keys = read_keys(settings.bibliography, {p: shown(p) for p in settings.bibliography})
-        _check_keys(found, chapters, keys, settings, config_line)
+        _check_keys(found, chapters, keys, settings, config_place)
         cited, refs = _format(found, settings, meta.language)
         backlinks = _link(found, cited, take_id, chapters)
         labels = labels_for(meta.language)
@@ -117,7 +118,7 @@ def _place(chapter: Chapter, needle: str) -> tuple[str, int | None]:
 
 
 def _check_keys(found: list[_Found], chapters: list[Chapter], keys: dict[str, Path], settings: Citations,
-                config_line: Callable[[str], int | None]) -> None:
+                config_place: Callable[[str], tuple[str, int | None]]) -> None:
     """Every key cited, and every key of `nocite`, is in the bibliography: all that are not are reported
     together, in reading order, each with the closest key it may have meant."""
     problems: list[BuildError] = []
@@ -130,7 +131,7 @@ def _check_keys(found: list[_Found], chapters: list[Chapter], keys: dict[str, Pa
     for key in settings.nocite:
         if key != "*" and key not in keys:
             problems.append(ConfigError([BuildError(f"'nocite' key '{key}' is not in the bibliography"
-                                                    f"{_hint(key, keys)}", "book.yaml", config_line("nocite"))]))
+                                                    f"{_hint(key, keys)}", *config_place("nocite"))]))
     _raise(problems)
 
 

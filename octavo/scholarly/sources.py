@@ -70,7 +70,8 @@ def _bibtex_keys(path: Path, shown: str, kind: str) -> list[str]:
     code, out, err = run_pandoc(["--from", kind, "--to", "csljson", str(path)])
     if code != 0:
         place = _PANDOC_PLACE.search(err)
-        reason = " ".join(place.group(2).split()) if place else " ".join(err.split())
+        # Its first line: the next ones repeat the source line with a caret under the place.
+        reason = (place.group(2).strip().splitlines() or [""])[0] if place else " ".join(err.split())
         raise ContentError(f"the bibliography does not parse: {reason}", shown,
                            int(place.group(1)) if place else None)
     return [str(item["id"]) for item in json.loads(out or "[]")]

@@ -1,0 +1,258 @@
+"""Citations and the bibliography: pandoc's syntax read, formatted by pandoc's citeproc, linked both ways, placed
+where the book asks; the errors a user can make, word for word. One fixture book (tests/fixtures/citations/book)
+is built once, through the real command line, with --strict."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pikepdf
+import pytest
+from lxml import etree
+from markdown_it import MarkdownIt
+
+from octavo.check import epubcheck
+from octavo.scholarly.citesyntax import citation_plugin
+
+from .conftest import EPOCH, FIXTURES, write_book
+from .pdftext import margin_texts, page_texts
+from .test_cli import run_module
+
+BOOK = FIXTURES / "citations" / "book"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("cited")
+    result = run_module("build", "--content", str(BOOK), "--out", str(out), "--strict",
+                        env={"SOURCE_DATE_EPOCH": EPOCH})
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def _pages(built: Path, edition: str = "print") -> list[str]:
+    name = "sources-and-citations-print.pdf" if edition == "print" else "sources-and-citations.pdf"
+    return page_texts(built / name)
+
+
+# The syntax, as pandoc reads it -------------------------------------------------------------------------------
+
+def _cites(text: str) -> list[tuple[str, str, str]]:
+    md = MarkdownIt("commonmark")
+    md.use(citation_plugin)
+    html = md.render(text)
+    return re.findall(r'<span class="citation" data-cites="([^"]*)" data-cite-mode="(\w+)">([^<]*)</span>', html)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("[@doe]", [("doe", "bracket", "[@doe]")]),
+    ("[@doe, p. 33]", [("doe", "bracket", "[@doe, p. 33]")]),
+    ("[see @a; @b, chap. 2]", [("a b", "bracket", "[see @a; @b, chap. 2]")]),
+    ("[-@doe]", [("doe", "bracket", "[-@doe]")]),
+    ("as @doe says", [("doe", "narrative", "@doe")]),
+    ("as @doe [p. 4] says", [("doe", "narrative", "@doe [p. 4]")]),
+    ("(@doe2020a).", [("doe2020a", "narrative", "@doe2020a")]),
+    ("[*see* @a, pp. 3-4]", [("a", "bracket", "[*see* @a, pp. 3-4]")]),
+    ("[@{odd.key/x}]", [("odd.key/x", "bracket", "[@{odd.key/x}]")]),
+])
+def test_citation_forms(text: str, expected: list[tuple[str, str, str]]) -> None:
+    assert _cites(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "write to a@b.org", "see @fig:map", "[@fig:a; @fig:b]", "[@tbl:x]", "@eq:one and @sec:intro and @lst:code",
+    "[^1]\n\n[^1]: x", "[no key here]", "[see doe]", "x@y",
+])
+def test_not_citations(text: str) -> None:
+    assert _cites(text) == []
+
+
+def test_a_link_text_may_hold_a_narrative_citation_but_the_link_stays_a_link() -> None:
+    html = MarkdownIt("commonmark").use(citation_plugin).render("[@doe](https://example.org)")
+    assert '<a href="https://example.org">' in html
+
+
+# The book: pages, links, EPUB ---------------------------------------------------------------------------------
+
+def test_every_citation_form_prints_as_the_style_formats_it(built: Path) -> None:
+    text = " ".join(_pages(built))
+    for printed in ("A plain citation (Knuth 1984) and one with a page (Knuth 1984, 33).",
+                    "with a prefix and a chapter (see Doe 2020b; 2020a, chap. 2).",
+                    "In the sentence, Bringhurst (2004) sets the rules, and Lupton (2010, 12) shows them.",
+                    "Tschichold said so himself (1991).", "A translated book (Eco 2015).",
+                    "on the web (W3C 2023) and so is the checker (DAISY Consortium, n.d.).",
+                    "The report of World Health Organization (2019) has a corporate author",
+                    "this has no date (Wilson, n.d.).", "Write to a@b.org, which is an address",
+                    "As Brown (2010) shows.", "cites the Kelmscott book (Morris 1893).",
+                    "A thesis (Nguyen 2016) and a chapter cited again (Knuth 1984, 5–7)."):
+        assert printed in text
+    assert "@" not in text.replace("a@b.org", "")
+
+
+def _references(pages: list[str]) -> str:
+    """The text of the References chapter (the pages from its heading to the end), running heads and folios
+    dropped."""
+    first = next(i for i, p in enumerate(pages) if p.startswith("References Bringhurst"))
+    return " ".join(re.sub(r" SOURCES AND CITATIONS \d+$", "", p) for p in pages[first:])
+
+
+def test_the_bibliography_holds_the_cited_and_nocite_entries_only_in_the_style_s_order(built: Path) -> None:
+    refs = _references(_pages(built))
+    names = ["Bringhurst, Robert. 2004.", "Brown, Alice. 2010.", "DAISY Consortium. n.d.", "Doe, John. 2020a.",
+             "Doe, John. 2020b.", "Eco, Umberto. 2015.", "Knuth, Donald E. 1984.", "Lupton, Ellen. 2010.",
+             "Morris, William. 1893.", "Nguyen, Thi. 2016.", "Smith, Jane, and Peter Jones, eds. 2010.",
+             "Tschichold, Jan. 1991.", "W3C. 2023.", "Wilson, Grace. n.d.", "World Health Organization. 2019."]
+    assert [refs.find(name) for name in names] == sorted(refs.find(name) for name in names)
+    assert -1 not in [refs.find(name) for name in names]
+    assert "Doe, John. 2020a. “Hyphenation Patterns Revisited.” Journal of Typography 12 (4): 301–20." in refs
+    assert "Doe, John. 2020b. “Line Breaking in Justified Text.”" in refs
+    assert ("Eco, Umberto. 2015. How to Write a Thesis. Translated by Caterina Mongiat Farina and Geoff Farina. "
+            "MIT Press.") in refs
+    assert "Smith, Jane, and Peter Jones, eds. 2010. Essays on the History of Printing." in refs  # nocite
+    assert "Widows, Orphans" not in refs and "Knuth, Donald E., and Michael" not in refs  # in refs.bib, never cited
+
+
+ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
+
+
+def _folio(folios: list[str], index: int, roman: bool) -> str:
+    """The folio of page `index`, counted from the nearest page that prints one (a chapter opening prints none)."""
+    for near in sorted(range(len(folios)), key=lambda i: abs(i - index)):
+        if folios[near] and (folios[near] in ROMAN) == roman:
+            number = (ROMAN[folios[near]] if roman else int(folios[near])) + index - near
+            return next(k for k, v in ROMAN.items() if v == number) if roman else str(number)
+    raise AssertionError(f"no folio near page {index}")
+
+
+def test_entries_print_the_pages_of_their_citations(built: Path) -> None:
+    path = built / "sources-and-citations-print.pdf"
+    pages, folios = page_texts(path), [foot for _, foot in margin_texts(path)]
+
+    def folio(words: str, roman: bool = False) -> str:
+        return _folio(folios, next(i for i, p in enumerate(pages) if words in p), roman)
+
+    refs = _references(pages)
+    assert f"The TeXbook. Addison-Wesley. p. {folio('(Knuth 1984, 33)')}, {folio('(Knuth 1984, 5–7)')} " in refs
+    assert folio("(Knuth 1984, 33)") != folio("(Knuth 1984, 5–7)")
+    morris = folio("(Morris 1893)", roman=True)  # the preface: numbered i, ii, ...
+    assert f"The Ideal Book. Kelmscott Press. p. {morris} " in refs
+    assert f"Oxford University Press. p. {folio('As Brown (2010)')} " in refs  # cited in a note
+
+
+def test_contents_lists_the_references_chapter(built: Path) -> None:
+    contents = next(p for p in _pages(built) if p.lower().startswith("contents"))
+    assert re.search(r"More Sources[ .]+\d+ References[ .]+\d+", contents)
+
+
+def _dests(path: Path) -> list[tuple[int, str]]:
+    with pikepdf.open(path) as pdf:
+        return [(index, str(a.get("/Dest"))) for index, page in enumerate(pdf.pages)
+                for a in page.obj.get("/Annots", []) if a.Subtype == "/Link" and "/Dest" in a]
+
+
+def test_screen_pdf_citations_link_to_entries_and_entries_back(built: Path) -> None:
+    pages = _pages(built, "screen")
+    dests = _dests(built / "sources-and-citations.pdf")
+    body = next(i for i, p in enumerate(pages) if "(Knuth 1984, 33)" in p)
+    refs = next(i for i, p in enumerate(pages) if p.startswith("References Bringhurst"))
+    on_body = {d for i, d in dests if i == body}
+    assert {"ref-knuth1984", "ref-doe2020a", "ref-doe2020b", "ref-bringhurst2004", "ref-daisy"} <= on_body
+    on_refs = {d for i, d in dests if i >= refs}
+    assert {"cite-knuth1984", "cite-knuth1984-2", "cite-morris1893", "fn-every-form-1"} <= on_refs
+    with pikepdf.open(built / "sources-and-citations-print.pdf") as pdf:
+        assert not any("/Annots" in page.obj for page in pdf.pages)
+
+
+def _epub_docs(built: Path) -> dict[str, etree._Element]:
+    with zipfile.ZipFile(built / "sources-and-citations.epub") as epub:
+        return {Path(name).name: etree.fromstring(epub.read(name)) for name in epub.namelist()
+                if name.endswith(".xhtml")}
+
+
+def test_epub_links_resolve_both_ways_and_the_bibliography_is_a_document_of_its_own(built: Path) -> None:
+    docs = _epub_docs(built)
+    ids = {(name, e.get("id")) for name, doc in docs.items() for e in doc.iter() if e.get("id")}
+    citations = [(name, a) for name, doc in docs.items() for a in doc.iter(f"{XHTML}a")
+                 if a.get("role") in ("doc-biblioref", "doc-backlink")]
+    assert len(citations) > 25
+    for name, link in citations:
+        target, _, anchor = str(link.get("href")).partition("#")
+        assert (target or name, anchor) in ids, link.get("href")
+    bibliography = next(doc for doc in docs.values() if doc.find(f".//{XHTML}div[@id='refs']") is not None)
+    section = bibliography.find(f".//{XHTML}section")
+    assert section is not None and section.get("role") == "doc-bibliography"
+    entries = ["".join(e.itertext()).split("↩")[0].strip() for e in bibliography.iter(f"{XHTML}div")
+               if "csl-entry" in (e.get("class") or "")]
+    assert len(entries) == 15
+    assert "Knuth, Donald E. 1984. The TeXbook. Addison-Wesley." in entries[6]
+    nav = docs["nav.xhtml"] if "nav.xhtml" in docs else next(d for d in docs.values() if d.find(f".//{XHTML}nav"))
+    assert "References" in "".join(nav.itertext())
+    assert epubcheck(built / "sources-and-citations.epub") == []
+
+
+# Errors, word for word ---------------------------------------------------------------------------------------
+
+def _book(tmp_path: Path, yaml: str, chapter: str = "# One\n\nSee [@knuth1984].\n",
+          extra: dict[str, str] | None = None) -> tuple[int, list[str]]:
+    root = write_book(tmp_path / "book", {"book.yaml": "title: T\nauthors: [A]\nlanguage: en\n" + yaml,
+                                          "01.md": chapter, "refs.bib": (BOOK / "refs.bib").read_text(),
+                                          **(extra or {})})
+    result = run_module("build", "--content", str(root), "--out", str(tmp_path / "out"))
+    return result.returncode, [line.replace(f"{root}/", "") for line in result.stderr.splitlines()]
+
+
+def test_unknown_keys_are_all_reported_with_file_line_and_a_suggestion(tmp_path: Path) -> None:
+    code, errors = _book(tmp_path, "bibliography: refs.bib\n",
+                         "# One\n\nSee [@knuht1984] and\n@brigurst2004 too [see @zzz, p. 3].\n")
+    assert code == 1
+    assert errors == [
+        "error: 01.md:3: citation '@knuht1984' is not in the bibliography (did you mean 'knuth1984'?)",
+        "error: 01.md:4: citation '@brigurst2004' is not in the bibliography (did you mean 'bringhurst2004'?)",
+        "error: 01.md:4: citation '@zzz' is not in the bibliography"]
+
+
+def test_a_bibliography_that_does_not_parse_names_its_file_and_line(tmp_path: Path) -> None:
+    bad = '[\n  {"id": "a", "title": "X"},\n  {"id": "b" "title": "Y"}\n]\n'
+    code, errors = _book(tmp_path, "bibliography: [refs.bib, bad.json, bad.bib]\n",
+                         extra={"bad.json": bad, "bad.bib": "@book{a,\n  title = {X},\n\n@book{b, title = {Y}}\n"})
+    assert code == 1
+    assert errors == ["error: bad.json:3: the bibliography is not valid CSL-JSON: Expecting ',' delimiter",
+                      "error: bad.bib:4: the bibliography does not parse: unexpected '@'"]
+
+
+def test_bibliography_files_and_styles_are_checked_with_book_yaml(tmp_path: Path) -> None:
+    code, errors = _book(tmp_path, "bibliography: [refs.bib, missing.json, notes.txt]\ncsl: chicago-autor-date\n"
+                                   'nocite: "@knuth1984"\n')
+    assert code == 1
+    assert errors == [
+        "error: book.yaml:4: 'bibliography' file 'missing.json' does not exist",
+        "error: book.yaml:4: 'bibliography' file 'notes.txt' is not BibTeX (.bib), CSL-JSON (.json) or CSL-YAML "
+        "(.yaml)",
+        "error: book.yaml:5: 'csl' style 'chicago-autor-date' is not one Octavo ships (did you mean "
+        "'chicago-author-date'?): use chicago-author-date, apa, ieee, or a .csl file of the book"]
+    code, errors = _book(tmp_path, "bibliography: refs.bib\ncsl: styles/mine.csl\n")
+    assert errors == ["error: book.yaml:5: 'csl' file 'styles/mine.csl' does not exist"]
+
+
+def test_nocite_keys_must_be_in_the_bibliography(tmp_path: Path) -> None:
+    code, errors = _book(tmp_path, 'bibliography: refs.bib\nnocite: "@knuht1984, @doe2020a"\n')
+    assert code == 1
+    assert errors == ["error: book.yaml:5: 'nocite' key 'knuht1984' is not in the bibliography "
+                      "(did you mean 'knuth1984'?)"]
+
+
+def test_a_citation_without_a_bibliography_is_an_error_a_handle_is_text(tmp_path: Path) -> None:
+    code, errors = _book(tmp_path, "", "# One\n\nAsk @octavo_dev, or see\n[@knuth1984, p. 3].\n")
+    assert code == 1
+    assert errors == ["error: 01.md:4: citation [@knuth1984, p. 3] but book.yaml has no 'bibliography': list the "
+                      ".bib (or CSL-JSON, CSL-YAML) file that holds its sources"]
+
+
+def test_chapter_front_matter_bibliography_points_to_book_yaml(tmp_path: Path) -> None:
+    code, errors = _book(tmp_path, "bibliography: refs.bib\n", "---\nbibliography: refs.bib\n---\n# One\n\nText.\n")
+    assert code == 1
+    assert errors == ["error: 01.md:2: unknown front matter key 'bibliography' (it is about the whole book: set it "
+                      "in book.yaml)"]
