@@ -11,9 +11,12 @@ from pathlib import Path
 import pikepdf
 import pytest
 from lxml import etree
+from lxml import html as lxml_html
 from markdown_it import MarkdownIt
 
 from octavo.check import epubcheck
+from octavo.config import load_config
+from octavo.content.markdown import read_book
 from octavo.scholarly.citesyntax import citation_plugin
 
 from .conftest import EPOCH, FIXTURES, write_book
@@ -256,3 +259,49 @@ def test_chapter_front_matter_bibliography_points_to_book_yaml(tmp_path: Path) -
     assert code == 1
     assert errors == ["error: 01.md:2: unknown front matter key 'bibliography' (it is about the whole book: set it "
                       "in book.yaml)"]
+
+
+# Where the bibliography goes, and numeric styles ---------------------------------------------------------------
+
+def _read(tmp_path: Path, yaml: str, files: dict[str, str]) -> list[tuple[str, str, str]]:
+    """The chapters read (no layout): (kind, title, text) each."""
+    root = write_book(tmp_path, {"book.yaml": "title: T\nauthors: [A]\nlanguage: en\nbibliography: refs.bib\n" + yaml,
+                                 "refs.bib": (BOOK / "refs.bib").read_text(), **files})
+    book = read_book(load_config(root), root)
+    return [(c.kind, c.title, " ".join(lxml_html.fragment_fromstring(c.html, create_parent="div")
+                                       .text_content().split())) for c in book.chapters]
+
+
+def test_nocite_star_lists_every_entry_at_the_end_of_the_bibliography_chapter(tmp_path: Path) -> None:
+    chapters = _read(tmp_path, "nocite: '@*'\nchapters: [01.md, 02.md]\n",
+                     {"01.md": "# One\n\nNothing cited.\n", "02.md": "---\nkind: bibliography\n---\n# Sources\n\nAll.\n"})
+    assert [c[:2] for c in chapters] == [("chapter", "One"), ("bibliography", "Sources")]
+    assert chapters[1][2].startswith("All. Bringhurst, Robert. 2004.")
+    assert "Widows, Orphans and the Page Grid" in chapters[1][2] and chapters[1][2].count("csl-entry") == 0
+
+
+def test_a_book_that_cites_nothing_has_no_references_chapter(tmp_path: Path) -> None:
+    assert [c[:2] for c in _read(tmp_path, "", {"01.md": "# One\n\nNothing cited.\n"})] == [("chapter", "One")]
+
+
+@pytest.mark.slow
+def test_numeric_style_numbers_by_first_citation_across_the_book_in_the_refs_div(tmp_path: Path) -> None:
+    root = write_book(tmp_path / "book", {
+        "book.yaml": "title: Numbered\nauthors: [A]\nlanguage: en\nbibliography: refs.bib\ncsl: ieee\n"
+                     "reference-section-title: Ignored Here\nchapters: [01.md, 02.md, 03.md]\n",
+        "refs.bib": (BOOK / "refs.bib").read_text(),
+        "01.md": "# One\n\nFirst Lupton [@lupton2010], then Knuth [@knuth1984, p. 3].\n",
+        "02.md": "# Two\n\nEco [@eco2015] and Lupton again [@lupton2010; @knuth1984].\n",
+        "03.md": "# Works Cited\n\nThe sources, in the order cited.\n\n::: {#refs}\n:::\n\nEnd of the list.\n"})
+    result = run_module("build", "--content", str(root), "--out", str(tmp_path / "out"), "--strict")
+    assert result.returncode == 0, result.stderr
+    pages = page_texts(tmp_path / "out" / "numbered-print.pdf")
+    text = " ".join(pages)
+    assert "First Lupton [1], then Knuth [2, p. 3]." in text
+    assert "Eco [3] and Lupton again [1], [2]." in text
+    works = next(p for p in pages if "3 Works Cited The sources" in p)
+    # The numbers float in the margin of their entries: the text of the page has them first.
+    assert works.startswith("[1] [2] [3] 3 Works Cited The sources, in the order cited. E. Lupton, Thinking with type")
+    assert re.search(r"2010\. p\. 1, 2 D\. E\. Knuth, The TeXbook\..* 1984\. p\. 1, 2 U\. Eco, How to write a thesis\..*"
+                     r" 2015\. p\. 2 End of the list\.", works)
+    assert "References" not in text and "Ignored Here" not in text
