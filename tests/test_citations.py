@@ -274,7 +274,8 @@ def _read(tmp_path: Path, yaml: str, files: dict[str, str]) -> list[tuple[str, s
 
 def test_nocite_star_lists_every_entry_at_the_end_of_the_bibliography_chapter(tmp_path: Path) -> None:
     chapters = _read(tmp_path, "nocite: '@*'\nchapters: [01.md, 02.md]\n",
-                     {"01.md": "# One\n\nNothing cited.\n", "02.md": "---\nkind: bibliography\n---\n# Sources\n\nAll.\n"})
+                     {"01.md": "# One\n\nNothing cited.\n",
+                      "02.md": "---\nkind: bibliography\n---\n# Sources\n\nAll.\n"})
     assert [c[:2] for c in chapters] == [("chapter", "One"), ("bibliography", "Sources")]
     assert chapters[1][2].startswith("All. Bringhurst, Robert. 2004.")
     assert "Widows, Orphans and the Page Grid" in chapters[1][2] and chapters[1][2].count("csl-entry") == 0
@@ -302,6 +303,6 @@ def test_numeric_style_numbers_by_first_citation_across_the_book_in_the_refs_div
     works = next(p for p in pages if "3 Works Cited The sources" in p)
     # The numbers float in the margin of their entries: the text of the page has them first.
     assert works.startswith("[1] [2] [3] 3 Works Cited The sources, in the order cited. E. Lupton, Thinking with type")
-    assert re.search(r"2010\. p\. 1, 2 D\. E\. Knuth, The TeXbook\..* 1984\. p\. 1, 2 U\. Eco, How to write a thesis\..*"
-                     r" 2015\. p\. 2 End of the list\.", works)
+    assert re.search(r"2010\. p\. 1, 2 D\. E\. Knuth, The TeXbook\..* 1984\. p\. 1, 2 "
+                     r"U\. Eco, How to write a thesis\..* 2015\. p\. 2 End of the list\.", works)
     assert "References" not in text and "Ignored Here" not in text
