@@ -40,6 +40,10 @@ def citation_settings(data: dict[str, Any], root: Path, report: Report) -> Citat
     files = tuple(f for f in (_bibliography_file(name, root, report) for name in _names(data.get("bibliography")))
                   if f is not None)
     csl = _style(data.get("csl"), root, report)
+    if csl is not None and 'class="note"' in csl.read_text(encoding="utf-8", errors="replace")[:4000]:
+        report("csl", f"'csl' style '{csl.name}' is a note style, whose citations are footnotes: Octavo sets "
+                      "in-text styles only (author-date or numeric)")
+        csl = None
     nocite = tuple(dict.fromkeys(k for given in _names(data.get("nocite")) for k in _NOCITE_KEY.findall(given)))
     title = data.get("reference-section-title")
     return Citations(bibliography=files, csl=csl or Citations.csl, nocite=nocite,

@@ -115,6 +115,7 @@ ERROR_CODES: tuple[tuple[str, str, str], ...] = (
     ("BuildError", "'bibliography' file '{}' is not BibTeX (.bib), CSL-JSON (.json) or CSL-YAML (.yaml)",
      "bibliography-format"),
     ("BuildError", "'csl' style '{}' is not one Octavo ships{}", "csl-style-unknown"),
+    ("BuildError", "'csl' style '{}' is a note style{}", "csl-note-style"),
     ("BuildError", "'nocite' key '{}' is not in the bibliography{}", "nocite-key-unknown"),
     ("ContentError", "citation '@{}' is not in the bibliography{}", "citation-key-unknown"),
     ("ContentError", "citation {} but book.yaml has no 'bibliography'{}", "citation-without-bibliography"),

@@ -24,6 +24,7 @@ from .pdftext import margin_texts, page_texts
 from .test_cli import run_module
 
 BOOK = FIXTURES / "citations" / "book"
+ERRORS_PAGE = FIXTURES.parent.parent / "docs" / "errors.md"
 XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
@@ -204,7 +205,11 @@ def _book(tmp_path: Path, yaml: str, chapter: str = "# One\n\nSee [@knuth1984].\
                                           "01.md": chapter, "refs.bib": (BOOK / "refs.bib").read_text(),
                                           **(extra or {})})
     result = run_module("build", "--content", str(root), "--out", str(tmp_path / "out"))
-    return result.returncode, [line.replace(f"{root}/", "") for line in result.stderr.splitlines()]
+    errors = [line.replace(f"{root}/", "") for line in result.stderr.splitlines()]
+    rows = [row for row in ERRORS_PAGE.read_text(encoding="utf-8").splitlines() if row.startswith("|")]
+    for error in errors:  # every message, as the test asserts it, is on the errors page
+        assert any(re.sub(r"^error: ", "", error) in row for row in rows), error
+    return result.returncode, errors
 
 
 def test_unknown_keys_are_all_reported_with_file_line_and_a_suggestion(tmp_path: Path) -> None:
@@ -238,6 +243,10 @@ def test_bibliography_files_and_styles_are_checked_with_book_yaml(tmp_path: Path
         "'chicago-author-date'?): use chicago-author-date, apa, ieee, or a .csl file of the book"]
     code, errors = _book(tmp_path, "bibliography: refs.bib\ncsl: styles/mine.csl\n")
     assert errors == ["error: book.yaml:5: 'csl' file 'styles/mine.csl' does not exist"]
+    note = '<?xml version="1.0"?>\n<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0">'
+    code, errors = _book(tmp_path, "bibliography: refs.bib\ncsl: notes.csl\n", extra={"notes.csl": note})
+    assert errors == ["error: book.yaml:5: 'csl' style 'notes.csl' is a note style, whose citations are footnotes: "
+                      "Octavo sets in-text styles only (author-date or numeric)"]
 
 
 def test_nocite_keys_must_be_in_the_bibliography(tmp_path: Path) -> None:
