@@ -1,4 +1,4 @@
-"""book.yaml `bibliography:`, `csl:`, `nocite:`, `reference-section-title:` -> the book's validated Citations."""
+"""book.yaml `bibliography:`, `csl:`, `nocite:` and the other citation keys -> the book's validated Citations."""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ class Citations:
     """Keys listed in the bibliography though never cited; '*' for every entry."""
     title: str | None = None
     """The bibliography's heading (`reference-section-title`); the book's language's word when None."""
+    links: bool = True
+    """Whether citations link to their entries (`link-citations`, true unless set to false)."""
 
 
 def citation_settings(data: dict[str, Any], root: Path, report: Report) -> Citations:
@@ -47,7 +49,8 @@ def citation_settings(data: dict[str, Any], root: Path, report: Report) -> Citat
     nocite = tuple(dict.fromkeys(k for given in _names(data.get("nocite")) for k in _NOCITE_KEY.findall(given)))
     title = data.get("reference-section-title")
     return Citations(bibliography=files, csl=csl or Citations.csl, nocite=nocite,
-                     title=str(title).strip() if isinstance(title, (str, int)) and str(title).strip() else None)
+                     title=str(title).strip() if isinstance(title, (str, int)) and str(title).strip() else None,
+                     links=data.get("link-citations") is not False)
 
 
 def _names(value: Any) -> list[str]:

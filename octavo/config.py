@@ -91,6 +91,7 @@ SCHEMA: dict[str, Key] = {
     "csl": Key("str"),
     "nocite": Key("files"),
     "reference-section-title": Key("str"),
+    "link-citations": Key("bool"),
 }
 PRINT_SCHEMA: dict[str, Key] = {
     "trim": Key("str"),
@@ -109,7 +110,7 @@ FRONT_MATTER_SCHEMA: dict[str, Key] = {
 #: Keys that belong in book.yaml, not in a chapter (pandoc papers carry them in their front matter).
 BOOK_ONLY_KEYS = ("abstract", "dedication", "thanks", "author", "authors", "date", "subtitle", "keywords",
                   "lang", "language", "rights", "description", "publisher", "bibliography", "csl", "nocite",
-                  "reference-section-title")
+                  "reference-section-title", "link-citations")
 TYPE_NAMES = {"authors": "a list of names (or of {name: ..., affiliation: ...})",
               "chapters": "a list of files",
               "files": "a string or a list of strings", "epigraph": "a string or a mapping with text and source",

@@ -315,3 +315,18 @@ def test_numeric_style_numbers_by_first_citation_across_the_book_in_the_refs_div
     assert re.search(r"2010\. p\. 1, 2 D\. E\. Knuth, The TeXbook\..* 1984\. p\. 1, 2 "
                      r"U\. Eco, How to write a thesis\..* 2015\. p\. 2 End of the list\.", works)
     assert "References" not in text and "Ignored Here" not in text
+
+
+def test_a_book_that_ends_with_a_references_heading_gets_the_bibliography_under_it(tmp_path: Path) -> None:
+    chapters = _read(tmp_path, "", {"01.md": "# Paper\n\nAs shown [@knuth1984].\n\n## Works\n"})
+    assert chapters == [("chapter", "Paper", "As shown (Knuth 1984). Works Knuth, Donald E. 1984. The TeXbook. "
+                                             "Addison-Wesley. p. ↩")]
+
+
+def test_link_citations_false_leaves_the_citations_unlinked(tmp_path: Path) -> None:
+    root = write_book(tmp_path, {"book.yaml": "title: T\nauthors: [A]\nlanguage: en\nbibliography: refs.bib\n"
+                                              "link-citations: false\n",
+                                 "refs.bib": (BOOK / "refs.bib").read_text(), "01.md": "# One\n\n[@knuth1984]\n"})
+    book = read_book(load_config(root), root)
+    assert 'href="#ref-knuth1984"' not in book.chapters[0].html and "(Knuth 1984)" in book.chapters[0].html
+    assert 'href="#cite-knuth1984"' in book.chapters[1].html

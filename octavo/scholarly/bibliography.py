@@ -55,7 +55,8 @@ def _backlinks(anchors: list[tuple[str, bool]], labels: dict[str, str]) -> etree
 
 def place_bibliography(chapters: list[Chapter], entries: str, meta: BookMeta,
                        take_id: Callable[[str], str], title: str) -> list[Chapter]:
-    """Put the bibliography in `::: {#refs}`, else at the end of the chapter of kind bibliography, else in a
+    """Put the bibliography in `::: {#refs}`, else at the end of the chapter of kind bibliography, else under
+    the heading the book ends with (`## References` with nothing after it, as a pandoc paper ends), else in a
     back-matter chapter of its own at the end of the book (`title`); no citation and no nocite: nowhere."""
     for index, chapter in enumerate(chapters):
         if f'id="{REFS_ID}"' in chapter.html:
@@ -71,8 +72,19 @@ def place_bibliography(chapters: list[Chapter], entries: str, meta: BookMeta,
     for index, chapter in enumerate(chapters):
         if chapter.kind == KIND:
             return [*chapters[:index], replace(chapter, html=chapter.html + "\n" + entries), *chapters[index + 1:]]
+    if chapters and _ends_with_heading(chapters[-1]):
+        # pandoc sets the bibliography at the end of the document: a paper that ends '## References' wants it there
+        return [*chapters[:-1], replace(chapters[-1], html=chapters[-1].html + "\n" + entries)]
     source = meta.citations.bibliography[0]
     anchor = take_id(re.sub(r"[^\w-]+", "-", title.lower()).strip("-") or "references")
     return [*chapters, Chapter(source=source, name=str(source.name), kind=KIND, title=title,
                                title_html=escape(title), id=anchor, number=None, running=title, html=entries,
                                headings=(), footnotes=())]
+
+
+def _ends_with_heading(chapter: Chapter) -> bool:
+    if not chapter.html.strip():
+        return False
+    tree = parse_fragment(chapter.html)
+    last = tree[-1] if len(tree) else None
+    return last is not None and last.tag in ("h2", "h3") and not (last.tail or "").strip()

@@ -150,7 +150,7 @@ def _raise(problems: list[BuildError]) -> None:
 def _format(found: list[_Found], settings: Citations, language: str) -> tuple[list[etree._Element], etree._Element]:
     """One pandoc run over every citation of the book, in reading order, and the reference section:
     each citation's formatted span, and the `div#refs` of entries."""
-    front = {"lang": language, "link-citations": True, "nocite": ", ".join(f"@{k}" for k in settings.nocite)}
+    front = {"lang": language, "link-citations": settings.links, "nocite": ", ".join(f"@{k}" for k in settings.nocite)}
     parts = [f"---\n{json.dumps(front, ensure_ascii=False)}\n---\n"]
     for number, cite in enumerate(found):
         parts.append(f"::: {{#octavo-cite-{number}}}\n{' '.join((cite.span.text or '').split())}\n:::\n")
