@@ -21,6 +21,8 @@ from octavo.scholarly.citesyntax import citation_plugin
 
 from .conftest import EPOCH, FIXTURES, write_book
 from .pdftext import margin_texts, page_texts
+from .test_ace import _missing as ace_missing
+from .test_ace import run_ace
 from .test_cli import run_module
 
 BOOK = FIXTURES / "citations" / "book"
@@ -330,3 +332,10 @@ def test_link_citations_false_leaves_the_citations_unlinked(tmp_path: Path) -> N
     book = read_book(load_config(root), root)
     assert 'href="#ref-knuth1984"' not in book.chapters[0].html and "(Knuth 1984)" in book.chapters[0].html
     assert 'href="#cite-knuth1984"' in book.chapters[1].html
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(ace_missing() is not None, reason=ace_missing() or "")
+def test_the_cited_book_passes_ace(built: Path) -> None:
+    result = run_ace(built / "sources-and-citations.epub")
+    assert result.stdout.splitlines() == ["sources-and-citations.epub: pass, 0 violation(s)"], result.stderr

@@ -38,7 +38,12 @@ def bibliography_html(refs: etree._Element, backlinks: dict[str, list[tuple[str,
         if key in backlinks:
             inner.append(_backlinks(backlinks[key], labels))
     refs.set("id", REFS_ID)
-    refs.set("class", " ".join([*(refs.get("class") or "").split(), "references"]))
+    refs.set("class", " ".join(dict.fromkeys([*(refs.get("class") or "").split(), "references"])))
+    # No list roles: the EPUB's page-break markers may fall between entries, and a list may hold only items
+    # (Ace: aria-required-children).
+    for element in (refs, *refs.iter("div")):
+        if element.get("role") in ("list", "listitem"):
+            del element.attrib["role"]
     holder = etree.Element("div")
     holder.append(refs)
     return serialise_fragment(holder)
