@@ -141,7 +141,7 @@ def test_entries_print_the_pages_of_their_citations(built: Path) -> None:
         return _folio(folios, next(i for i, p in enumerate(pages) if words in p), roman)
 
     refs = _references(pages)
-    assert f"The TeXbook. Addison-Wesley. p. {folio('(Knuth 1984, 33)')}, {folio('(Knuth 1984, 5–7)')} " in refs
+    assert f"The TeXbook. Addison-Wesley. pp. {folio('(Knuth 1984, 33)')}, {folio('(Knuth 1984, 5–7)')} " in refs
     assert folio("(Knuth 1984, 33)") != folio("(Knuth 1984, 5–7)")
     morris = folio("(Morris 1893)", roman=True)  # the preface: numbered i, ii, ...
     assert f"The Ideal Book. Kelmscott Press. p. {morris} " in refs
@@ -314,7 +314,7 @@ def test_numeric_style_numbers_by_first_citation_across_the_book_in_the_refs_div
     works = next(p for p in pages if "3 Works Cited The sources" in p)
     # The numbers float in the margin of their entries: the text of the page has them first.
     assert works.startswith("[1] [2] [3] 3 Works Cited The sources, in the order cited. E. Lupton, Thinking with type")
-    assert re.search(r"2010\. p\. 1, 2 D\. E\. Knuth, The TeXbook\..* 1984\. p\. 1, 2 "
+    assert re.search(r"2010\. pp\. 1, 2 D\. E\. Knuth, The TeXbook\..* 1984\. pp\. 1, 2 "
                      r"U\. Eco, How to write a thesis\..* 2015\. p\. 2 End of the list\.", works)
     assert "References" not in text and "Ignored Here" not in text
 

@@ -53,8 +53,9 @@ def _backlinks(anchors: list[tuple[str, bool]], labels: dict[str, str]) -> etree
     links = ", ".join(f'<a class="backlink{" backlink-front" if front else ""}" href="#{escape(anchor)}" '
                       f'role="doc-backlink" aria-label="{escape(labels["back_citation"])}">'
                       f'<span class="backlink-mark">\u21a9</span></a>' for anchor, front in anchors)
-    label = f'<span class="backlinks-label">{escape(labels["page_short"])}</span>'
-    html = f'<span class="backlinks"> {label} {links}</span>'
+    word = labels["pages_short"] if len(anchors) > 1 else labels["page_short"]  # p. 3; pp. 3, 12
+    label = f'<span class="backlinks-label">{escape(word)}</span>'
+    html = f'<span class="backlinks"> {label}\u00a0{links}</span>'  # a line may break before the label
     return parse_fragment(html)[0]
 
 
