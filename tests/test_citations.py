@@ -339,3 +339,15 @@ def test_link_citations_false_leaves_the_citations_unlinked(tmp_path: Path) -> N
 def test_the_cited_book_passes_ace(built: Path) -> None:
     result = run_ace(built / "sources-and-citations.epub")
     assert result.stdout.splitlines() == ["sources-and-citations.epub: pass, 0 violation(s)"], result.stderr
+
+
+def test_a_citation_in_a_title_or_heading_is_formatted_in_the_contents_copies_too(tmp_path: Path) -> None:
+    root = write_book(tmp_path, {"book.yaml": "title: T\nauthors: [A]\nlanguage: en\nbibliography: refs.bib\n",
+                                 "refs.bib": (BOOK / "refs.bib").read_text(),
+                                 "01.md": "# After @knuth1984\n\nText.\n\n## On [@eco2015]\n\nMore.\n"})
+    chapter = read_book(load_config(root), root).chapters[0]
+    assert chapter.title_html == ('After <span class="citation" data-cites="knuth1984">Knuth (<a href="#ref-knuth1984" '
+                                  'role="doc-biblioref">1984</a>)</span>')
+    assert chapter.toc_html == 'After <span class="citation" data-cites="knuth1984">Knuth (1984)</span>'
+    assert chapter.headings[0].html == 'On <span class="citation" data-cites="eco2015">(Eco 2015)</span>'
+    assert '<h2 id="on">On <span class="citation" data-cites="eco2015" id="cite-eco2015">(<a' in chapter.html

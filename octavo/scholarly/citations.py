@@ -6,6 +6,7 @@ import difflib
 import json
 import logging
 from collections.abc import Callable
+from copy import deepcopy
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from octavo.citeconfig import Citations
 from octavo.content.sanitize import sanitize_html
 from octavo.errors import BuildError, ConfigError, ContentError, ContentProblems
 from octavo.language import labels_for
-from octavo.markup import parse_fragment, serialise_fragment
+from octavo.markup import inert_copy, parse_fragment, serialise_fragment
 from octavo.model import BookMeta, Chapter
 from octavo.scholarly.bibliography import REFS_ID, bibliography_html, entry_id, place_bibliography
 from octavo.scholarly.pandoc import run_pandoc
@@ -38,14 +39,22 @@ class _Found:
     """The keys it cites."""
     narrative: bool
     """`@key` in the running text, rather than in brackets."""
-    note: int | None = None
-    """The index of the chapter's note it is in, if it is in one."""
+    note: int = -1
+    """The index of the chapter's note it is in; -1 in the body, -2 in the title."""
+    formatted: etree._Element | None = None
+    """pandoc's formatted citation, once made."""
+
+    @property
+    def raw(self) -> str:
+        """The citation as written."""
+        return self.span.text or ""
 
 
 @dataclass
 class _Trees:
-    """A chapter's body and notes as trees, changed in place, serialised back once."""
+    """A chapter's title, body and notes as trees, changed in place, serialised back once."""
 
+    title: etree._Element
     body: etree._Element
     notes: list[etree._Element]
 
@@ -57,7 +66,8 @@ def cite_book(meta: BookMeta, chapters: list[Chapter], shown: Callable[[Path], s
     of a chapter of kind bibliography, else in a chapter of its own at the end. `shown`: a file as messages
     name it; `take_id`: a unique id of the book; `config_place`: book.yaml as messages name it, and the line
     of a key."""
-    trees = [_Trees(parse_fragment(c.html), [parse_fragment(n.html) for n in c.footnotes]) for c in chapters]
+    trees = [_Trees(parse_fragment(c.title_html), parse_fragment(c.html), [parse_fragment(n.html) for n in c.footnotes])
+             for c in chapters]
     found = [cite for index, tree in enumerate(trees) for cite in _citations(tree, index)]
     settings = meta.citations
     if not settings.bibliography:
@@ -69,18 +79,18 @@ def cite_book(meta: BookMeta, chapters: list[Chapter], shown: Callable[[Path], s
         backlinks = _link(found, cited, take_id, chapters)
         labels = labels_for(meta.language)
         entries = bibliography_html(refs, backlinks, labels)
-        return place_bibliography(_serialised(chapters, trees), entries, meta, take_id,
+        return place_bibliography(_serialised(chapters, trees, found), entries, meta, take_id,
                                   settings.title or labels["references"])
-    return _serialised(chapters, trees) if found else chapters
+    return _serialised(chapters, trees, found) if found else chapters
 
 
 def _citations(tree: _Trees, index: int) -> list[_Found]:
     found = []
-    for note, root in enumerate((tree.body, *tree.notes), start=-1):
+    for note, root in enumerate((tree.title, tree.body, *tree.notes), start=-2):
         for span in root.iter("span"):
             if "citation" in (span.get("class") or "").split() and span.get("data-cite-mode"):
                 found.append(_Found(span, index, tuple(str(span.get("data-cites", "")).split()),
-                                    span.get("data-cite-mode") == "narrative", note if note >= 0 else None))
+                                    span.get("data-cite-mode") == "narrative", note))
     return found
 
 
@@ -185,11 +195,11 @@ def _link(found: list[_Found], cited: list[etree._Element], take_id: Callable[[s
     backlinks: dict[str, list[tuple[str, bool]]] = {}
     chapters_seen: dict[str, set[int]] = {}
     for cite, span in zip(found, cited, strict=True):
-        if cite.note is None:
+        if cite.note == -1:
             anchor = take_id(f"cite-{cite.keys[0] if cite.keys else 'x'}")
             span.set("id", anchor)
-        else:
-            anchor = chapters[cite.chapter].footnotes[cite.note].id
+        else:  # in a note: back to the note; in the title: to the chapter's opening
+            anchor = chapters[cite.chapter].footnotes[cite.note].id if cite.note >= 0 else chapters[cite.chapter].id
         span.set("class", "citation")
         for link in span.iter("a"):
             href = str(link.get("href") or "")
@@ -201,11 +211,44 @@ def _link(found: list[_Found], cited: list[etree._Element], take_id: Callable[[s
                 backlinks.setdefault(key, []).append((anchor, chapters[cite.chapter].division == "frontmatter"))
         span.tail = cite.span.tail
         cite.span.getparent().replace(cite.span, span)
+        cite.formatted = span
     return backlinks
 
 
-def _serialised(chapters: list[Chapter], trees: list[_Trees]) -> list[Chapter]:
-    return [replace(chapter, html=serialise_fragment(tree.body),
-                    footnotes=tuple(replace(note, html=serialise_fragment(root))
-                                    for note, root in zip(chapter.footnotes, tree.notes, strict=True)))
-            for chapter, tree in zip(chapters, trees, strict=True)]
+def _serialised(chapters: list[Chapter], trees: list[_Trees], found: list[_Found]) -> list[Chapter]:
+    """The chapters with their trees written back; the copies of the title and the headings that the contents
+    and the navigation show get the formatted citations too, without links."""
+    formatted = {cite.raw: inert_copy(serialise_fragment(_holding(cite.formatted)))
+                 for cite in found if cite.formatted is not None}
+    done = []
+    for chapter, tree in zip(chapters, trees, strict=True):
+        title = serialise_fragment(tree.title)
+        done.append(replace(
+            chapter, html=serialise_fragment(tree.body), title_html=title,
+            toc_html=inert_copy(title) if title != chapter.title_html else chapter.toc_html,
+            headings=tuple(replace(h, html=_formatted_copy(h.html, formatted)) for h in chapter.headings),
+            footnotes=tuple(replace(note, html=serialise_fragment(root))
+                            for note, root in zip(chapter.footnotes, tree.notes, strict=True))))
+    return done
+
+
+def _holding(span: etree._Element) -> etree._Element:
+    holder = etree.Element("div")
+    copy = deepcopy(span)
+    copy.tail = None
+    holder.append(copy)
+    return holder
+
+
+def _formatted_copy(html: str, formatted: dict[str, str]) -> str:
+    """A heading's copy for the contents: each citation as written -> as formatted (no links, no ids)."""
+    if 'data-cite-mode="' not in html:
+        return html
+    tree = parse_fragment(html)
+    for span in list(tree.iter("span")):
+        raw = span.text or ""
+        if span.get("data-cite-mode") and raw in formatted:
+            new = parse_fragment(formatted[raw])[0]
+            new.tail = span.tail
+            span.getparent().replace(span, new)
+    return serialise_fragment(tree)
