@@ -196,6 +196,10 @@ def test_epub_links_resolve_both_ways_and_the_bibliography_is_a_document_of_its_
     assert "Knuth, Donald E. 1984. The TeXbook. Addison-Wesley." in entries[6]
     nav = docs["nav.xhtml"] if "nav.xhtml" in docs else next(d for d in docs.values() if d.find(f".//{XHTML}nav"))
     assert "References" in "".join(nav.itertext())
+
+
+@pytest.mark.slow
+def test_the_cited_book_passes_epubcheck(built: Path) -> None:
     assert epubcheck(built / "sources-and-citations.epub") == []
 
 
