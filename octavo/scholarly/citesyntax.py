@@ -19,6 +19,8 @@ CROSSREF_PREFIXES = ("fig:", "tbl:", "lst:", "eq:", "sec:")
 #: A citation key as pandoc reads it: a letter, digit or _ first, then letters, digits and _, with internal
 #: punctuation (:.#$%&-+?<>~/) only between them; or anything but braces inside `@{...}`.
 _KEY = re.compile(r"\{([^{}\s]+)\}|([\w](?:[\w]|[:.#$%&+?<>~/-](?=\w))*)")
+#: What may stand before an '@' that is no citation: a word's characters, and a URL's (https://x.org/@name).
+_INSIDE = "_@/.:=+#%&?~"
 #: One item of a bracketed citation: prefix, an optional '-' (suppress the author), @key, suffix.
 _ITEM = re.compile(r"(?P<prefix>(?:[^@]*[\s(])?)(?P<minus>-?)@")
 
@@ -116,10 +118,10 @@ def _bracketed(state: Any, silent: bool) -> bool:
 
 
 def _narrative(state: Any, silent: bool) -> bool:
-    """`@a` in the running text (after a space or punctuation, not a word: a@b.org is an address), with an
-    optional ` [p. 33]` straight after it, as pandoc reads it."""
+    """`@a` in the running text (after a space or punctuation, not a word: a@b.org is an address, nor inside
+    a URL: medium.com/@name is a path), with an optional ` [p. 33]` straight after it, as pandoc reads it."""
     src, pos = state.src, state.pos
-    if src[pos] != "@" or (pos > 0 and (src[pos - 1].isalnum() or src[pos - 1] in "_@")):
+    if src[pos] != "@" or (pos > 0 and (src[pos - 1].isalnum() or src[pos - 1] in _INSIDE)):
         return False
     key = _KEY.match(src, pos + 1)
     if key is None or is_crossref(key.group(1) or key.group(2)):
