@@ -69,7 +69,8 @@ def test_citation_forms(text: str, expected: list[tuple[str, str, str]]) -> None
 
 
 @pytest.mark.parametrize("text", [
-    "write to a@b.org", "see https://medium.com/@karpathy/software-2-0 there", "see @fig:map", "[@fig:a; @fig:b]", "[@tbl:x]", "@eq:one and @sec:intro and @lst:code",
+    "write to a@b.org", "see https://medium.com/@karpathy/software-2-0 there",
+    "see @fig:map", "[@fig:a; @fig:b]", "[@tbl:x]", "@eq:one and @sec:intro and @lst:code",
     "[^1]\n\n[^1]: x", "[no key here]", "[see doe]", "x@y",
 ])
 def test_not_citations(text: str) -> None:
