@@ -307,20 +307,22 @@ def test_numeric_style_numbers_by_first_citation_across_the_book_in_the_refs_div
         "book.yaml": "title: Numbered\nauthors: [A]\nlanguage: en\nbibliography: refs.bib\ncsl: ieee\n"
                      "reference-section-title: Ignored Here\nchapters: [01.md, 02.md, 03.md]\n",
         "refs.bib": (BOOK / "refs.bib").read_text(),
-        "01.md": "# One\n\nFirst Lupton [@lupton2010], then Knuth [@knuth1984, p. 3].\n",
+        "01.md": "# One\n\nFirst Lupton [@lupton2010], a note,[^n] then Knuth [@knuth1984, p. 3].\n\n"
+                 "[^n]: Morris in a note [@morris1893].\n",
         "02.md": "# Two\n\nEco [@eco2015] and Lupton again [@lupton2010; @knuth1984].\n",
         "03.md": "# Works Cited\n\nThe sources, in the order cited.\n\n::: {#refs}\n:::\n\nEnd of the list.\n"})
     result = run_module("build", "--content", str(root), "--out", str(tmp_path / "out"), "--strict")
     assert result.returncode == 0, result.stderr
     pages = page_texts(tmp_path / "out" / "numbered-print.pdf")
     text = " ".join(pages)
-    assert "First Lupton [1], then Knuth [2, p. 3]." in text
-    assert "Eco [3] and Lupton again [1], [2]." in text
+    assert "First Lupton [1], a note,1 then Knuth [3, p. 3]." in text
+    assert "Morris in a note [2]." in text  # numbered where the note is called, before Knuth
+    assert "Eco [4] and Lupton again [1], [3]." in text
     works = next(p for p in pages if "3 Works Cited The sources" in p)
     # The numbers float in the margin of their entries: the text of the page has them first.
-    assert works.startswith("[1] [2] [3] 3 Works Cited The sources, in the order cited. E. Lupton, Thinking with type")
-    assert re.search(r"2010\. pp\. 1, 2 D\. E\. Knuth, The TeXbook\..* 1984\. pp\. 1, 2 "
-                     r"U\. Eco, How to write a thesis\..* 2015\. p\. 2 End of the list\.", works)
+    assert works.startswith("[1] [2] [3] [4] 3 Works Cited The sources, in the order cited. E. Lupton, Thinking with")
+    assert re.search(r"2010\. pp\. 1, 2 W\. Morris, The ideal book\..* 1893\. p\. 1 D\. E\. Knuth, The TeXbook\..* "
+                     r"1984\. pp\. 1, 2 U\. Eco, How to write a thesis\..* 2015\. p\. 2 End of the list\.", works)
     assert "References" not in text and "Ignored Here" not in text
 
 

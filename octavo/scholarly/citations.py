@@ -68,7 +68,7 @@ def cite_book(meta: BookMeta, chapters: list[Chapter], shown: Callable[[Path], s
     of a key."""
     trees = [_Trees(parse_fragment(c.title_html), parse_fragment(c.html), [parse_fragment(n.html) for n in c.footnotes])
              for c in chapters]
-    found = [cite for index, tree in enumerate(trees) for cite in _citations(tree, index)]
+    found = [cite for index, tree in enumerate(trees) for cite in _citations(tree, index, chapters[index])]
     settings = meta.citations
     if not settings.bibliography:
         _without_bibliography(found, chapters)
@@ -84,14 +84,31 @@ def cite_book(meta: BookMeta, chapters: list[Chapter], shown: Callable[[Path], s
     return _serialised(chapters, trees, found) if found else chapters
 
 
-def _citations(tree: _Trees, index: int) -> list[_Found]:
-    found = []
-    for note, root in enumerate((tree.title, tree.body, *tree.notes), start=-2):
-        for span in root.iter("span"):
-            if "citation" in (span.get("class") or "").split() and span.get("data-cite-mode"):
-                found.append(_Found(span, index, tuple(str(span.get("data-cites", "")).split()),
-                                    span.get("data-cite-mode") == "narrative", note))
+def _citations(tree: _Trees, index: int, chapter: Chapter) -> list[_Found]:
+    """The chapter's citations in reading order: the title's, then the text's, each note's where it is first
+    called (a numeric style numbers a source cited in a note where the reader meets the note)."""
+    notes = {note.id: number for number, note in enumerate(chapter.footnotes)}
+    found = _spans(tree.title, index, -2)
+    called: list[int] = []
+    for element in tree.body.iter("span", "a"):
+        if element.tag == "span":
+            found += _spans(element, index, -1, alone=True)
+        elif "noteref" in (element.get("class") or "").split():
+            number = notes.get(str(element.get("href", ""))[1:])
+            if number is not None and number not in called:
+                called.append(number)
+                found += _spans(tree.notes[number], index, number)
+    for number in (n for n in range(len(tree.notes)) if n not in called):
+        found += _spans(tree.notes[number], index, number)
     return found
+
+
+def _spans(root: etree._Element, index: int, note: int, alone: bool = False) -> list[_Found]:
+    """The citation placeholders in `root` (`alone`: `root` itself only)."""
+    spans = [root] if alone else list(root.iter("span"))
+    return [_Found(span, index, tuple(str(span.get("data-cites", "")).split()),
+                   span.get("data-cite-mode") == "narrative", note)
+            for span in spans if "citation" in (span.get("class") or "").split() and span.get("data-cite-mode")]
 
 
 def _without_bibliography(found: list[_Found], chapters: list[Chapter]) -> None:
