@@ -47,6 +47,7 @@ LOG_CODES: tuple[tuple[str, str], ...] = (
     ("chapter file '{}' is not listed in 'chapters', so it is left out of the book", "chapter-not-listed"),
     ("a line ends too early on page {} (it {}){}", "line-ends-too-early"),
     ("pandoc: {}", "pandoc-warning"),
+    ("citation key '{}' is defined twice (first in {}){}", "citation-key-twice"),
     ("a code line does not fit the measure on page {} and wraps without a mark{}", "code-wrapped-unmarked"),
     ("a code line of {} characters does not fit the print measure of {}{}", "code-line-too-long"),
     ("removed <{}> from the SVG image: {}", "svg-element-removed"),

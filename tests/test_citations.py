@@ -214,8 +214,8 @@ def _book(tmp_path: Path, yaml: str, chapter: str = "# One\n\nSee [@knuth1984].\
     result = run_module("build", "--content", str(root), "--out", str(tmp_path / "out"))
     errors = [line.replace(f"{root}/", "") for line in result.stderr.splitlines()]
     rows = [row for row in ERRORS_PAGE.read_text(encoding="utf-8").splitlines() if row.startswith("|")]
-    for error in errors:  # every message, as the test asserts it, is on the errors page
-        assert any(re.sub(r"^error: ", "", error) in row for row in rows), error
+    for error in (e for e in errors if e.startswith(("error: ", "warning: "))):  # each is on the errors page
+        assert any(re.sub(r"^(error|warning): ", "", error) in row for row in rows), error
     return result.returncode, errors
 
 
@@ -358,3 +358,12 @@ def test_a_citation_in_a_title_or_heading_is_formatted_in_the_contents_copies_to
     assert chapter.toc_html == 'After <span class="citation" data-cites="knuth1984">Knuth (1984)</span>'
     assert chapter.headings[0].html == 'On <span class="citation" data-cites="eco2015">(Eco 2015)</span>'
     assert '<h2 id="on">On <span class="citation" data-cites="eco2015" id="cite-eco2015">(<a' in chapter.html
+
+
+def test_a_key_defined_twice_is_a_warning_and_the_later_entry_wins(tmp_path: Path) -> None:
+    again = "@book{knuth1984, author = {Knuth, Donald E.}, title = {Again}, year = {1986}}\n"
+    code, errors = _book(tmp_path, "bibliography: [refs.bib, again.bib]\n", extra={"again.bib": again})
+    assert code == 0
+    assert [e for e in errors if e.startswith("warning")] == [
+        "warning: again.bib: citation key 'knuth1984' is defined twice (first in refs.bib): the later entry is "
+        "used, as pandoc does; remove one"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,8 @@ from octavo.scholarly.pandoc import run_pandoc
 from octavo.source import read_source
 from octavo.yamlsafe import YamlProblem, load_yaml
 
+log = logging.getLogger("octavo")
+
 #: A bibliography file's ending -> pandoc's name for its format (the one pandoc picks by the same ending).
 FORMATS = {".bib": "biblatex", ".bibtex": "bibtex", ".json": "csljson", ".yaml": "yaml", ".yml": "yaml"}
 #: pandoc's message for a BibTeX file it cannot read: 'Error at "x.bib" (line 10, column 1):\nunexpected ...'.
@@ -19,7 +22,8 @@ _PANDOC_PLACE = re.compile(r'line (\d+), column \d+\):\s*(.*)', re.S)
 
 
 def read_keys(files: tuple[Path, ...], shown: dict[Path, str]) -> dict[str, Path]:
-    """Every citation key of the bibliography files -> the file that defines it (the first, when two do).
+    """Every citation key of the bibliography files -> the file that defines it (the last, when two do: a
+    warning).
     A file that does not parse is an error naming its line; every file is read before failing."""
     keys: dict[str, Path] = {}
     problems: list[BuildError] = []
@@ -30,7 +34,11 @@ def read_keys(files: tuple[Path, ...], shown: dict[Path, str]) -> dict[str, Path
             problems.append(exc)
             continue
         for key in found:
-            keys.setdefault(key, path)
+            if key in keys:
+                first = shown.get(keys[key], str(keys[key]))
+                log.warning("%s: citation key '%s' is defined twice (first in %s): the later entry is used, as "
+                            "pandoc does; remove one", shown.get(path, str(path)), key, first)
+            keys[key] = path
     if len(problems) == 1:
         raise problems[0]
     if problems:
