@@ -66,6 +66,10 @@ def cite_book(meta: BookMeta, chapters: list[Chapter], shown: Callable[[Path], s
     of a chapter of kind bibliography, else in a chapter of its own at the end. `shown`: a file as messages
     name it; `take_id`: a unique id of the book; `config_place`: book.yaml as messages name it, and the line
     of a key."""
+    marked = 'data-cite-mode="'
+    if not meta.citations.nocite and not any(marked in c.html or marked in c.title_html
+                                             or any(marked in n.html for n in c.footnotes) for c in chapters):
+        return chapters  # nothing cited: no tree to parse, no pandoc to run
     trees = [_Trees(parse_fragment(c.title_html), parse_fragment(c.html), [parse_fragment(n.html) for n in c.footnotes])
              for c in chapters]
     found = [cite for index, tree in enumerate(trees) for cite in _citations(tree, index, chapters[index])]
