@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from octavo.bookfonts import BookFonts, book_fonts, embedding_problems
+from octavo.citeconfig import citation_settings
 from octavo.errors import BuildError, ConfigError, ContentError, printable
 from octavo.model import PT_PER_IN, BookMeta, CrossrefSettings, Part, PrintSettings
 from octavo.paths import inside, is_file_name_part
@@ -87,6 +88,12 @@ SCHEMA: dict[str, Key] = {
     "fonts": Key("map"),  # the book's own fonts: octavo/bookfonts.py validates the mapping
     "crossref": Key("map"),  # numbered figures, tables, listings, equations: CROSSREF_SCHEMA
     "embed_fonts": Key("bool"),  # the EPUB carries the fonts (octavo/epub/fonts.py)
+    # Citations (octavo/scholarly/): pandoc's and Quarto's own key names, so a manuscript's keys carry over.
+    "bibliography": Key("files"),
+    "csl": Key("str"),
+    "nocite": Key("files"),
+    "reference-section-title": Key("str"),
+    "link-citations": Key("bool"),
 }
 PRINT_SCHEMA: dict[str, Key] = {
     "trim": Key("str"),
@@ -113,9 +120,11 @@ FRONT_MATTER_SCHEMA: dict[str, Key] = {
 }
 #: Keys that belong in book.yaml, not in a chapter (pandoc papers carry them in their front matter).
 BOOK_ONLY_KEYS = ("abstract", "dedication", "thanks", "author", "authors", "date", "subtitle", "keywords",
-                  "lang", "language", "rights", "description", "publisher")
+                  "lang", "language", "rights", "description", "publisher", "bibliography", "csl", "nocite",
+                  "reference-section-title", "link-citations")
 TYPE_NAMES = {"authors": "a list of names (or of {name: ..., affiliation: ...})",
-              "chapters": "a list of files", "epigraph": "a string or a mapping with text and source",
+              "chapters": "a list of files",
+              "files": "a string or a list of strings", "epigraph": "a string or a mapping with text and source",
               "str": "a string", "list": "a list", "bool": "true or false", "map": "a mapping", "date": "a date"}
 
 
@@ -201,6 +210,8 @@ def has_type(value: Any, kind: str) -> bool:
             for v in value)
     if kind == "chapters":
         return isinstance(value, list)  # each entry is checked by _chapters
+    if kind == "files":
+        return (isinstance(value, str) and bool(value.strip())) or has_type(value, "list")
     if kind == "epigraph":
         return (isinstance(value, str) and bool(value.strip())) or (
             isinstance(value, dict) and isinstance(value.get("text"), str) and set(value) <= {"text", "source"})
@@ -239,6 +250,7 @@ def _build_meta(data: dict[str, Any], root: Path, problems: _Problems, version: 
     fonts = book_fonts(data["fonts"], root, problems.add) if isinstance(data.get("fonts"), dict) else BookFonts()
     if data.get("embed_fonts") is True:
         embedding_problems(fonts, root, problems.add)
+    citations = citation_settings(data, root, problems.add)
     if problems.items or print_settings is None:
         return None
     return BookMeta(
@@ -255,7 +267,7 @@ def _build_meta(data: dict[str, Any], root: Path, problems: _Problems, version: 
         allow_remote=bool(data.get("allow_remote", False)), fonts=fonts,
         crossref=_crossref(given_crossref if isinstance(given_crossref := data.get("crossref"), dict) else {},
                            problems),
-        embed_fonts=bool(data.get("embed_fonts", False)),
+        embed_fonts=bool(data.get("embed_fonts", False)), citations=citations,
     )
 
 

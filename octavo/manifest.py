@@ -30,7 +30,8 @@ MANIFEST = ".octavo-build.json"
 #: Python distributions whose version can change what a build writes: layout and PDF writing, hyphenation,
 #: font subsetting, images, Markdown, templates, the EPUB writer.
 ENGINES = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "tinyhtml5", "pyphen", "fonttools", "pillow",
-           "markdown-it-py", "mdit-py-plugins", "jinja2", "pyyaml", "ebooklib", "lxml")
+           "markdown-it-py", "mdit-py-plugins", "jinja2", "pyyaml", "ebooklib", "lxml",
+           "pypandoc-binary")  # pandoc: the citation processor
 PACKAGE = Path(__file__).resolve().parent
 #: An installed distribution's metadata folder: name-1.2.3.dist-info (PEP 427), name-1.2.3-py3.11.egg-info.
 _DIST_INFO = re.compile(r"^(?P<name>[^-]+)-(?P<version>[^-]+?)(?:-py[\d.]+)?\.(?:dist|egg)-info$")

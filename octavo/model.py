@@ -9,6 +9,7 @@ from enum import Enum
 from pathlib import Path
 
 from octavo.bookfonts import BookFonts
+from octavo.citeconfig import Citations
 from octavo.errors import UsageError
 from octavo.resources import STYLES, TEMPLATES, Resources
 
@@ -239,6 +240,8 @@ class BookMeta:
     """The parts grouping the chapters, in order (none when book.yaml lists no part)."""
     crossref: CrossrefSettings = field(default_factory=CrossrefSettings)
     """How figures, tables, listings and equations are numbered and referred to (book.yaml `crossref:`)."""
+    citations: Citations = field(default_factory=Citations)
+    """The bibliography files, the CSL style and the keys listed though never cited (book.yaml)."""
 
     def edition_id(self, edition: Edition) -> str:
         """A stable URN for one edition: the print PDF carries it as its XMP DocumentID."""

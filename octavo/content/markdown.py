@@ -41,6 +41,8 @@ from octavo.markup import (
 )
 from octavo.model import CHAPTER_KINDS, Book, BookMeta, Chapter, Footnote, Heading
 from octavo.scholarly.captions import captions_plugin
+from octavo.scholarly.citations import cite_book
+from octavo.scholarly.citesyntax import citation_plugin
 from octavo.scholarly.crossref import crossref_plugin
 from octavo.scholarly.numbering import number_chapters
 from octavo.source import SourceText, line_in_file, place_in, read_source
@@ -107,6 +109,7 @@ def make_markdown(language: str) -> MarkdownIt:
     md.add_render_rule("th_close", _render_header_cell)
     # Figures, captions, listings, math and cross-references (octavo/scholarly): numbered in read_book.
     md.use(captions_plugin).use(crossref_plugin)
+    md.use(citation_plugin)  # pandoc's citations and `::: {#refs}` (octavo/scholarly/)
     return md
 
 
@@ -154,6 +157,9 @@ def read_book(meta: BookMeta, root: Path, display_root: Path | None = None) -> B
         chapters.append(replace(chapter, part=in_part))
     if problems:
         raise ContentProblems(problems)
+    chapters = cite_book(meta, chapters, lambda path: _display(path, root, display_root), ids.take,
+                         lambda key: (str((display_root or root) / CONFIG_NAME),
+                                      line_in_file(root / CONFIG_NAME, f"{key}:")))
     chapters = _name_files(chapters)
     chapters, numbered = number_chapters(chapters, meta)  # before the links: references become links
     known = known_ids(chapters)
