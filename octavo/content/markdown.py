@@ -40,6 +40,7 @@ from octavo.markup import (
     serialise_fragment,
 )
 from octavo.model import CHAPTER_KINDS, Book, BookMeta, Chapter, Footnote, Heading
+from octavo.scholarly.indexterms import index_plugin, mark_index
 from octavo.source import SourceText, line_in_file, place_in, read_source
 from octavo.yamlsafe import YamlProblem, load_yaml
 
@@ -100,6 +101,7 @@ def make_markdown(language: str) -> MarkdownIt:
     md.add_render_rule("footnote_ref", _render_noteref)
     md.inline.ruler.push("image_attrs", _image_attrs)
     md.add_render_rule("image", _render_image)
+    md.use(index_plugin)  # [term]{.index}, [UN]{index="United Nations!Charter"}: octavo/scholarly/indexterms.py
     return md
 
 
@@ -149,7 +151,7 @@ def read_book(meta: BookMeta, root: Path, display_root: Path | None = None) -> B
                 cleaned=cleaned)
     check_unique_ids(book, {c.source: parse_fragment(c.html) for c in book.chapters if c.html.strip()}, ids.places)
     check_links(book, pending)
-    return book
+    return mark_index(book, ids.take)  # the index's marks get their anchors; the index chapter its place
 
 
 def _check_cover(meta: BookMeta, root: Path, display_root: Path | None, cleaned: dict[str, bytes]) -> None:

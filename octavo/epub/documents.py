@@ -24,6 +24,7 @@ from octavo.markup import anchor_ids, escape, internal_links, parse_fragment
 from octavo.model import Book, Chapter, Edition, Part
 from octavo.pages import PageMap
 from octavo.render import PageContext, common_context, render_template
+from octavo.scholarly.index import with_index
 
 log = logging.getLogger("octavo")
 
@@ -146,6 +147,7 @@ def chapter_file(chapter: Chapter) -> str:
 def render_epub_content(book: Book, env: jinja2.Environment, modified: dt.datetime, generator: str,
                         cover: Cover, page_map: PageMap | None) -> EpubContent:
     """Render every document, place the print page breaks, run the passes, check what may be claimed."""
+    book = with_index(book, page_map)  # the index gives the print edition's page numbers, each a link
     page = PageContext(book, Edition.EPUB, modified, generator)
     files = _anchor_files(book)
     context = common_context(page, files.href)
@@ -254,7 +256,8 @@ def _anchor_files(book: Book) -> _Files:
     for chapter in book.chapters:
         name = chapter_file(chapter)
         for anchor in [chapter.id, *(h.id for h in chapter.headings), *(n.id for n in chapter.footnotes),
-                       *(n.ref_id for n in chapter.footnotes), *_fragment_ids(chapter.html)]:
+                       *(n.ref_id for n in chapter.footnotes), *_fragment_ids(chapter.html),
+                       *(i for n in chapter.footnotes for i in _fragment_ids(n.html))]:  # an index mark in a note
             files.by_id.setdefault(anchor, name)
     # Hrefs are written relative to the nav and chapters, which all live in TEXT_DIR.
     files.by_id = {k: v.removeprefix(f"{TEXT_DIR}/") for k, v in files.by_id.items()}

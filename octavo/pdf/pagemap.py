@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from octavo.pages import Element, PageMap, Position, PrintPage, countable, index_elements, roman
+from octavo.pages import INDEX_ANCHOR_PREFIX, Element, PageMap, Position, PrintPage, countable, index_elements, roman
 
 #: How many characters of each page's opening text to keep, to check where a marker lands.
 SAMPLE = 40
@@ -27,7 +27,13 @@ def page_map(document: Any) -> PageMap:
     for number, (page, label) in enumerate(zip(pages, labels, strict=True), start=1):
         start = _page_start(page._page_box.children[0], index, seen, repeated, boxes)
         out.append(PrintPage(number, label, start))
-    return PageMap(tuple(out))
+    return PageMap(tuple(out), mark_pages(pages))
+
+
+def mark_pages(pages: list[Any]) -> dict[str, int]:
+    """The physical page (from 1) of each index mark's anchor, from WeasyPrint's pages' anchors."""
+    return {name: number for number, page in enumerate(pages, start=1)
+            for name in page.anchors if name.startswith(INDEX_ANCHOR_PREFIX)}
 
 
 def _page_start(root: Any, index: Mapping[Element, tuple[str | None, int]], seen: dict[Element, int],
