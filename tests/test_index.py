@@ -38,7 +38,8 @@ ONE = "\n\n".join([
     "[zebra]{.index} and [Bergen]{index=\"Norway!Bergen\"}. " + FILLER,
 ]) + "\n"
 TWO = "\n\n".join(["# Two", *(f"Part {n}: the [kappa]{{.index}} study. " + FILLER for n in range(9)),
-                   "[Oslo]{index=\"Norway!Oslo\"} once more, and [Émile]{.index}. A citation [@key] stays text."]) + "\n"
+                   "[Oslo]{index=\"Norway!Oslo\"} once more, and [Émile]{.index}. A citation [@key] stays text.",
+                   ]) + "\n"
 BOOK = {"book.yaml": "title: Indexed\nauthors: [A. Writer]\nlanguage: en\nchapters: [01-one.md, 02-two.md]\n",
         "01-one.md": ONE, "02-two.md": TWO}
 #: Each term as the text shows it (a word found on its pages) -> how the index prints it.
@@ -164,7 +165,8 @@ def test_the_epub_passes_epubcheck(indexed: Built) -> None:
      ["Åland", "Alps", "eagle", "Ebert", "Émile", "Eton", "zebra"]),
     ("de", ["Zug", "Äpfel", "Apfel", "Österreich", "Ofen", "Bär"], ["Apfel", "Äpfel", "Bär", "Ofen", "Österreich",
                                                                      "Zug"]),
-    ("fr", ["élève", "école", "Ecole", "zèbre", "côte", "cote"], ["cote", "côte", "Ecole", "école", "élève", "zèbre"]),  # accents before case (UCA levels)
+    # French: accents weigh before case (the UCA's levels).
+    ("fr", ["élève", "école", "Ecole", "zèbre", "côte", "cote"], ["cote", "côte", "Ecole", "école", "élève", "zèbre"]),
     # Swedish: å, ä, ö are letters after z.
     ("sv", ["Örebro", "Åre", "Ängelholm", "Zinkgruva", "Arboga", "Oskarshamn"],
      ["Arboga", "Oskarshamn", "Zinkgruva", "Åre", "Ängelholm", "Örebro"]),
