@@ -18,8 +18,10 @@ def page_map(document: Any) -> PageMap:
     pages = document.pages
     if not pages:
         return PageMap(())
-    html = pages[0]._page_box.children[0].element
-    index = index_elements(html)
+    index: dict[Element, tuple[str | None, int]] = {}
+    # One document's pages, or pages joined from two layouts (pdf/indexed.py: the index laid out alone).
+    for html in dict.fromkeys(page._page_box.children[0].element for page in pages):
+        index.update(index_elements(html))
     labels = page_labels([page._page_box for page in pages], boxes)
     seen: dict[Element, int] = {}
     repeated: set[Element] = set()

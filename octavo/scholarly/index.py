@@ -210,10 +210,16 @@ def index_html(book: Book, page_map: PageMap | None) -> str:
     return _Writer(book, page_map, entries(book.index_marks)).html()
 
 
+#: The page map a first layout is given, which only looks for the pages of the marks: the index chapter is laid out
+#: without its entries (two columns cost WeasyPrint a second per page), from the page where it will begin.
+FIRST_DRAFT = PageMap(())
+
+
 def with_index(book: Book, page_map: PageMap | None) -> Book:
-    """The book with its index chapter's entries written (after any text of its own); the book as it is when
-    nothing is marked."""
-    if not book.index_marks:
+    """The book with its index chapter's entries written (after any text of its own), with placeholders for the
+    page numbers when `page_map` is None (the live preview), none for FIRST_DRAFT; the book as it is when nothing
+    is marked."""
+    if not book.index_marks or page_map == FIRST_DRAFT:
         return book
     place = next(i for i, chapter in enumerate(book.chapters) if chapter.kind == "index")
     chapter = book.chapters[place]
