@@ -244,3 +244,27 @@ def test_brackets_that_are_not_marks_stay_as_they_were(tmp_path: Path) -> None:
     assert book.index_marks == () and len(book.chapters) == 1  # a citation is never a mark; no index chapter
     html = book.chapters[0].html
     assert "[@key]{.index}" in html and "[x]{.smallcaps}" in html and '<a href="#one">a link</a>' in html
+
+
+def test_the_book_places_its_index_where_a_chapter_of_kind_index_stands(tmp_path: Path) -> None:
+    from octavo.scholarly.index import with_index
+
+    root = write_book(tmp_path / "b", {
+        "book.yaml": "title: T\nauthors: [A]\nlanguage: de\nchapters: [01-one.md, 02-register.md, 03-anhang.md]\n",
+        "01-one.md": "# Eins\n\nDie [Äpfel]{.index} und der [Apfel]{.index}.\n",
+        "02-register.md": "---\nkind: index\n---\n\n# Register der Begriffe\n\nEine Vorbemerkung.\n",
+        "03-anhang.md": "---\nkind: appendix\n---\n\n# Anhang\n\nDer [Zaun]{.index}.\n"})
+    book = read_book(load_config(root, root), root, root)
+    assert [c.title for c in book.chapters] == ["Eins", "Register der Begriffe", "Anhang"]
+    html = with_index(book, None).chapters[1].html
+    assert html.startswith("<p>Eine Vorbemerkung.</p>")  # the chapter's own text, then the entries
+    assert re.findall(r'epub:type="index-term">([^<]+)<', html) == ["Apfel", "Äpfel", "Zaun"]
+
+
+def test_a_book_that_places_no_index_gets_one_at_the_end_in_its_language(tmp_path: Path) -> None:
+    root = write_book(tmp_path / "b", {"book.yaml": "title: T\nauthors: [A]\nlanguage: es\n",
+                                       "01-one.md": "# Uno\n\nEl [ñandú]{.index}.\n"})
+    book = read_book(load_config(root, root), root, root)
+    assert [(c.title, c.kind, c.division) for c in book.chapters][-1] == ("Índice alfabético", "index",
+                                                                           "backmatter")
+    assert [m.entry for m in book.index_marks] == [("ñandú",)]
