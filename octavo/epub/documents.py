@@ -269,7 +269,7 @@ def _fragment_ids(html: str) -> list[str]:
 
 
 def _landmarks(book: Book, labels: dict[str, str]) -> list[dict[str, str]]:
-    """cover, title page, contents, start of the text, and the back matter when there is one."""
+    """cover, title page, contents, start of the text, and the back matter and the index when there are."""
     marks = [{"type": "cover", "href": "cover.xhtml", "title": labels["cover"]},
              {"type": "titlepage", "href": "titlepage.xhtml", "title": labels["titlepage"]},
              {"type": "toc", "href": "nav.xhtml#contents", "title": labels["contents"]}]
@@ -278,6 +278,9 @@ def _landmarks(book: Book, labels: dict[str, str]) -> list[dict[str, str]]:
     back = next((c for c in book.chapters if c.division == "backmatter"), None)
     if back is not None:
         marks.append({"type": "backmatter", "href": f"{back.file_id}.xhtml", "title": back.title})
+    index = next((c for c in book.chapters if c.kind == "index"), None)  # EPUB Indexes: the index is a landmark
+    if index is not None:
+        marks.append({"type": "index", "href": f"{index.file_id}.xhtml", "title": index.title})
     return marks
 
 
