@@ -214,8 +214,8 @@ def _read(tmp_path: Path, text: str) -> None:
     ("# One\n\nText.\n\n[UN]{index=\"United Nations!!Council\"}\n",
      "index mark {index=\"United Nations!!Council\"}: the entry 'United Nations!!Council' has an empty level: '!' "
      "separates an entry from its sub-entries", 5),
-    ("# One\n\n[UN]{index-se=\"United Nations\"}\n",
-     "index mark {index-se=\"United Nations\"}: unknown attribute 'index-se' (did you mean 'index-see'?)", 3),
+    ("# One\n\n[UN]{index-se=\"UN\"}\n",
+     "index mark {index-se=\"UN\"}: unknown attribute 'index-se' (did you mean 'index-see'?)", 3),
     ("# One\n\nText [UN]{index=United Nations}.\n",
      "index mark {index=United Nations}: its attributes cannot be read: quote a value with spaces, "
      "index=\"Main!Sub\"", 3),
