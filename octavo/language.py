@@ -41,6 +41,18 @@ LABELS: dict[str, dict[str, str]] = {
            "references": "Referencias", "pages_short": "págs.", "back_citation": "Volver a la cita"},
 }
 
+#: The index's words (octavo/scholarly/index.py): its title, "see", "see also", the group of entries that do not
+#: start with a letter.
+INDEX_LABELS: dict[str, dict[str, str]] = {
+    "en": {"index": "Index", "index_see": "see", "index_see_also": "see also", "index_symbols": "Symbols"},
+    "fr": {"index": "Index", "index_see": "voir", "index_see_also": "voir aussi", "index_symbols": "Symboles"},
+    "de": {"index": "Register", "index_see": "siehe", "index_see_also": "siehe auch", "index_symbols": "Symbole"},
+    "es": {"index": "Índice alfabético", "index_see": "véase", "index_see_also": "véase también",
+           "index_symbols": "Símbolos"},
+}
+for _code, _words in INDEX_LABELS.items():
+    LABELS[_code].update(_words)
+
 
 def labels_for(language: str) -> dict[str, str]:
     """The label set for a BCP 47 language tag."""

@@ -63,6 +63,9 @@ LOG_CODES: tuple[tuple[str, str], ...] = (
     ("interrupted; the previous outputs are untouched", "interrupted"),
     ("interrupted after the new outputs were put in place in {}/; they are complete", "interrupted-after-commit"),
     ("{}a build was stopped while putting its outputs in place; completed it", "commit-completed"),
+    # The index (octavo/scholarly/)
+    ("index mark {}: '{}' is no entry of the index{}", "index-see-unknown"),
+    ("the index's page numbers still changed after {} layouts{}", "index-pages-unstable"),
 )
 
 #: Our BuildErrors: (the class or a base class, the message), most specific first.
@@ -171,6 +174,7 @@ ERROR_CODES: tuple[tuple[str, str, str], ...] = (
     ("ContentError", "a section file starts with a '##' heading{}", "section-file-heading"),
     ("ContentError", "link to '{}' cannot work in a book{}", "unsupported-link"),
     ("ContentError", "footnote [^{}] has no definition{}", "undefined-footnote"),
+    ("ContentError", "index mark {}: {}", "index-mark-malformed"),  # the index (octavo/scholarly/indexterms.py)
     ("ContentError", "remote image '{}' cannot go into the EPUB{}", "remote-image-in-epub"),
     ("ContentError", "remote {} '{}' refused{}", "remote-refused"),
     ("ContentError", "{} '{}' refused: '{}:' URLs are not allowed{}", "url-scheme-refused"),

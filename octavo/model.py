@@ -351,9 +351,28 @@ DIVISIONS = {
     "appendix": "backmatter",
     "glossary": "backmatter",
     "bibliography": "backmatter",
+    "index": "backmatter",  # the book's index (octavo/scholarly/): where the book places it, else made at the end
 }
 
 CHAPTER_KINDS = tuple(DIVISIONS)
+
+
+@dataclass(frozen=True)
+class IndexMark:
+    """One place in the text marked for the index: `[term]{.index}`, `[UN]{index="United Nations!Charter"}`."""
+
+    anchor: str
+    """The id of the marked span, unique in the book: where a locator of the index leads."""
+    entry: tuple[str, ...]
+    """The entry, then its sub-entries ('United Nations', 'Charter')."""
+    see: tuple[str, ...] = ()
+    """'see' another entry (index-see): the entry then lists no page of its own."""
+    see_also: tuple[str, ...] = ()
+    """'see also' another entry (index-seealso)."""
+    sort: str = ""
+    """How the entry's last level sorts when not as written (index-sort), '' when as written."""
+    chapter: str = ""
+    """The id of the chapter it is in."""
 
 
 @dataclass(frozen=True)
@@ -375,6 +394,8 @@ class Book:
     """book.yaml's abstract, rendered from Markdown; '' when none."""
     numbered: tuple[Numbered, ...] = ()
     """Every labelled figure, table, listing and equation, in reading order (the lists of figures and tables)."""
+    index_marks: tuple[IndexMark, ...] = ()
+    """The places marked for the index, in reading order; the book then has an index chapter (kind 'index')."""
 
     @property
     def parts(self) -> tuple[Part, ...]:

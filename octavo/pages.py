@@ -4,8 +4,8 @@ count the text both sides share, and roman folios."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from octavo.markup import local_name
@@ -17,6 +17,9 @@ SKIPPED_CLASSES = frozenset({"footnote", "footnotes", "noteref", "noteref-repeat
                              "math",  # a formula: an SVG image in print, MathML in the EPUB
                              "crossref-pageno"})  # "on page 47" after a reference: print only
 
+
+#: The start of every index mark's anchor id (octavo/scholarly/indexterms.py): the layout finds their pages by it.
+INDEX_ANCHOR_PREFIX = "ix-"
 
 #: Elements one HTML parser adds and another does not; never counted.
 TRANSPARENT_TAGS = frozenset({"tbody"})
@@ -66,6 +69,12 @@ class PageMap:
 
     pages: tuple[PrintPage, ...]
     """One entry per page."""
+    anchors: Mapping[str, int] = field(default_factory=dict)
+    """The physical page number (from 1) of each index mark's anchor (ids 'ix-...'), for the index's locators."""
+
+    def folio(self, number: int) -> str:
+        """The folio of physical page `number` (from 1)."""
+        return self.pages[number - 1].label
 
 
 def is_skipped(element: Element) -> bool:

@@ -173,9 +173,10 @@ def _write_pdfs(run: _Run) -> dict[Edition, PdfLayout]:
     return layouts
 
 
-def _print_html(run: _Run) -> Callable[[Edition], str]:
-    """The book as one HTML document for an edition, rendered when the layout asks for it."""
-    return lambda edition: render_print_html(run.book, run.env, edition, *run.stamp.fields)
+def _print_html(run: _Run) -> Callable[[Edition, PageMap | None], str]:
+    """The book as one HTML document for an edition, rendered when the layout asks for it (its index with the
+    pages of an earlier layout)."""
+    return lambda edition, pages: render_print_html(run.book, run.env, edition, *run.stamp.fields, pages)
 
 
 def choose_page_map(layouts: dict[Edition, PdfLayout]) -> PageMap | None:
@@ -189,8 +190,8 @@ def _write_epub(run: _Run, cover: Callable[[], Cover], page_map: PageMap | None)
     if page_map is None:  # an EPUB on its own still gets the print edition's page numbers
         from octavo.pdf.layout import print_page_map
 
-        page_map = print_page_map(render_print_html(run.book, run.env, Edition.PRINT, *run.stamp.fields), run.book,
-                                  run.resources)
+        page_map = print_page_map(lambda pages: render_print_html(run.book, run.env, Edition.PRINT, *run.stamp.fields,
+                                                                  pages), run.book, run.resources)
     content = render_epub_content(run.book, run.env, *run.stamp.fields, cover(), page_map)
     path = run.path(Edition.EPUB)
     run.staging.write(path, build_epub(run.book, content, run.resources, run.stamp.modified))

@@ -17,8 +17,9 @@ from octavo.errors import TemplateError
 from octavo.language import crossref_words, labels_for
 from octavo.markup import internal_links, links, local_name, parse_fragment, serialise_fragment
 from octavo.model import PDF_EDITIONS, Book, Chapter, Edition, Footnote
-from octavo.pages import roman
+from octavo.pages import PageMap, roman
 from octavo.scholarly.crossref import print_pages
+from octavo.scholarly.index import with_index
 from octavo.scholarly.math import typeset_for_pages
 
 EDITIONS = PDF_EDITIONS
@@ -156,8 +157,10 @@ def note_html(note: Footnote) -> str:
 
 
 def render_print_html(book: Book, env: jinja2.Environment, edition: Edition, modified: dt.datetime,
-                      generator: str) -> str:
-    """The whole book as one HTML document for WeasyPrint (print or screen edition)."""
+                      generator: str, page_map: PageMap | None = None) -> str:
+    """The whole book as one HTML document for WeasyPrint (print or screen edition); its index, if it has one,
+    gives the pages of `page_map` (an earlier layout of the same book), or placeholders before there is one."""
+    book = with_index(book, page_map)
     page = PageContext(book, edition, modified, generator)
     bodies = [print_chapter_html(chapter, page.links) for chapter in book.chapters]
     return render_template(env, "print.html.j2", bodies=bodies, **common_context(page, lambda id: f"#{id}"))

@@ -120,6 +120,9 @@ CASES: dict[str, Case] = {
     "md-footnote-undefined": Case({"01-one.md": "# One\n\nA claim.[^source]\n"}, [
         "error: book/01-one.md:3: footnote [^source] has no definition; add a line "
         "'[^source]: text of the note'"]),
+    "md-index-mark-unknown-attribute": Case({"01-one.md": "# One\n\nText.\n\nThe [UN]{index-se=\"UN\"}.\n"}, [
+        "error: book/01-one.md:5: index mark {index-se=\"UN\"}: unknown attribute 'index-se' (did you mean "
+        "'index-see'?)"]),
     "md-anchor-missing": Case({"01-one.md": "# One\n\nSee [below](#nowhere).\n"}, [
         "error: book/01-one.md:3: link to '#nowhere', but no heading or anchor has that id"]),
     "md-link-to-a-file": Case({"01-one.md": "# One\n\nSee [two](02-two.md).\n"}, [

@@ -44,6 +44,7 @@ from octavo.scholarly.captions import captions_plugin
 from octavo.scholarly.citations import cite_book
 from octavo.scholarly.citesyntax import citation_plugin
 from octavo.scholarly.crossref import crossref_plugin
+from octavo.scholarly.indexterms import index_plugin, mark_index
 from octavo.scholarly.numbering import number_chapters
 from octavo.source import SourceText, line_in_file, place_in, read_source
 from octavo.yamlsafe import YamlProblem, load_yaml
@@ -110,6 +111,7 @@ def make_markdown(language: str) -> MarkdownIt:
     # Figures, captions, listings, math and cross-references (octavo/scholarly): numbered in read_book.
     md.use(captions_plugin).use(crossref_plugin)
     md.use(citation_plugin)  # pandoc's citations and `::: {#refs}` (octavo/scholarly/)
+    md.use(index_plugin)  # [term]{.index}, [UN]{index="United Nations!Charter"}: octavo/scholarly/indexterms.py
     return md
 
 
@@ -173,7 +175,7 @@ def read_book(meta: BookMeta, root: Path, display_root: Path | None = None) -> B
                 cleaned=cleaned, numbered=numbered)
     check_unique_ids(book, {c.source: parse_fragment(c.html) for c in book.chapters if c.html.strip()}, ids.places)
     check_links(book, pending)
-    return book
+    return mark_index(book, ids.take)  # the index's marks get their anchors; the index chapter its place
 
 
 def _check_cover(meta: BookMeta, root: Path, display_root: Path | None, cleaned: dict[str, bytes]) -> None:

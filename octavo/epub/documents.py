@@ -25,6 +25,7 @@ from octavo.markup import anchor_ids, escape, internal_links, parse_fragment
 from octavo.model import Book, Chapter, Edition, Part
 from octavo.pages import PageMap
 from octavo.render import PageContext, common_context, render_template
+from octavo.scholarly.index import with_index
 from octavo.scholarly.math import has_mathml, typeset_as_mathml
 
 log = logging.getLogger("octavo")
@@ -174,6 +175,7 @@ def chapter_file(chapter: Chapter) -> str:
 def render_epub_content(book: Book, env: jinja2.Environment, modified: dt.datetime, generator: str,
                         cover: Cover, page_map: PageMap | None) -> EpubContent:
     """Render every document, place the print page breaks, run the passes, check what may be claimed."""
+    book = with_index(book, page_map)  # the index gives the print edition's page numbers, each a link
     page = PageContext(book, Edition.EPUB, modified, generator)
     files = _anchor_files(book)
     context = {**common_context(page, files.href), "up": "../"}  # up: from the document to the content folder
@@ -261,7 +263,8 @@ def _anchor_files(book: Book) -> _Files:
     for chapter in book.chapters:
         name = chapter_file(chapter)
         for anchor in [chapter.id, *(h.id for h in chapter.headings), *(n.id for n in chapter.footnotes),
-                       *(n.ref_id for n in chapter.footnotes), *_fragment_ids(chapter.html)]:
+                       *(n.ref_id for n in chapter.footnotes), *_fragment_ids(chapter.html),
+                       *(i for n in chapter.footnotes for i in _fragment_ids(n.html))]:  # an index mark in a note
             files.by_id.setdefault(anchor, name)
     # Hrefs are written relative to the chapters, which all live in TEXT_DIR (the nav rebases its own).
     files.by_id = {k: from_text(v) for k, v in files.by_id.items()}
@@ -273,7 +276,7 @@ def _fragment_ids(html: str) -> list[str]:
 
 
 def _landmarks(book: Book, labels: dict[str, str]) -> list[dict[str, str]]:
-    """cover, title page, contents, start of the text, and the back matter when there is one."""
+    """cover, title page, contents, start of the text, and the back matter and the index when there are."""
     marks = [{"type": "cover", "href": f"{TEXT_DIR}/cover.xhtml", "title": labels["cover"]},
              {"type": "titlepage", "href": f"{TEXT_DIR}/titlepage.xhtml", "title": labels["titlepage"]},
              {"type": "toc", "href": f"{NAV_FILE}#contents", "title": labels["contents"]}]
@@ -282,6 +285,9 @@ def _landmarks(book: Book, labels: dict[str, str]) -> list[dict[str, str]]:
     back = next((c for c in book.chapters if c.division == "backmatter"), None)
     if back is not None:
         marks.append({"type": "backmatter", "href": chapter_file(back), "title": back.title})
+    index = next((c for c in book.chapters if c.kind == "index"), None)  # EPUB Indexes: the index is a landmark
+    if index is not None:
+        marks.append({"type": "index", "href": chapter_file(index), "title": index.title})
     return marks
 
 

@@ -10,11 +10,13 @@ import re
 import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from octavo.model import Book, Edition
 from octavo.pages import PageMap
+from octavo.pdf.indexed import lay_out_indexed
 from octavo.pdf.internals import cache_page_references, drawing_streams, stream_bytes
 from octavo.pdf.layout import PdfLayout, ignore, lay_out, pdf_options, shares_layout
 from octavo.pdf.lines import report
@@ -24,23 +26,25 @@ from octavo.resources import Resources
 log = logging.getLogger("octavo")
 
 
-def write_editions(html: Callable[[Edition], str], book: Book, targets: dict[Edition, Path],
+def write_editions(html: Callable[[Edition, PageMap | None], str], book: Book, targets: dict[Edition, Path],
                    styles: Resources) -> Iterator[tuple[Edition, PdfLayout]]:
     """Write each PDF edition in `targets` and yield (edition, what was laid out) as each is written.
 
     WeasyPrint lays the book out once for both editions: the print geometry, from the HTML with live links
-    (`html(edition)` renders it; the print edition drops the links when it is written, see `write_edition`).
-    A proof with crop marks is laid out once per edition instead. The page map comes from the print geometry.
+    (`html(edition, pages)` renders it; the print edition drops the links when it is written, see
+    `write_edition`). A proof with crop marks is laid out once per edition instead. The page map comes from the
+    print geometry. A book with an index is laid out again with its pages (pdf/indexed.py).
     """
     shared = shares_layout(book)
     laid: tuple[Any, PageMap] | None = None
     for edition, target in targets.items():
         if laid is None or not shared:
             html_edition, geometry = (Edition.SCREEN, Edition.PRINT) if shared else (edition, edition)
-            document = lay_out(html(html_edition), book, geometry, styles, warn=None if laid is None else ignore)
+            document, pages = lay_out_indexed(partial(html, html_edition), book, geometry, styles,
+                                              warn=None if laid is None else ignore)
             if laid is None:  # the pages of every edition are the same: checked once
                 report(document, book, log)
-            laid = document, page_map(document)
+            laid = document, pages
         yield edition, PdfLayout(write_edition(laid[0], book, edition, target), laid[1])
 
 

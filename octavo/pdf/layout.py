@@ -10,7 +10,6 @@ from typing import Any
 from octavo.errors import ContentError
 from octavo.model import PT_PER_IN, Book, Edition, PrintSettings
 from octavo.pages import PageMap
-from octavo.pdf.pagemap import page_map
 from octavo.resources import Resources
 
 log = logging.getLogger("octavo")
@@ -108,9 +107,12 @@ def pdf_options(book: Book, edition: Edition) -> dict[str, Any]:
     return {"pdf_variant": "pdf/ua-1", "pdf_tags": True, "pdf_identifier": ident, "custom_metadata": True}
 
 
-def print_page_map(html: str, book: Book, styles: Resources) -> PageMap:
-    """Lay out the print edition without writing it, for an EPUB built on its own (costs one layout)."""
-    return page_map(lay_out(html, book, Edition.PRINT, styles, warn=ignore))  # the EPUB does not wrap code
+def print_page_map(html: Callable[[PageMap | None], str], book: Book, styles: Resources) -> PageMap:
+    """Lay out the print edition without writing it, for an EPUB built on its own (costs one layout, two when
+    the book has an index)."""
+    from octavo.pdf.indexed import lay_out_indexed
+
+    return lay_out_indexed(html, book, Edition.PRINT, styles, warn=ignore)[1]  # the EPUB does not wrap code
 
 
 def lay_out(html: str, book: Book, edition: Edition, styles: Resources,

@@ -67,7 +67,8 @@ def short_lines(document: Any) -> list[ShortLine]:
 
 def _line_blocks(box: Any, boxes: Any) -> Iterator[Any]:
     """Every block box of a page's running text (the footnote area included) whose children are lines; not
-    the running heads and folios, not the contents (its entries end where their titles do)."""
+    the running heads and folios, not the contents (its entries end where their titles do), not the index (its
+    entries end where their page numbers do, and a range of pages is not broken)."""
     if isinstance(box, boxes.MarginBox) or _skipped(getattr(box, "element", None)):
         return
     children = [getattr(child, "_box", child) for child in getattr(box, "children", ())]
@@ -86,7 +87,7 @@ def _line_blocks(box: Any, boxes: Any) -> Iterator[Any]:
 def _skipped(element: Any) -> bool:
     if element is None or not isinstance(element.tag, str):
         return False
-    return element.tag == "nav" or "contents" in (element.get("class") or "").split()
+    return element.tag == "nav" or bool({"contents", "index-groups"} & set((element.get("class") or "").split()))
 
 
 def _next_word_fits(line: Any, after: Any, room: float, boxes: Any) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from octavo.pages import Element, PageMap, Position, PrintPage, countable, index_elements, roman
+from octavo.pages import INDEX_ANCHOR_PREFIX, Element, PageMap, Position, PrintPage, countable, index_elements, roman
 
 #: How many characters of each page's opening text to keep, to check where a marker lands.
 SAMPLE = 40
@@ -18,8 +18,10 @@ def page_map(document: Any) -> PageMap:
     pages = document.pages
     if not pages:
         return PageMap(())
-    html = pages[0]._page_box.children[0].element
-    index = index_elements(html)
+    index: dict[Element, tuple[str | None, int]] = {}
+    # One document's pages, or pages joined from two layouts (pdf/indexed.py: the index laid out alone).
+    for html in dict.fromkeys(page._page_box.children[0].element for page in pages):
+        index.update(index_elements(html))
     labels = page_labels([page._page_box for page in pages], boxes)
     seen: dict[Element, int] = {}
     repeated: set[Element] = set()
@@ -27,7 +29,13 @@ def page_map(document: Any) -> PageMap:
     for number, (page, label) in enumerate(zip(pages, labels, strict=True), start=1):
         start = _page_start(page._page_box.children[0], index, seen, repeated, boxes)
         out.append(PrintPage(number, label, start))
-    return PageMap(tuple(out))
+    return PageMap(tuple(out), mark_pages(pages))
+
+
+def mark_pages(pages: list[Any]) -> dict[str, int]:
+    """The physical page (from 1) of each index mark's anchor, from WeasyPrint's pages' anchors."""
+    return {name: number for number, page in enumerate(pages, start=1)
+            for name in page.anchors if name.startswith(INDEX_ANCHOR_PREFIX)}
 
 
 def _page_start(root: Any, index: Mapping[Element, tuple[str | None, int]], seen: dict[Element, int],

@@ -1,2 +1,2 @@
-"""The scholarly apparatus, read with the Markdown: citations and the bibliography, captions, numbered figures,
-tables, listings and equations, cross-references, math."""
+"""The scholarly apparatus, read with the Markdown and finished on the laid-out pages: citations and the
+bibliography, captions, numbered figures, tables, listings and equations, cross-references, math, the index."""
