@@ -15,6 +15,7 @@ from typing import Any
 from octavo.bookfonts import BookFonts, book_fonts
 from octavo.errors import BuildError, ConfigError, ContentError, printable
 from octavo.model import PT_PER_IN, BookMeta, Part, PrintSettings
+from octavo.pagechecks import checks_off
 from octavo.paths import inside, is_file_name_part
 from octavo.program import program
 from octavo.source import read_source
@@ -85,6 +86,8 @@ SCHEMA: dict[str, Key] = {
     "print_source": Key("str"),
     "allow_remote": Key("bool"),
     "fonts": Key("map"),  # the book's own fonts: octavo/bookfonts.py validates the mapping
+    # layout (issue 16): the page checks switched off (octavo/pagechecks.py validates the mapping)
+    "checks": Key("map"),
 }
 PRINT_SCHEMA: dict[str, Key] = {
     "trim": Key("str"),
@@ -226,6 +229,7 @@ def _build_meta(data: dict[str, Any], root: Path, problems: _Problems, version: 
     slug = _file_name_part(data, "slug", problems) or slugify(title)
     book_version = version or _file_name_part(data, "version", problems)
     fonts = book_fonts(data["fonts"], root, problems.add) if isinstance(data.get("fonts"), dict) else BookFonts()
+    off = checks_off(data["checks"], problems.add) if isinstance(data.get("checks"), dict) else ()
     if problems.items or print_settings is None:
         return None
     return BookMeta(
@@ -239,7 +243,7 @@ def _build_meta(data: dict[str, Any], root: Path, problems: _Problems, version: 
         notice=_text(data, "notice"), cover=cover, print_source=print_source,
         abstract=_text(data, "abstract"), dedication=_text(data, "dedication"), thanks=_text(data, "thanks"),
         sections=sections, parts=parts, affiliations=affiliations if any(affiliations) else (),
-        allow_remote=bool(data.get("allow_remote", False)), fonts=fonts,
+        allow_remote=bool(data.get("allow_remote", False)), fonts=fonts, checks_off=off,
     )
 
 

@@ -203,6 +203,8 @@ class BookMeta:
     """For each chapter, the files of its further sections (each starting with '##'); empty when none has any."""
     parts: tuple[Part, ...] = ()
     """The parts grouping the chapters, in order (none when book.yaml lists no part)."""
+    checks_off: tuple[tuple[str, str], ...] = ()
+    """(check, reason) for each layout check book.yaml `checks:` switches off (octavo/pagechecks.py)."""
 
     def edition_id(self, edition: Edition) -> str:
         """A stable URN for one edition: the print PDF carries it as its XMP DocumentID."""
