@@ -202,6 +202,9 @@ ERROR_CODES: tuple[tuple[str, str, str], ...] = (
     ("OutputError", "cannot write into {}", "output-not-writable"),
     ("OutputError", "cannot be written: {}", "output-not-writable"),
     ("OutputError", "cannot replace the previous file: {}", "output-not-replaced"),
+    # layout (issue 16): octavo diff
+    ("UsageError", "diff: {} does not exist{}", "diff-no-such-file"),
+    ("OutputError", "diff: {} cannot be read as a PDF{}", "diff-not-a-pdf"),
 )
 
 #: What `check` finds in a PDF (check.preflight_pdf, check.page_count); epubcheck's own get its message id.
