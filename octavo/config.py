@@ -19,6 +19,7 @@ from octavo.pagechecks import checks_off
 from octavo.paths import inside, is_file_name_part
 from octavo.program import program
 from octavo.source import read_source
+from octavo.typeset import exceptions, paragraphs
 from octavo.yamlsafe import YamlProblem, load_yaml
 
 log = logging.getLogger("octavo")
@@ -88,6 +89,8 @@ SCHEMA: dict[str, Key] = {
     "fonts": Key("map"),  # the book's own fonts: octavo/bookfonts.py validates the mapping
     # layout (issue 16): the page checks switched off (octavo/pagechecks.py validates the mapping)
     "checks": Key("map"),
+    "paragraphs": Key("str"),  # greedy or even (octavo/typeset.py)
+    "hyphenation": Key("map"),
 }
 PRINT_SCHEMA: dict[str, Key] = {
     "trim": Key("str"),
@@ -230,6 +233,8 @@ def _build_meta(data: dict[str, Any], root: Path, problems: _Problems, version: 
     book_version = version or _file_name_part(data, "version", problems)
     fonts = book_fonts(data["fonts"], root, problems.add) if isinstance(data.get("fonts"), dict) else BookFonts()
     off = checks_off(data["checks"], problems.add) if isinstance(data.get("checks"), dict) else ()
+    breaking = paragraphs(data.get("paragraphs"), problems.add)
+    words = exceptions(data.get("hyphenation"), problems.add) if isinstance(data.get("hyphenation"), dict) else ()
     if problems.items or print_settings is None:
         return None
     return BookMeta(
@@ -244,6 +249,7 @@ def _build_meta(data: dict[str, Any], root: Path, problems: _Problems, version: 
         abstract=_text(data, "abstract"), dedication=_text(data, "dedication"), thanks=_text(data, "thanks"),
         sections=sections, parts=parts, affiliations=affiliations if any(affiliations) else (),
         allow_remote=bool(data.get("allow_remote", False)), fonts=fonts, checks_off=off,
+        paragraphs=breaking, hyphenation_exceptions=words,
     )
 
 

@@ -205,6 +205,11 @@ class BookMeta:
     """The parts grouping the chapters, in order (none when book.yaml lists no part)."""
     checks_off: tuple[tuple[str, str], ...] = ()
     """(check, reason) for each layout check book.yaml `checks:` switches off (octavo/pagechecks.py)."""
+    paragraphs: str = "greedy"
+    """book.yaml `paragraphs`: 'even' sets each paragraph's breaks as a whole (pdf/even.py); 'greedy', WeasyPrint's."""
+    hyphenation_exceptions: tuple[str, ...] = ()
+    """book.yaml `hyphenation: {exceptions: [...]}`: words never broken ('Octavo'), or only where written
+    ('peace-keep-ing')."""
 
     def edition_id(self, edition: Edition) -> str:
         """A stable URN for one edition: the print PDF carries it as its XMP DocumentID."""

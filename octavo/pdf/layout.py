@@ -141,6 +141,9 @@ def lay_out(html: str, book: Book, edition: Edition, styles: Resources,
         sheets = [CSS(filename=str(styles.find_style(name)), url_fetcher=fetcher, **shared) for name in STYLESHEETS]
         sheets.append(CSS(string=page_css(book, edition, styles), base_url=str(styles.styles[-1]) + "/",
                           url_fetcher=fetcher, **shared))
+        if book.meta.paragraphs == "even":  # layout (issue 16): breaks chosen paragraph by paragraph
+            html = _even(html, book, lambda probe: HTML(string=probe, base_url=PUBLICATION_URL,
+                                                        url_fetcher=fetcher).render(stylesheets=sheets, **shared))
         return HTML(string=html, base_url=PUBLICATION_URL, url_fetcher=fetcher).render(
             stylesheets=sheets, **shared, **pdf_options(book, edition))
     except RefusedResource as exc:
@@ -149,6 +152,14 @@ def lay_out(html: str, book: Book, edition: Edition, styles: Resources,
         url = str(exc).removeprefix("Error fetching ").strip('"')
         cause = exc.__cause__ or exc
         raise ContentError(f"could not fetch {url}: {cause}", *locate(book, url)) from None
+
+
+def _even(html: str, book: Book, render: Callable[[str], Any]) -> str:
+    from octavo.pdf.even import even_paragraphs
+
+    html, done, left = even_paragraphs(html, book, render)
+    log.debug("even paragraphs: %d set as wholes, %d left to WeasyPrint", done, left)
+    return html
 
 
 def ignore(message: str) -> None:

@@ -1,0 +1,345 @@
+"""Print HTML + the styles WeasyPrint computes -> the same HTML with each justified paragraph of running text set
+as a whole: its breaks chosen by total fit (pdf/knuthplass.py) on WeasyPrint's own glyph widths, and each line
+kept together (a nowrap span), so that WeasyPrint, which breaks lines one at a time, breaks exactly there.
+
+Only the print HTML changes (the EPUB reflows). A paragraph this cannot measure (an image, a line break, an
+element with a style of its own) keeps WeasyPrint's breaks.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from octavo.pdf.hyphenation import Hyphenator
+from octavo.pdf.knuthplass import HYPHEN_PENALTY, SAFETY, Box, Glue, Item, Penalty, breaks, lines
+
+#: Inline elements a paragraph may hold and still be measured; anything else keeps WeasyPrint's breaks.
+INLINE = frozenset({"em", "i", "strong", "b", "code", "a", "span", "abbr", "cite", "small", "sup", "sub",
+                    "mark", "kbd", "samp", "var", "dfn", "s", "u", "bdi", "time"})
+#: Stretch ratios tried in turn: spaces at most 2x, then 3x, then 5x their width; beyond, WeasyPrint's breaks.
+TOLERANCES = (1.0, 2.0, 4.0)
+#: How far a space may shrink, as a share of its width (TeX's is a third of a wider space).
+SHRINK = 0.2
+#: How far letter-spacing may open a loose line, in ems per letter, so that its spaces need not stretch as far.
+TRACKING = 0.015
+#: The hyphen drawn at a break inside a word (WeasyPrint's own hyphenate-character).
+HYPHEN = "\u2010"
+#: Characters after which a word may break without a hyphen drawn (it has its own).
+BREAK_AFTER = ("-", "\u2013", "\u2014", "/")
+_SPACE = re.compile(r"[ \t\n\r\f]+")
+#: The class marking a paragraph set here, and each of its lines (styles/print.css: nowrap).
+EVEN, LINE = "even", "line"
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A run of a word (or a note) in one style."""
+
+    text: str
+    path: tuple[Any, ...]
+    """The inline elements it is inside, outermost first (elements of the original paragraph)."""
+    note: Any = None
+    """A note (span.footnote) set whole where it is called: it takes the call's width."""
+
+
+@dataclass(frozen=True)
+class Space:
+    """A break between words."""
+
+    path: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Hyph:
+    """A place a word may break: `drawn` when a hyphen is added there."""
+
+    path: tuple[Any, ...]
+    drawn: bool
+
+
+Token = Piece | Space | Hyph
+#: A style: the path's tags and classes -> WeasyPrint's computed style for text there.
+Signature = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Measures:
+    """What the probe measured: styles for each signature, the measure, the indents, a note call's width."""
+
+    styles: dict[Signature, Any]
+    measure: float
+    indents: dict[tuple[bool, str], float]
+    call: float
+    advance: Callable[[str, Any], float]
+
+
+def candidates(root: Any) -> list[Any]:
+    """The paragraphs of running text: `section.chapter > p` without a class, of inline content only."""
+    found = []
+    for section in root.iter("section"):
+        if "chapter" not in (section.get("class") or "").split():
+            continue
+        for p in section.iterchildren("p"):
+            if not p.get("class") and not p.get("style") and _measurable(p):
+                found.append(p)
+    return found
+
+
+def _measurable(p: Any) -> bool:
+    for element in p.iterdescendants():
+        if not isinstance(element.tag, str):
+            return False
+        if _is_note(element):
+            continue
+        if element.tag not in INLINE or element.get("style") or any(_is_note(a) for a in element.iterancestors()):
+            if not any(_is_note(a) for a in element.iterancestors()):
+                return False
+    return bool("".join(p.itertext()).strip())
+
+
+def _is_note(element: Any) -> bool:
+    return isinstance(element.tag, str) and element.tag == "span" and "footnote" in (
+        element.get("class") or "").split()
+
+
+def context_of(p: Any) -> tuple[bool, str]:
+    """What a paragraph's indent depends on: whether it is the first <p> of its section, what comes before it."""
+    previous = p.getprevious()
+    while previous is not None and not isinstance(previous.tag, str):
+        previous = previous.getprevious()
+    first = not any(isinstance(s.tag, str) and s.tag == "p" for s in p.itersiblings(preceding=True))
+    before = "" if previous is None else f"{previous.tag}.{previous.get('class') or ''}"
+    return first, before
+
+
+def signature(path: tuple[Any, ...]) -> Signature:
+    return tuple((element.tag, element.get("class") or "") for element in path)
+
+
+def tokens(p: Any, hyphenate: Hyphenator) -> list[Token]:
+    """The paragraph as pieces of words, spaces and hyphenation points, in order."""
+    out: list[Token] = []
+    word: list[Piece] = []
+
+    def flush() -> None:
+        out.extend(_word_tokens(word, hyphenate))
+        word.clear()
+
+    for kind, text, path, note in _runs(p, ()):
+        if kind == "note":
+            word.append(Piece("", path, note))
+            continue
+        parts = _SPACE.split(text)
+        for index, part in enumerate(parts):
+            if index > 0:
+                flush()
+                if out and not isinstance(out[-1], Space):
+                    out.append(Space(path))
+            if part:
+                word.append(Piece(part, path))
+    flush()
+    while out and isinstance(out[-1], Space):
+        out.pop()
+    return out
+
+
+def _runs(element: Any, path: tuple[Any, ...]) -> Iterator[tuple[str, str, tuple[Any, ...], Any]]:
+    """('text', text, path, None) and ('note', '', path, element) in document order."""
+    if element.text:
+        yield "text", element.text, path, None
+    for child in element:
+        if _is_note(child):
+            yield "note", "", path, child
+        else:
+            yield from _runs(child, (*path, child))
+        if child.tail:
+            yield "text", child.tail, path, None
+
+
+def _word_tokens(word: list[Piece], hyphenate: Hyphenator) -> list[Token]:
+    """A word's pieces, split at its hyphenation points (not in code) and after its own hyphens and dashes."""
+    text = "".join(piece.text for piece in word)
+    code = any(element.tag in ("code", "kbd", "samp") for piece in word for element in piece.path)
+    points = set() if code else set(hyphenate.points(text))
+    own = set() if code else {i + 1 for i, c in enumerate(text[:-1]) if c in BREAK_AFTER and i > 0}
+    out: list[Token] = []
+    offset = 0
+    for piece in word:
+        start = 0
+        for cut in sorted(p - offset for p in (points | own) if offset < p < offset + len(piece.text)):
+            out.append(Piece(piece.text[start:cut], piece.path))
+            out.append(Hyph(piece.path, drawn=cut + offset not in own))
+            start = cut
+        if piece.note is not None or start < len(piece.text):
+            out.append(Piece(piece.text[start:], piece.path, piece.note))
+        offset += len(piece.text)
+    return out
+
+
+def items_of(found: list[Token], measures: Measures) -> list[Item]:
+    """KP items for the tokens, one for one, and the closing forced break."""
+    items: list[Item] = []
+    for token in found:
+        style = measures.styles[signature(token.path)]
+        if isinstance(token, Piece):
+            if token.note is not None:
+                items.append(Box(measures.call))
+            else:
+                tracked = 0.0 if _is_code(token.path) else TRACKING * _size(style) * len(token.text)
+                items.append(Box(measures.advance(token.text, style), tracked))
+        elif isinstance(token, Space):
+            space = measures.advance(" ", style)
+            items.append(Glue(space, space, space * SHRINK))
+        else:
+            items.append(Penalty(measures.advance(HYPHEN, style) if token.drawn else 0.0, HYPHEN_PENALTY, True))
+    items.append(Penalty(0.0, -1e9, False))
+    return items
+
+
+def _is_code(path: tuple[Any, ...]) -> bool:
+    return any(element.tag in ("code", "kbd", "samp") for element in path)
+
+
+def _size(style: Any) -> float:
+    return float(style["font_size"])
+
+
+def set_paragraph(p: Any, hyphenate: Hyphenator, measures: Measures, context: tuple[bool, str]) -> bool:
+    """Choose `p`'s breaks and rewrite it line by line; False (and `p` untouched) when no breaks fit."""
+    found = tokens(p, hyphenate)
+    if not found or any(signature(t.path) not in measures.styles for t in found):
+        return False
+    items = items_of(found, measures)
+    first = measures.measure - measures.indents.get(context, max(measures.indents.values(), default=0.0))
+    ends = None
+    for tolerance in TOLERANCES:
+        ends = breaks(items, first, measures.measure, tolerance)
+        if ends is not None:
+            break
+    if ends is None:
+        return False
+    spacing: dict[int, str] = {}
+    for number, ((start, _, room), end) in enumerate(zip(lines(items, ends, first, measures.measure), ends,
+                                                         strict=True)):
+        chars = sum(len(t.text) if isinstance(t, Piece) else 1 for t in found[start:end] if not isinstance(t, Hyph))
+        spacing[number] = _spacing(items[start:end], room - SAFETY, chars + 1, last=number == len(ends) - 1)
+    _rewrite(p, found, ends, spacing)
+    return True
+
+
+def _spacing(line: list[Item], room: float, chars: int, last: bool) -> str:
+    """The style that sets a line to its measure: word-spacing closing a line too wide, letter-spacing opening
+    a loose one as far as TRACKING lets it (WeasyPrint's justification widens the spaces for the rest)."""
+    spaces = sum(isinstance(i, Glue) for i in line)
+    if room < 0 and spaces:
+        return f"word-spacing: {room / spaces:.3f}px"
+    tracked = sum(i.stretch for i in line if isinstance(i, Box))
+    stretch = tracked + sum(i.stretch for i in line if isinstance(i, Glue))
+    if last or room <= 0 or not tracked or not stretch:
+        return ""
+    # letter-spacing follows every character, spaces too: spread the letters' share over all of them
+    per_letter = min(1.0, room / stretch) * tracked / chars
+    return f"letter-spacing: {per_letter:.3f}px" if per_letter > 0.005 else ""
+
+
+def _rewrite(p: Any, found: list[Token], ends: list[int], spacing: dict[int, str]) -> None:
+    """Replace p's content by one nowrap span per line, the inline elements opened again on each line, each line
+    with its `spacing` style."""
+    tail = p.tail
+    attributes = dict(p.attrib)
+    p.clear()
+    p.attrib.update(attributes)
+    p.tail = tail
+    p.set("class", EVEN)
+    used: set[str] = set()
+    start = 0
+    for number, end in enumerate(ends):
+        line = etree.SubElement(p, "span", {"class": LINE})
+        if spacing.get(number):
+            line.set("style", spacing[number])
+        stack: list[tuple[Any, Any]] = []
+        for token in found[start:min(end, len(found))]:
+            if isinstance(token, Hyph):
+                continue
+            container = _open(line, stack, token.path, used)
+            if isinstance(token, Space):
+                _append_text(container, " ")
+            elif token.note is not None:
+                container.append(copy.deepcopy(token.note))
+            else:
+                _append_text(container, token.text)
+        breaking = found[end] if end < len(found) else None
+        if isinstance(breaking, Hyph) and breaking.drawn:
+            _append_text(_open(line, stack, breaking.path, used), HYPHEN)
+        if end < len(found) and isinstance(found[end], Space) and number < len(ends) - 1:
+            line.tail = " "
+        start = end + 1
+
+
+def _open(line: Any, stack: list[tuple[Any, Any]], path: tuple[Any, ...], used: set[str]) -> Any:
+    """The element to write into for `path` on this line: clones of the path's elements, opened as needed."""
+    depth = 0
+    while depth < len(stack) and depth < len(path) and stack[depth][0] is path[depth]:
+        depth += 1
+    del stack[depth:]
+    for source in path[depth:]:
+        parent = stack[-1][1] if stack else line
+        attributes = {k: v for k, v in source.attrib.items() if k != "id" or v not in used}
+        if source.get("id"):
+            used.add(source.get("id"))
+        stack.append((source, etree.SubElement(parent, source.tag, attributes)))
+    return stack[-1][1] if stack else line
+
+
+def _append_text(container: Any, text: str) -> None:
+    if len(container):
+        container[-1].tail = (container[-1].tail or "") + text
+    else:
+        container.text = (container.text or "") + text
+
+
+def probe_html(root: Any, paragraphs: list[Any]) -> tuple[str, dict[Signature, str], dict[tuple[bool, str], str]]:
+    """A small document, styled as the book, holding one sample of each style and each indent context."""
+    signatures = sorted({signature(t) for p in paragraphs for t in _paths(p)})
+    contexts = sorted({context_of(p) for p in paragraphs})
+    body = ['<section class="chapter"><p data-probe="ctx0">w']
+    sig_ids: dict[Signature, str] = {(): "ctx0"}
+    for number, sig in enumerate(s for s in signatures if s):
+        sig_ids[sig] = f"sig{number}"
+        opened = "".join(f'<{tag}{f" class={cls!r}" if cls else ""}'
+                         f'{f" data-probe={sig_ids[sig]!r}" if depth == len(sig) - 1 else ""}>'
+                         for depth, (tag, cls) in enumerate(sig))
+        closed = "".join(f"</{tag}>" for tag, _ in reversed(sig))
+        body.append(f" {opened}w{closed}")
+    body.append('<span class="footnote">w</span></p></section>')
+    ctx_ids = {}
+    for number, (first, before) in enumerate(contexts):
+        ctx_ids[(first, before)] = f"ctx{number + 1}"
+        tag, _, cls = before.partition(".")
+        previous = f'<{tag} class="{cls}"></{tag}>' if tag else ""
+        body.append(f'<section class="chapter">{"" if first else "<p>w</p>"}{previous}'
+                    f'<p data-probe="ctx{number + 1}">w</p></section>')
+    lang = root.get("lang") or "en"
+    return f'<html lang="{lang}"><body>{"".join(body)}</body></html>', sig_ids, ctx_ids
+
+
+def _paths(p: Any) -> Iterator[tuple[Any, ...]]:
+    yield ()
+    for kind, _, path, _ in _runs(p, ()):
+        if kind == "text":
+            yield path
+
+
+def parse(html: str) -> Any:
+    return lxml_html.document_fromstring(html)
+
+
+def serialise(root: Any) -> str:
+    return "<!DOCTYPE html>\n" + str(etree.tostring(root, encoding="unicode", method="html"))
