@@ -67,7 +67,7 @@ def measure(document: Any, seconds: float) -> Spacing:
                     and box.style["text_align_all"] == "justify" and _running(parents.get(box.element)):
                 lines.setdefault(box.element, []).append(box)
     ladder = 0
-    for element, rows in lines.items():
+    for rows in lines.values():
         run = 0
         for line in rows[:-1]:
             texts = [b for b in line.descendants() if isinstance(b, boxes.TextBox)]

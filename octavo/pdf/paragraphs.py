@@ -272,7 +272,9 @@ def _rewrite(p: Any, found: list[Token], ends: list[int], spacing: dict[int, str
             if isinstance(token, Space):
                 _append_text(container, " ")
             elif token.note is not None:
-                container.append(copy.deepcopy(token.note))
+                note = copy.deepcopy(token.note)
+                note.tail = None  # the words after the call are tokens of their own
+                container.append(note)
             else:
                 _append_text(container, token.text)
         breaking = found[end] if end < len(found) else None
