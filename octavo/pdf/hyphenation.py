@@ -29,9 +29,15 @@ class Hyphenator:
     def __init__(self, language: str, exceptions: tuple[str, ...] = ()):
         self.patterns = patterns_for(language)
         self.exceptions = {word.replace("-", "").lower(): _points_of(word) for word in exceptions}
+        self.seen: dict[str, list[int]] = {}
 
     def points(self, text: str) -> list[int]:
         """Offsets in `text` after which a hyphen may break it (in each run of letters long enough)."""
+        if text not in self.seen:
+            self.seen[text] = self._points(text)
+        return self.seen[text]
+
+    def _points(self, text: str) -> list[int]:
         found = []
         for match in _LETTERS.finditer(text):
             word = match.group()

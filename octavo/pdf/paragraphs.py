@@ -186,8 +186,11 @@ def _word_tokens(word: list[Piece], hyphenate: Hyphenator) -> list[Token]:
 def items_of(found: list[Token], measures: Measures) -> list[Item]:
     """KP items for the tokens, one for one, and the closing forced break."""
     items: list[Item] = []
+    styles: dict[tuple[Any, ...], Any] = {}
     for token in found:
-        style = measures.styles[signature(token.path)]
+        if token.path not in styles:
+            styles[token.path] = measures.styles[signature(token.path)]
+        style = styles[token.path]
         if isinstance(token, Piece):
             if token.note is not None:
                 items.append(Box(measures.call))
@@ -214,7 +217,7 @@ def _size(style: Any) -> float:
 def set_paragraph(p: Any, hyphenate: Hyphenator, measures: Measures, context: tuple[bool, str]) -> bool:
     """Choose `p`'s breaks and rewrite it line by line; False (and `p` untouched) when no breaks fit."""
     found = tokens(p, hyphenate)
-    if not found or any(signature(t.path) not in measures.styles for t in found):
+    if not found or any(signature(path) not in measures.styles for path in {t.path for t in found}):
         return False
     items = items_of(found, measures)
     first = measures.measure - measures.indents.get(context, max(measures.indents.values(), default=0.0))
