@@ -29,6 +29,7 @@ from octavo.config import load_config
 from octavo.content.markdown import read_book
 from octavo.model import Edition
 from octavo.pdf.layout import lay_out
+from octavo.pdf.layoutcheck import layout_defects
 from octavo.pdf.pagerows import HYPHENS
 from octavo.render import make_environment, render_print_html
 from octavo.resources import TEMPLATES, Resources
@@ -49,6 +50,8 @@ class Spacing:
     ladder: int
     seconds: float
     pages: int
+    check: float
+    """Seconds the layout check of every page (pdf/layoutcheck.py) took on this layout."""
 
 
 def measure(document: Any, seconds: float) -> Spacing:
@@ -86,7 +89,7 @@ def measure(document: Any, seconds: float) -> Spacing:
     total = len(stretches) or 1
     return Spacing(len(stretches), sum(s > 2 for s in stretches) / total, sum(s > 3 for s in stretches) / total,
                    statistics.median(stretches) if stretches else 0.0, max(stretches, default=0.0), short, ladder,
-                   seconds, len(document.pages))
+                   seconds, len(document.pages), 0.0)
 
 
 def _running(parent: Any) -> bool:
@@ -102,7 +105,10 @@ def lay(content: Path, paragraphs: str) -> Spacing:
                              dt.datetime.fromtimestamp(EPOCH, dt.timezone.utc), "benchmark")
     start = time.perf_counter()
     document = lay_out(html, book, Edition.PRINT, Resources.search(), warn=lambda message: None)
-    return measure(document, time.perf_counter() - start)
+    laid = time.perf_counter() - start
+    start = time.perf_counter()
+    layout_defects(document, book)
+    return dataclasses.replace(measure(document, laid), check=time.perf_counter() - start)
 
 
 def main() -> None:
@@ -118,13 +124,13 @@ def main() -> None:
             books.append(("long benchmark book", write_long_book(Path(tmp) / "long")))
         books += [(str(path), path) for path in args.book]
         print("| book | paragraphs | justified lines | beyond 2x | beyond 3x | median | loosest | short lines "
-              "| hyphens in a row | pages | layout s |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|")
+              "| hyphens in a row | pages | layout s | layout check s |")
+        print("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
         for name, content in books:
             for mode in ("greedy", "even"):
                 s = lay(content, mode)
                 print(f"| {name} | {mode} | {s.lines} | {s.beyond_2x:.1%} | {s.beyond_3x:.1%} | {s.median:.2f}x | "
-                      f"{s.loosest:.2f}x | {s.short} | {s.ladder} | {s.pages} | {s.seconds:.2f} |", flush=True)
+                      f"{s.loosest:.2f}x | {s.short} | {s.ladder} | {s.pages} | {s.seconds:.2f} | {s.check:.2f} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -56,6 +56,7 @@ LOG_CODES: tuple[tuple[str, str], ...] = (
     ("the chapter ends on {} with {} line(s) on it{}", "layout-chapter-end"),
     ("a line is {} pt wider than the text block on {}{}", "layout-overflow"),
     ("{} hyphenated lines in a row on {}{}", "layout-hyphen-ladder"),
+    ("the last line of {}, a recto, ends with a broken word{}", "layout-recto-hyphen"),
     ("figure '{}' is on {}, {} pages {} its first reference on {}{}", "layout-figure-far"),
     ("removed <{}> from the SVG image: {}", "svg-element-removed"),
     ("removed attribute {} from <{}> in the SVG image: {}", "svg-attribute-removed"),

@@ -14,6 +14,7 @@ CHECKS: dict[str, str] = {
     "chapter_ends": "a chapter whose last page holds fewer than three lines",
     "overflow": "a line, image or table wider than the text block",
     "hyphen_ladders": "three or more hyphenated lines in a row",
+    "recto_hyphen": "a word broken at the foot of a recto, across the turn of the leaf",
     "figure_distance": "a figure more than a page away from its first reference",
 }
 EXAMPLE = 'checks: {widows: {skip: "the poems keep their stanzas whole"}}'

@@ -67,7 +67,7 @@ def test_no_more_than_two_hyphens_in_a_row() -> None:
     for _ in range(8):
         items += [Box(50, 0.5), Penalty(4, 50, True), Box(50, 0.5), Glue(3, 3, 0.6)]
     items[-1:] = [Penalty(0, -1e9, False)]
-    ends = breaks(items, 80, 108, tolerance=1000)
+    ends = breaks(items, 81, 110, tolerance=1000)
     assert ends is not None
     hyphens = [isinstance(items[end], Penalty) and items[end].flagged for end in ends]
     assert hyphens[:3] == [True, True, False]

@@ -14,7 +14,7 @@ HYPHEN_PENALTY = 50.0
 #: Lines ending at a hyphen in a row, at most.
 MAX_HYPHENS = 2
 #: Points a line's natural width keeps from the measure, for the rounding of the widths measured.
-SAFETY = 0.5
+SAFETY = 2.0
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,9 @@ class Glue:
     width: float
     stretch: float
     shrink: float = 0.0
+    breakable: bool = True
+    """False where Unicode line breaking forbids a break (before a closing bracket or a full stop, after an
+    opening one): WeasyPrint would not break there either."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,7 @@ def breaks(items: list[Item], first: float, measure: float, tolerance: float) ->
     active = [_Node(0, 0, 1, 0, 0.0, 0.0, 0.0, 0.0, None)]
     last = len(items) - 1
     for index, item in enumerate(items):
-        if isinstance(item, Glue) and index > 0 and isinstance(items[index - 1], Box):
+        if isinstance(item, Glue) and item.breakable and index > 0 and isinstance(items[index - 1], Box):
             active = _try(items, index, active, sums, first, measure, tolerance, False)
         elif isinstance(item, Penalty):
             active = _try(items, index, active, sums, first, measure, tolerance, index == last)

@@ -130,6 +130,17 @@ def _hyphen_ladders(pages: list[Page]) -> Iterator[Finding]:
             run = []
 
 
+def _recto_hyphen(pages: list[Page]) -> Iterator[Finding]:
+    """A word broken across the turn of a leaf: the reader turns the page in the middle of it."""
+    for page in pages:
+        rows = [row for row in page.text_rows if row.text.strip()]
+        if page.number % 2 and rows and rows[-1].breakable and rows[-1].text.rstrip().endswith(HYPHENS[0]):
+            text = rows[-1].text.strip()
+            yield Finding("recto_hyphen", rows[-1].element, (text,),
+                          f"the last line of {page.label}, a recto, ends with a broken word: '{_clip(text)}'; the "
+                          "reader turns the leaf in the middle of it")
+
+
 def _figure_distance(pages: list[Page]) -> Iterator[Finding]:
     where: dict[Any, int] = {}
     for index, page in enumerate(pages):
@@ -160,6 +171,7 @@ CHECKS: tuple[tuple[str, Callable[[list[Page]], Iterator[Finding]]], ...] = (
     ("chapter_ends", _chapter_ends),
     ("overflow", _overflow),
     ("hyphen_ladders", _hyphen_ladders),
+    ("recto_hyphen", _recto_hyphen),
     ("figure_distance", _figure_distance),
 )
 

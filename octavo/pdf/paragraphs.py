@@ -34,6 +34,9 @@ HYPHEN = "\u2010"
 #: Characters after which a word may break without a hyphen drawn (it has its own).
 BREAK_AFTER = ("-", "\u2013", "\u2014", "/")
 _SPACE = re.compile(r"[ \t\n\r\f]+")
+#: A space is no break before these (UAX #14 classes CL, CP, IS, EX, NS and the like) or after these (OP).
+NO_BREAK_BEFORE = frozenset(".,;:!?)]}\u2019\u201d\u00bb\u2026%")
+NO_BREAK_AFTER = frozenset("([{\u2018\u201c\u00ab")
 #: The class marking a paragraph set here, and each of its lines (styles/print.css: nowrap).
 EVEN, LINE = "even", "line"
 
@@ -47,6 +50,8 @@ class Piece:
     """The inline elements it is inside, outermost first (elements of the original paragraph)."""
     note: Any = None
     """A note (span.footnote) set whole where it is called: it takes the call's width."""
+    hidden: bool = False
+    """Text the stylesheet generates (a cross-reference's page), measured but not written."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,11 @@ def _measurable(p: Any) -> bool:
     return bool("".join(p.itertext()).strip())
 
 
+def _is_xref(element: Any) -> bool:
+    return element.tag == "a" and "xref" in (element.get("class") or "").split() and bool(
+        element.get("href") or element.get("data-href"))
+
+
 def _is_note(element: Any) -> bool:
     return isinstance(element.tag, str) and element.tag == "span" and "footnote" in (
         element.get("class") or "").split()
@@ -136,6 +146,9 @@ def tokens(p: Any, hyphenate: Hyphenator) -> list[Token]:
         if kind == "note":
             word.append(Piece("", path, note))
             continue
+        if kind == "generated":
+            word.append(Piece(text, path, hidden=True))
+            continue
         parts = _SPACE.split(text)
         for index, part in enumerate(parts):
             if index > 0:
@@ -159,6 +172,8 @@ def _runs(element: Any, path: tuple[Any, ...]) -> Iterator[tuple[str, str, tuple
             yield "note", "", path, child
         else:
             yield from _runs(child, (*path, child))
+            if _is_xref(child):  # styles/print.css: a.xref::after, " (p. 12)"; the widest page number assumed
+                yield "generated", f"\u2009({child.get('data-page-label') or ''}\u00a0888)", (*path, child), None
         if child.tail:
             yield "text", child.tail, path, None
 
@@ -173,6 +188,10 @@ def _word_tokens(word: list[Piece], hyphenate: Hyphenator) -> list[Token]:
     offset = 0
     for piece in word:
         start = 0
+        if piece.hidden:
+            out.append(piece)
+            offset += len(piece.text)
+            continue
         for cut in sorted(p - offset for p in (points | own) if offset < p < offset + len(piece.text)):
             out.append(Piece(piece.text[start:cut], piece.path))
             out.append(Hyph(piece.path, drawn=cut + offset not in own))
@@ -199,11 +218,19 @@ def items_of(found: list[Token], measures: Measures) -> list[Item]:
                 items.append(Box(measures.advance(token.text, style), tracked))
         elif isinstance(token, Space):
             space = measures.advance(" ", style)
-            items.append(Glue(space, space, space * SHRINK))
+            items.append(Glue(space, space, space * SHRINK, _breakable(found, len(items))))
         else:
             items.append(Penalty(measures.advance(HYPHEN, style) if token.drawn else 0.0, HYPHEN_PENALTY, True))
     items.append(Penalty(0.0, -1e9, False))
     return items
+
+
+def _breakable(found: list[Token], index: int) -> bool:
+    """Whether the space at `index` is a break opportunity for WeasyPrint (Pango) too."""
+    after = next((t for t in found[index + 1:] if isinstance(t, Piece) and t.text), None)
+    before = next((t for t in reversed(found[:index]) if isinstance(t, Piece) and t.text), None)
+    return not ((after is not None and after.text[0] in NO_BREAK_BEFORE)
+                or (before is not None and before.text[-1] in NO_BREAK_AFTER))
 
 
 def _is_code(path: tuple[Any, ...]) -> bool:
@@ -262,6 +289,7 @@ def _rewrite(p: Any, found: list[Token], ends: list[int], spacing: dict[int, str
     p.tail = tail
     p.set("class", EVEN)
     used: set[str] = set()
+    clones: dict[Any, list[Any]] = {}
     start = 0
     for number, end in enumerate(ends):
         line = etree.SubElement(p, "span", {"class": LINE})
@@ -271,9 +299,11 @@ def _rewrite(p: Any, found: list[Token], ends: list[int], spacing: dict[int, str
         for token in found[start:min(end, len(found))]:
             if isinstance(token, Hyph):
                 continue
-            container = _open(line, stack, token.path, used)
+            container = _open(line, stack, token.path, used, clones)
             if isinstance(token, Space):
                 _append_text(container, " ")
+            elif token.hidden:
+                continue
             elif token.note is not None:
                 note = copy.deepcopy(token.note)
                 note.tail = None  # the words after the call are tokens of their own
@@ -282,13 +312,18 @@ def _rewrite(p: Any, found: list[Token], ends: list[int], spacing: dict[int, str
                 _append_text(container, token.text)
         breaking = found[end] if end < len(found) else None
         if isinstance(breaking, Hyph) and breaking.drawn:
-            _append_text(_open(line, stack, breaking.path, used), HYPHEN)
+            _append_text(_open(line, stack, breaking.path, used, clones), HYPHEN)
         if end < len(found) and isinstance(found[end], Space) and number < len(ends) - 1:
             line.tail = " "
         start = end + 1
+    for source, made in clones.items():  # a cross-reference split across lines gives its page once, at its end
+        if _is_xref(source):
+            for clone in made[:-1]:
+                clone.set("class", " ".join(c for c in (clone.get("class") or "").split() if c != "xref"))
 
 
-def _open(line: Any, stack: list[tuple[Any, Any]], path: tuple[Any, ...], used: set[str]) -> Any:
+def _open(line: Any, stack: list[tuple[Any, Any]], path: tuple[Any, ...], used: set[str],
+          clones: dict[Any, list[Any]]) -> Any:
     """The element to write into for `path` on this line: clones of the path's elements, opened as needed."""
     depth = 0
     while depth < len(stack) and depth < len(path) and stack[depth][0] is path[depth]:
@@ -299,7 +334,9 @@ def _open(line: Any, stack: list[tuple[Any, Any]], path: tuple[Any, ...], used: 
         attributes = {k: v for k, v in source.attrib.items() if k != "id" or v not in used}
         if source.get("id"):
             used.add(source.get("id"))
-        stack.append((source, etree.SubElement(parent, source.tag, attributes)))
+        clone = etree.SubElement(parent, source.tag, attributes)
+        clones.setdefault(source, []).append(clone)
+        stack.append((source, clone))
     return stack[-1][1] if stack else line
 
 
