@@ -9,12 +9,15 @@ from dataclasses import dataclass
 #: Added to the demerits of two hyphenated lines in a row, and of lines whose tightness differs by two classes.
 FLAGGED_DEMERITS = 3000.0
 FITNESS_DEMERITS = 3000.0
+#: Added to the demerits of a line whose spaces stretch beyond twice their width (ratio above 1): fewer such lines,
+#: rather than the least total looseness.
+LOOSE_DEMERITS = 20000.0
 #: A hyphen is a penalty of this much: a break there is taken when it saves real looseness.
 HYPHEN_PENALTY = 50.0
 #: Lines ending at a hyphen in a row, at most.
 MAX_HYPHENS = 2
 #: Points a line's natural width keeps from the measure, for the rounding of the widths measured.
-SAFETY = 2.0
+SAFETY = 1.5
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,8 @@ def _try(items: list[Item], index: int, active: list[_Node], sums: list[tuple[fl
         fitness = 0 if ratio < -0.5 else 1 if ratio < 0.5 else 2 if ratio < 1 else 3
         if hyphen and node.hyphens:
             demerits += FLAGGED_DEMERITS
+        if ratio > 1:
+            demerits += LOOSE_DEMERITS
         if abs(fitness - node.fitness) > 1:
             demerits += FITNESS_DEMERITS
         total = node.demerits + demerits

@@ -28,7 +28,7 @@ TOLERANCES = (1.0, 2.0, 4.0)
 #: How far a space may shrink, as a share of its width (TeX's is a third of a wider space).
 SHRINK = 0.2
 #: How far letter-spacing may open a loose line, in ems per letter, so that its spaces need not stretch as far.
-TRACKING = 0.015
+TRACKING = 0.02
 #: The hyphen drawn at a break inside a word (WeasyPrint's own hyphenate-character).
 HYPHEN = "\u2010"
 #: Characters after which a word may break without a hyphen drawn (it has its own).
