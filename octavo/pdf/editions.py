@@ -15,9 +15,9 @@ from typing import Any
 
 from octavo.model import Book, Edition
 from octavo.pages import PageMap
-from octavo.pdf import layoutcheck
 from octavo.pdf.internals import cache_page_references, drawing_streams, stream_bytes
 from octavo.pdf.layout import PdfLayout, ignore, lay_out, pdf_options, shares_layout
+from octavo.pdf.layoutcheck import layout_defects
 from octavo.pdf.lines import report
 from octavo.pdf.pagemap import page_map
 from octavo.resources import Resources
@@ -41,7 +41,8 @@ def write_editions(html: Callable[[Edition], str], book: Book, targets: dict[Edi
             document = lay_out(html(html_edition), book, geometry, styles, warn=None if laid is None else ignore)
             if laid is None:  # the pages of every edition are the same: checked once
                 report(document, book, log)
-                layoutcheck.report(document, book, log)
+                for message in layout_defects(document, book):  # the layout check of every page
+                    log.warning("%s", message)
             laid = document, page_map(document)
         yield edition, PdfLayout(write_edition(laid[0], book, edition, target), laid[1])
 

@@ -184,16 +184,7 @@ def layout_defects(document: Any, book: Any) -> list[str]:
     root = pages[0]._page_box.children[0].element if pages else None
     parents = {child: parent for parent in root.iter() for child in parent} if root is not None else {}
     return [f"{_where(found.element, parents, book, [t.rstrip(''.join(HYPHENS)) for t in found.texts if t])}"
-            f"{found.message} "
-            f"(check {found.check})" for found in findings(document, book)]
-
-
-def report(document: Any, book: Any, log: Any) -> int:
-    """Warn about everything the layout check finds; return how many."""
-    messages = layout_defects(document, book)
-    for message in messages:
-        log.warning("%s", message)
-    return len(messages)
+            f"{found.message} (check {found.check})" for found in findings(document, book)]
 
 
 def _clip(text: str, length: int = 40) -> str:
