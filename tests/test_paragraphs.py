@@ -154,7 +154,7 @@ def test_weasyprint_breaks_where_the_paragraph_was_set(even: Any) -> None:
     paragraphs = _paragraph_lines(even)
     assert len(paragraphs) == 3
     for lines in paragraphs:
-        spans = [e for e in lines[0].element if e.tag == "span" and e.get("class") == "line"]
+        spans = [e for e in lines[0].element if e.tag == "span" and "line" in (e.get("class") or "").split()]
         assert len(lines) == len(spans) > 4
         for line, span in zip(lines, spans, strict=True):
             notes = "".join("".join(n.itertext()) for n in span.iter("span") if n.get("class") == "footnote")
@@ -210,6 +210,6 @@ def test_the_epub_is_not_touched(tmp_path: Path) -> None:
         with zipfile.ZipFile(built.path("epub")) as epub:
             name = next(n for n in epub.namelist() if n.endswith(".xhtml") and b"Diplomatic" in epub.read(n))
             texts[mode] = epub.read(name).decode()
-    assert 'class="line"' not in texts["even"] and "\u2010" not in texts["even"]
+    assert 'class="line' not in texts["even"] and "\u2010" not in texts["even"]
     strip = re.compile(r'<span[^>]*epub:type="pagebreak"[^>]*/>|<span[^>]*epub:type="pagebreak"[^>]*></span>')
     assert strip.sub("", texts["even"]) == strip.sub("", texts["greedy"])

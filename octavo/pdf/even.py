@@ -6,9 +6,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from lxml import etree
+
 from octavo.model import Book
 from octavo.pdf.hyphenation import Hyphenator
-from octavo.pdf.paragraphs import Measures, candidates, context_of, parse, probe_html, serialise, set_paragraph
+from octavo.pdf.paragraphs import (
+    Measures,
+    candidates,
+    context_of,
+    parse,
+    probe_html,
+    serialise,
+    set_paragraph,
+    spacing_css,
+)
 
 #: Lays out a probe document (HTML) with the book's stylesheets and returns the WeasyPrint Document.
 Render = Callable[[str], Any]
@@ -26,6 +37,12 @@ def even_paragraphs(html: str, book: Book, render: Render) -> tuple[str, int, in
     contexts_of = [context_of(p) for p in paragraphs]  # before any is rewritten: a rewritten one has a class
     done = sum(set_paragraph(p, hyphenate, measures, context) for p, context in zip(paragraphs, contexts_of,
                                                                                      strict=True))
+    classes = {name for p in paragraphs for span in p.iter("span") for name in (span.get("class") or "").split()
+               if name.startswith(("ws-", "ls-"))}
+    head = root.find("head")
+    if classes and head is not None:
+        style = etree.SubElement(head, "style")
+        style.text = spacing_css(classes)
     return serialise(root), done, len(paragraphs) - done
 
 

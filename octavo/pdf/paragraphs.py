@@ -9,6 +9,7 @@ element with a style of its own) keeps WeasyPrint's breaks.
 from __future__ import annotations
 
 import copy
+import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ TOLERANCES = (1.0, 2.0, 4.0)
 SHRINK = 0.2
 #: How far letter-spacing may open a loose line, in ems per letter, so that its spaces need not stretch as far.
 TRACKING = 0.02
+#: The spacing classes' step, in CSS px: the word- and letter-spacing of a line are rounded to it.
+STEP = 0.005
 #: The hyphen drawn at a break inside a word (WeasyPrint's own hyphenate-character).
 HYPHEN = "\u2010"
 #: Characters after which a word may break without a hyphen drawn (it has its own).
@@ -265,18 +268,31 @@ def set_paragraph(p: Any, hyphenate: Hyphenator, measures: Measures, context: tu
 
 
 def _spacing(line: list[Item], room: float, chars: int, last: bool) -> str:
-    """The style that sets a line to its measure: word-spacing closing a line too wide, letter-spacing opening
-    a loose one as far as TRACKING lets it (WeasyPrint's justification widens the spaces for the rest)."""
+    """The class that sets a line to its measure: word-spacing closing a line too wide (`ws-N`, -N steps),
+    letter-spacing opening a loose one as far as TRACKING lets it (`ls-N`); WeasyPrint's justification widens
+    the spaces for the rest. Classes, not style attributes: WeasyPrint parses each style attribute on its own,
+    which cost a third of the layout's time on the long book. Each is rounded down to a STEP."""
     spaces = sum(isinstance(i, Glue) for i in line)
     if room < 0 and spaces:
-        return f"word-spacing: {room / spaces:.3f}px"
+        return f"ws-{math.ceil(-room / spaces / STEP)}"
     tracked = sum(i.stretch for i in line if isinstance(i, Box))
     stretch = tracked + sum(i.stretch for i in line if isinstance(i, Glue))
     if last or room <= 0 or not tracked or not stretch:
         return ""
     # letter-spacing follows every character, spaces too: spread the letters' share over all of them
-    per_letter = min(1.0, room / stretch) * tracked / chars
-    return f"letter-spacing: {per_letter:.3f}px" if per_letter > 0.005 else ""
+    steps = math.floor(min(1.0, room / stretch) * tracked / chars / STEP)
+    return f"ls-{steps}" if steps > 0 else ""
+
+
+def spacing_css(classes: set[str]) -> str:
+    """The rules of the spacing classes a rewrite used."""
+    rules = []
+    for name in sorted(classes):
+        kind, _, steps = name.partition("-")
+        value = int(steps) * STEP
+        rules.append(f"p.{EVEN} span.{LINE}.{name} {{ {'word-spacing' if kind == 'ws' else 'letter-spacing'}: "
+                     f"{'-' if kind == 'ws' else ''}{value:.3f}px }}")
+    return "\n".join(rules)
 
 
 def _rewrite(p: Any, found: list[Token], ends: list[int], spacing: dict[int, str]) -> None:
@@ -292,9 +308,7 @@ def _rewrite(p: Any, found: list[Token], ends: list[int], spacing: dict[int, str
     clones: dict[Any, list[Any]] = {}
     start = 0
     for number, end in enumerate(ends):
-        line = etree.SubElement(p, "span", {"class": LINE})
-        if spacing.get(number):
-            line.set("style", spacing[number])
+        line = etree.SubElement(p, "span", {"class": f"{LINE} {spacing[number]}" if spacing.get(number) else LINE})
         stack: list[tuple[Any, Any]] = []
         for token in found[start:min(end, len(found))]:
             if isinstance(token, Hyph):
