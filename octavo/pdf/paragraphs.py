@@ -18,6 +18,7 @@ from typing import Any
 from lxml import etree
 from lxml import html as lxml_html
 
+from octavo.pages import PRINT_ONLY
 from octavo.pdf.hyphenation import Hyphenator
 from octavo.pdf.knuthplass import HYPHEN_PENALTY, SAFETY, Box, Glue, Item, Penalty, breaks, lines
 
@@ -308,7 +309,8 @@ def _rewrite(p: Any, found: list[Token], ends: list[int], spacing: dict[int, str
     clones: dict[Any, list[Any]] = {}
     start = 0
     for number, end in enumerate(ends):
-        line = etree.SubElement(p, "span", {"class": f"{LINE} {spacing[number]}" if spacing.get(number) else LINE})
+        line = etree.SubElement(p, "span", {"class": f"{LINE} {spacing[number]}" if spacing.get(number) else LINE,
+                                            PRINT_ONLY: ""})
         stack: list[tuple[Any, Any]] = []
         for token in found[start:min(end, len(found))]:
             if isinstance(token, Hyph):
@@ -348,6 +350,8 @@ def _open(line: Any, stack: list[tuple[Any, Any]], path: tuple[Any, ...], used: 
         attributes = {k: v for k, v in source.attrib.items() if k != "id" or v not in used}
         if source.get("id"):
             used.add(source.get("id"))
+        if source in clones:
+            attributes[PRINT_ONLY] = ""  # a second part: the EPUB has the element once
         clone = etree.SubElement(parent, source.tag, attributes)
         clones.setdefault(source, []).append(clone)
         stack.append((source, clone))
