@@ -143,6 +143,7 @@ def test_checks_in_book_yaml(tmp_path: Path) -> None:
         'does without the check, for example checks: {widows: {skip: "the poems keep their stanzas whole"}}']
 
 
+@pytest.mark.slow
 def test_the_build_warns_strict_fails_and_check_reports(tmp_path: Path) -> None:
     """Through the command line: the build warns with file, line and page; `check` says the same, and fails
     with --strict."""
