@@ -87,10 +87,10 @@ def _short_pages(pages: list[Page]) -> Iterator[Finding]:
             if page.filled < FULL:
                 rows = page.text_rows
                 text = rows[-1].text.strip() if rows else ""
+                last = f"'{_clip(text)}'" if text else "the image at its foot"
                 yield Finding("short_pages", rows[-1].element if rows else None, (text,),
                               f"{page.label} is {page.filled:.0%} full, before the chapter ends: "
-                              f"what follows '{_clip(text)}' did not fit below it (a figure, a table, a long code "
-                              "block?)")
+                              f"what follows {last} did not fit below it (a figure, a table, a long code block?)")
 
 
 def _chapter_ends(pages: list[Page]) -> Iterator[Finding]:
