@@ -48,7 +48,8 @@ def findings(document: Any, book: Any) -> list[Finding]:
 def _heading_at_foot(pages: list[Page]) -> Iterator[Finding]:
     for page in pages:
         rows = page.text_rows
-        if rows and rows[-1].heading and rows[-1].text.strip():
+        # a page of headings alone is a display page (a part's title), not a heading stranded below text
+        if rows and rows[-1].heading and rows[-1].text.strip() and not all(row.heading for row in rows):
             heading = [row.text.strip() for row in rows if row.element is rows[-1].element]
             title = " ".join(" ".join(heading).split())
             yield Finding("heading_at_foot", rows[-1].element, (title,),
