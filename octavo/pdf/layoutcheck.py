@@ -1,6 +1,7 @@
 """Laid-out pages (WeasyPrint Document) -> what a book designer would send back: a heading stranded at a page's
 foot, widows and orphans, pages less than two-thirds full, a chapter ending on a page of one or two lines, lines
-wider than the text block, hyphen ladders, a figure far from its first reference (a warning each)."""
+wider than the text block, hyphen ladders, a word broken at a recto's foot, a figure far from its first reference
+(a warning each)."""
 
 from __future__ import annotations
 
