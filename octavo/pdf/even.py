@@ -10,16 +10,8 @@ from lxml import etree
 
 from octavo.model import Book
 from octavo.pdf.hyphenation import Hyphenator
-from octavo.pdf.paragraphs import (
-    Measures,
-    candidates,
-    context_of,
-    parse,
-    probe_html,
-    serialise,
-    set_paragraph,
-    spacing_css,
-)
+from octavo.pdf.paragraphs import Measures, parse, probe_html, serialise, set_paragraph, spacing_css
+from octavo.pdf.words import candidates, context_of
 
 #: Lays out a probe document (HTML) with the book's stylesheets and returns the WeasyPrint Document.
 Render = Callable[[str], Any]
