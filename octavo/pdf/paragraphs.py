@@ -40,6 +40,9 @@ TOLERANCES = (1.0, 2.0, 4.0)
 SHRINK = 0.2
 #: How far letter-spacing may open a loose line, in ems per letter, so that its spaces need not stretch as far.
 TRACKING = 0.02
+#: A line whose spaces would still stretch beyond 1 + LOOSEST times their width (no better breaks exist: its
+#: next word has no hyphenation point) opens its letters further, up to RESCUE times TRACKING.
+LOOSEST, RESCUE = 1.9, 2.5
 #: The spacing classes' step, in CSS px: the word- and letter-spacing of a line are rounded to it.
 STEP = 0.005
 #: The hyphen drawn at a break inside a word (WeasyPrint's own hyphenate-character).
@@ -122,11 +125,15 @@ def _spacing(line: list[Item], room: float, chars: int, last: bool) -> str:
     if room < 0 and spaces:
         return f"ws-{math.ceil(-room / spaces / STEP)}"
     tracked = sum(i.stretch for i in line if isinstance(i, Box))
-    stretch = tracked + sum(i.stretch for i in line if isinstance(i, Glue))
+    glue = sum(i.stretch for i in line if isinstance(i, Glue))
+    stretch = tracked + glue
     if last or room <= 0 or not tracked or not stretch:
         return ""
+    letters = min(1.0, room / stretch) * tracked
+    if glue and (room - letters) / glue > LOOSEST:  # spaces beyond 3x: the letters take more, up to RESCUE x
+        letters = min(room - LOOSEST * glue, RESCUE * tracked)
     # letter-spacing follows every character, spaces too: spread the letters' share over all of them
-    steps = math.floor(min(1.0, room / stretch) * tracked / chars / STEP)
+    steps = math.floor(letters / chars / STEP)
     return f"ls-{steps}" if steps > 0 else ""
 
 
