@@ -25,6 +25,7 @@ COMMANDS = {
     "watch": "build, serve a live preview on 127.0.0.1 and rebuild on every save",
     "check": "validate the outputs in dist/ (epubcheck, PDF preflight)",
     "release": "build, check and checksum release VERSION (e.g. v1.2.0) into dist/VERSION",
+    "diff": "compare two PDFs of the book: the pages that changed, where the pagination moved, a contact sheet",
 }
 #: What the first word could be before subcommands existed (`python build.py epub`, `python build.py check`).
 LEGACY_WORDS = (*TARGETS, "check", "release", "new", "watch")
@@ -43,6 +44,7 @@ examples:
   {p} check                    epubcheck and PDF preflight on dist/
   {p} release v1.2.0           the four release files in dist/v1.2.0/
   {p} new my-book              start a new book repository in my-book/
+  {p} diff old.pdf new.pdf --out changes.png   what an edit did to the pages, side by side
   {p} watch                    live preview at http://127.0.0.1:8000/ (Ctrl-C stops it)
   {p} -q / -v                  print only warnings and errors / print details, WeasyPrint's included
 
@@ -154,8 +156,18 @@ def _release_parser(sub: argparse.ArgumentParser, prog: str) -> None:
                   "(set SOURCE_DATE_EPOCH to the tagged commit's time for a reproducible release)")
 
 
+def _diff_parser(sub: argparse.ArgumentParser, prog: str) -> None:
+    sub.add_argument("old", type=Path, metavar="OLD.pdf", help="the PDF before the change")
+    sub.add_argument("new", type=Path, metavar="NEW.pdf", help="the PDF after it")
+    sub.add_argument("--out", type=Path, metavar="SHEET.png",
+                     help="write a contact sheet of the changed pages (old left, new right) to this PNG")
+    _verbosity(sub)
+    sub.epilog = (f"example:\n  {prog} diff v1/book-print.pdf dist/book-print.pdf --out changes.png\n"
+                  "pages are compared at 40 dpi; the pagination moved where a page first begins with other words")
+
+
 _SUBCOMMANDS = {"build": _build_parser, "new": _new_parser, "watch": _watch_parser, "check": _check_parser,
-                "release": _release_parser}
+                "release": _release_parser, "diff": _diff_parser}
 
 
 def normalise(argv: Sequence[str]) -> tuple[list[str], bool]:

@@ -185,6 +185,11 @@ def _dispatch(args: argparse.Namespace, run: _Run) -> None:
 
         new_publication(args.path)
         return
+    if args.command == "diff":
+        from octavo.commands.diff import diff
+
+        diff(args.old, args.new, args.out)
+        return
     content, project = find_book(args.path, args.content)
     run.content = content
     if args.command == "release":

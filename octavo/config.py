@@ -16,9 +16,11 @@ from octavo.bookfonts import BookFonts, book_fonts, embedding_problems
 from octavo.citeconfig import citation_settings
 from octavo.errors import BuildError, ConfigError, ContentError, printable
 from octavo.model import PT_PER_IN, BookMeta, CrossrefSettings, Part, PrintSettings
+from octavo.pagechecks import checks_off
 from octavo.paths import inside, is_file_name_part
 from octavo.program import program
 from octavo.source import read_source
+from octavo.typeset import exceptions, paragraphs
 from octavo.yamlsafe import YamlProblem, load_yaml
 
 log = logging.getLogger("octavo")
@@ -94,6 +96,10 @@ SCHEMA: dict[str, Key] = {
     "nocite": Key("files"),
     "reference-section-title": Key("str"),
     "link-citations": Key("bool"),
+    # layout (issue 16): the page checks switched off (octavo/pagechecks.py validates the mapping)
+    "checks": Key("map"),
+    "paragraphs": Key("str"),  # greedy or even (octavo/typeset.py)
+    "hyphenation": Key("map"),
 }
 PRINT_SCHEMA: dict[str, Key] = {
     "trim": Key("str"),
@@ -251,6 +257,9 @@ def _build_meta(data: dict[str, Any], root: Path, problems: _Problems, version: 
     if data.get("embed_fonts") is True:
         embedding_problems(fonts, root, problems.add)
     citations = citation_settings(data, root, problems.add)
+    off = checks_off(data["checks"], problems.add) if isinstance(data.get("checks"), dict) else ()
+    breaking = paragraphs(data.get("paragraphs"), problems.add)
+    words = exceptions(data.get("hyphenation"), problems.add) if isinstance(data.get("hyphenation"), dict) else ()
     if problems.items or print_settings is None:
         return None
     return BookMeta(
@@ -268,6 +277,7 @@ def _build_meta(data: dict[str, Any], root: Path, problems: _Problems, version: 
         crossref=_crossref(given_crossref if isinstance(given_crossref := data.get("crossref"), dict) else {},
                            problems),
         embed_fonts=bool(data.get("embed_fonts", False)), citations=citations,
+        checks_off=off, paragraphs=breaking, hyphenation_exceptions=words,
     )
 
 

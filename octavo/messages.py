@@ -50,6 +50,16 @@ LOG_CODES: tuple[tuple[str, str], ...] = (
     ("citation key '{}' is defined twice (first in {}){}", "citation-key-twice"),
     ("a code line does not fit the measure on page {} and wraps without a mark{}", "code-wrapped-unmarked"),
     ("a code line of {} characters does not fit the print measure of {}{}", "code-line-too-long"),
+    # layout (issue 16): the layout check of every page (octavo/pdf/layoutcheck.py)
+    ("the heading '{}' ends {} with no text after it{}", "layout-heading-at-foot"),
+    ("an orphan at the foot of {}: the first line of a paragraph alone{}", "layout-orphan"),
+    ("a widow at the top of {}: the last line of a paragraph alone{}", "layout-widow"),
+    ("{} is {} full, before the chapter ends{}", "layout-short-page"),
+    ("the chapter ends on {} with {} line(s) on it{}", "layout-chapter-end"),
+    ("a line is {} pt wider than the text block on {}{}", "layout-overflow"),
+    ("{} hyphenated lines in a row on {}{}", "layout-hyphen-ladder"),
+    ("the last line of {}, a recto, ends with a broken word{}", "layout-recto-hyphen"),
+    ("figure '{}' is on {}, {} pages {} its first reference on {}{}", "layout-figure-far"),
     ("removed <{}> from the SVG image: {}", "svg-element-removed"),
     ("removed attribute {} from <{}> in the SVG image: {}", "svg-attribute-removed"),
     ("removed raw HTML <{}>: {}", "raw-html-removed"),
@@ -113,6 +123,13 @@ ERROR_CODES: tuple[tuple[str, str, str], ...] = (
     ("BuildError", "'print.{}' must be one of {}", "invalid-choice"),
     ("BuildError", "'crossref.numbering' must be one of {}", "invalid-choice"),
     ("BuildError", "'{}' must be {}, not {}", "wrong-type"),
+    # layout (issue 16): book.yaml checks: (octavo/pagechecks.py)
+    ("BuildError", "unknown check '{}'{}", "unknown-check"),
+    ("BuildError", "'checks' must be a mapping of check names to {skip: reason}{}", "checks-malformed"),
+    ("BuildError", "'{}' must be {skip: reason}{}", "checks-malformed"),
+    ("BuildError", "'paragraphs' must be one of {}", "invalid-paragraphs"),
+    ("BuildError", "'hyphenation' must be a mapping with one key{}", "hyphenation-malformed"),
+    ("BuildError", "'hyphenation.exceptions' must be a list of words{}", "hyphenation-malformed"),
     ("BuildError", "no chapters: {}", "no-chapters"),
     ("BuildError", "chapter '{}' is listed in 'chapters' but does not exist", "chapter-not-found"),
     ("BuildError", "'{}' file '{}' does not exist", "file-not-found"),
@@ -217,6 +234,9 @@ ERROR_CODES: tuple[tuple[str, str, str], ...] = (
     ("OutputError", "cannot write into {}", "output-not-writable"),
     ("OutputError", "cannot be written: {}", "output-not-writable"),
     ("OutputError", "cannot replace the previous file: {}", "output-not-replaced"),
+    # layout (issue 16): octavo diff
+    ("UsageError", "diff: {} does not exist{}", "diff-no-such-file"),
+    ("OutputError", "diff: {} cannot be read as a PDF{}", "diff-not-a-pdf"),
 )
 
 #: What `check` finds in a PDF (check.preflight_pdf, check.page_count); epubcheck's own get its message id.

@@ -242,6 +242,13 @@ class BookMeta:
     """How figures, tables, listings and equations are numbered and referred to (book.yaml `crossref:`)."""
     citations: Citations = field(default_factory=Citations)
     """The bibliography files, the CSL style and the keys listed though never cited (book.yaml)."""
+    checks_off: tuple[tuple[str, str], ...] = ()
+    """(check, reason) for each layout check book.yaml `checks:` switches off (octavo/pagechecks.py)."""
+    paragraphs: str = "greedy"
+    """book.yaml `paragraphs`: 'even' sets each paragraph's breaks as a whole (pdf/even.py); 'greedy', WeasyPrint's."""
+    hyphenation_exceptions: tuple[str, ...] = ()
+    """book.yaml `hyphenation: {exceptions: [...]}`: words never broken ('Octavo'), or only where written
+    ('peace-keep-ing')."""
 
     def edition_id(self, edition: Edition) -> str:
         """A stable URN for one edition: the print PDF carries it as its XMP DocumentID."""

@@ -23,6 +23,9 @@ INDEX_ANCHOR_PREFIX = "ix-"
 
 #: Elements one HTML parser adds and another does not; never counted.
 TRANSPARENT_TAGS = frozenset({"tbody"})
+#: Marks an element only the print HTML has (a line of an even paragraph, the second part of an element split
+#: across lines: octavo/pdf/paragraphs.py): it is not counted, so that both sides number their elements alike.
+PRINT_ONLY = "data-print-only"
 
 
 class Element(Protocol):
@@ -97,7 +100,7 @@ def index_elements(root: Element) -> dict[Element, tuple[str | None, int]]:
             anchor = own
             counters[anchor] = 0
             index[element] = (anchor, 0)
-        elif local_name(element.tag) not in TRANSPARENT_TAGS:
+        elif local_name(element.tag) not in TRANSPARENT_TAGS and element.get(PRINT_ONLY) is None:
             counters[anchor] = counters.get(anchor, 0) + 1
             index[element] = (anchor, counters[anchor])
         for child in element:

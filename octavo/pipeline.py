@@ -271,6 +271,7 @@ class Steps:
 def page_defects_of(content: Path, out: Path, version: str | None) -> list[str]:
     """What `check` reports about the pages: the book read and laid out as a build of it lays it out."""
     from octavo.pdf.layout import lay_out
+    from octavo.pdf.layoutcheck import layout_defects
     from octavo.pdf.lines import page_defects
 
     options = BuildOptions(content=content, out=out, version=version, overrides=(content,))
@@ -280,7 +281,7 @@ def page_defects_of(content: Path, out: Path, version: str | None) -> list[str]:
     html = render_print_html(book, make_environment(resources.templates), Edition.SCREEN, *stamp.fields)
     messages: list[str] = []
     document = lay_out(html, book, Edition.PRINT, resources, warn=messages.append)
-    return messages + page_defects(document, book)
+    return messages + page_defects(document, book) + layout_defects(document, book)
 
 
 def source_date(book: Book) -> dt.datetime:

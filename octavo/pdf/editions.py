@@ -19,6 +19,7 @@ from octavo.pages import PageMap
 from octavo.pdf.indexed import lay_out_indexed
 from octavo.pdf.internals import cache_page_references, drawing_streams, stream_bytes
 from octavo.pdf.layout import PdfLayout, ignore, lay_out, pdf_options, shares_layout
+from octavo.pdf.layoutcheck import layout_defects
 from octavo.pdf.lines import report
 from octavo.pdf.pagemap import page_map
 from octavo.resources import Resources
@@ -44,6 +45,8 @@ def write_editions(html: Callable[[Edition, PageMap | None], str], book: Book, t
                                               warn=None if laid is None else ignore)
             if laid is None:  # the pages of every edition are the same: checked once
                 report(document, book, log)
+                for message in layout_defects(document, book):  # the layout check of every page
+                    log.warning("%s", message)
             laid = document, pages
         yield edition, PdfLayout(write_edition(laid[0], book, edition, target), laid[1])
 

@@ -146,6 +146,8 @@ def lay_out(html: str, book: Book, edition: Edition, styles: Resources,
                 stylesheets=sheets, **shared, **options)
 
         html = _wrap_code(html, book, render, warn or _log_warning)
+        if book.meta.paragraphs == "even":  # layout (issue 16): breaks chosen paragraph by paragraph
+            html = _even(html, book, render)
         return render(html, **pdf_options(book, edition))
     except RefusedResource as exc:
         raise ContentError(exc.message, *locate(book, exc.url)) from None
@@ -164,6 +166,14 @@ def _wrap_code(html: str, book: Book, render: Callable[..., Any], warn: Callable
         return html
     measure = measure_of(render(probe_html(html, book)))
     return html if measure is None else wrap_code(html, book, measure, warn)
+
+
+def _even(html: str, book: Book, render: Callable[[str], Any]) -> str:
+    from octavo.pdf.even import even_paragraphs
+
+    html, done, left = even_paragraphs(html, book, render)
+    log.debug("even paragraphs: %d set as wholes, %d left to WeasyPrint", done, left)
+    return html
 
 
 def ignore(message: str) -> None:

@@ -1,0 +1,179 @@
+"""A paragraph as boxes, glue and penalties -> the breaks that set it best as a whole (Knuth and Plass, "Breaking
+Paragraphs into Lines", 1981): the total-fit algorithm, with at most two hyphenated lines in a row."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+#: Added to the demerits of two hyphenated lines in a row, and of lines whose tightness differs by two classes.
+FLAGGED_DEMERITS = 3000.0
+FITNESS_DEMERITS = 3000.0
+#: Added to the demerits of a line whose spaces stretch beyond twice their width (ratio above 1): fewer such lines,
+#: rather than the least total looseness.
+LOOSE_DEMERITS = 20000.0
+#: A hyphen is a penalty of this much: a break there is taken when it saves real looseness.
+HYPHEN_PENALTY = 50.0
+#: Lines ending at a hyphen in a row, at most.
+MAX_HYPHENS = 2
+#: Points a line's natural width keeps from the measure, for the rounding of the widths measured.
+SAFETY = 1.5
+
+
+@dataclass(frozen=True)
+class Box:
+    """A word, or a piece of one between hyphenation points: its width, and how much its letter-spacing may
+    widen it at a ratio of 1 (0: set as it is)."""
+
+    width: float
+    stretch: float = 0.0
+
+
+@dataclass(frozen=True)
+class Glue:
+    """A space: its natural width, how much it may stretch at a ratio of 1, and shrink at a ratio of -1."""
+
+    width: float
+    stretch: float
+    shrink: float = 0.0
+    breakable: bool = True
+    """False where Unicode line breaking forbids a break (before a closing bracket or a full stop, after an
+    opening one): WeasyPrint would not break there either."""
+
+
+@dataclass(frozen=True)
+class Penalty:
+    """A place a line may end without a space: a hyphenation point (flagged, `width` for the hyphen drawn)."""
+
+    width: float
+    cost: float
+    flagged: bool
+
+
+Item = Box | Glue | Penalty
+
+
+@dataclass
+class _Node:
+    position: int
+    line: int
+    fitness: int
+    hyphens: int
+    total_width: float
+    total_stretch: float
+    total_shrink: float
+    demerits: float
+    previous: _Node | None
+
+
+def breaks(items: list[Item], first: float, measure: float, tolerance: float) -> list[int] | None:
+    """Indexes of the items each line ends at (a Glue, or a Penalty, the last item last), choosing the least
+    demerits with every line's stretch ratio at most `tolerance`; None when no such set of breaks exists.
+
+    `first` is the first line's measure (less its indent), `measure` every other line's; the last line is set
+    ragged (its spaces keep their width). Breaks are allowed at glue after a box and at penalties.
+    """
+    width = stretch = shrink = 0.0
+    sums: list[tuple[float, float, float]] = []
+    for item in items:
+        sums.append((width, stretch, shrink))
+        if isinstance(item, (Box, Glue)):
+            width += item.width
+            stretch += item.stretch
+        if isinstance(item, Glue):
+            shrink += item.shrink
+    sums.append((width, stretch, shrink))
+    active = [_Node(0, 0, 1, 0, 0.0, 0.0, 0.0, 0.0, None)]
+    last = len(items) - 1
+    for index, item in enumerate(items):
+        if isinstance(item, Glue) and item.breakable and index > 0 and isinstance(items[index - 1], Box):
+            active = _try(items, index, active, sums, first, measure, tolerance, False)
+        elif isinstance(item, Penalty):
+            active = _try(items, index, active, sums, first, measure, tolerance, index == last)
+        if not active:
+            return None
+    final = [node for node in active if node.position == last]
+    if not final:
+        return None
+    node: _Node | None = min(final, key=lambda n: n.demerits)
+    found = []
+    while node is not None and node.previous is not None:
+        found.append(node.position)
+        node = node.previous
+    return found[::-1]
+
+
+def _try(items: list[Item], index: int, active: list[_Node], sums: list[tuple[float, float, float]], first: float,
+         measure: float, tolerance: float, final: bool) -> list[_Node]:
+    """Consider a break at `index` from every active node; return the active nodes after it."""
+    item = items[index]
+    hyphen = isinstance(item, Penalty) and item.flagged
+    extra = item.width if isinstance(item, Penalty) else 0.0
+    cost = item.cost if isinstance(item, Penalty) else 0.0
+    keep: list[_Node] = []
+    best: dict[int, _Node] = {}
+    for node in active:
+        natural = sums[index][0] - node.total_width + extra
+        stretch = sums[index][1] - node.total_stretch
+        shrink = sums[index][2] - node.total_shrink
+        room = (first if node.line == 0 else measure) - SAFETY - natural
+        if room < -shrink:
+            continue  # too wide even shrunk: this node can start no line reaching further
+        keep.append(node)
+        if room < 0:
+            ratio = room / shrink
+        else:
+            ratio = 0.0 if final else (room / stretch if stretch > 0 else math.inf)
+        if ratio > tolerance or (hyphen and node.hyphens >= MAX_HYPHENS):
+            continue
+        badness = 100 * abs(ratio) ** 3
+        demerits = (1 + badness + cost) ** 2 if cost >= 0 else (1 + badness) ** 2
+        fitness = 0 if ratio < -0.5 else 1 if ratio < 0.5 else 2 if ratio < 1 else 3
+        if hyphen and node.hyphens:
+            demerits += FLAGGED_DEMERITS
+        if ratio > 1:
+            demerits += LOOSE_DEMERITS
+        if abs(fitness - node.fitness) > 1:
+            demerits += FITNESS_DEMERITS
+        total = node.demerits + demerits
+        if fitness not in best or total < best[fitness].demerits:
+            best[fitness] = _Node(index, node.line + 1, fitness, node.hyphens + 1 if hyphen else 0,
+                                  *_after_break(items, index, sums), total, node)
+    return keep + list(best.values())
+
+
+def _after_break(items: list[Item], index: int, sums: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    """Totals at the first box after a break at `index`: the glue and penalties there vanish at a line's start."""
+    position = index + 1
+    while position < len(items) and not isinstance(items[position], Box):
+        position += 1
+    return sums[min(position, len(items))]
+
+
+def lines(items: list[Item], ends: list[int], first: float, measure: float) -> list[tuple[int, float, float]]:
+    """For each line of the breaks `ends`: (its first item, its natural width, the room left in its measure)."""
+    found = []
+    start = 0
+    for number, end in enumerate(ends):
+        natural = sum(i.width for i in items[start:end] if isinstance(i, (Box, Glue)))
+        if isinstance(items[end], Penalty):
+            natural += items[end].width
+        found.append((start, natural, (first if number == 0 else measure) - natural))
+        start = end + 1
+        while start < len(items) and not isinstance(items[start], Box):
+            start += 1
+    return found
+
+
+def ratios(items: list[Item], ends: list[int], first: float, measure: float) -> list[float]:
+    """Each line's stretch ratio (negative: shrink) for the breaks `ends`; the last line's is 0 unless shrunk."""
+    found = []
+    for (start, _, room), end in zip(lines(items, ends, first, measure), ends, strict=True):
+        glue = [i for i in items[start:end] if isinstance(i, Glue)]
+        stretch = sum(i.stretch for i in items[start:end] if isinstance(i, (Box, Glue)))
+        shrink = sum(g.shrink for g in glue)
+        if room < 0:
+            found.append(room / shrink if shrink else -math.inf)
+        else:
+            found.append(0.0 if end == ends[-1] else room / stretch if stretch else math.inf)
+    return found

@@ -1,0 +1,257 @@
+"""Print HTML + the styles WeasyPrint computes -> the same HTML with each justified paragraph of running text set
+as a whole: its breaks chosen by total fit (pdf/knuthplass.py) on WeasyPrint's own glyph widths, and each line
+kept together (a nowrap span), so that WeasyPrint, which breaks lines one at a time, breaks exactly there.
+
+Only the print HTML changes (the EPUB reflows). A paragraph this cannot measure (an image, a line break, an
+element with a style of its own) keeps WeasyPrint's breaks.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from octavo.pages import PRINT_ONLY
+from octavo.pdf.hyphenation import Hyphenator
+from octavo.pdf.knuthplass import HYPHEN_PENALTY, SAFETY, Box, Glue, Item, Penalty, breaks, lines
+from octavo.pdf.words import (
+    Hyph,
+    Piece,
+    Signature,
+    Space,
+    Token,
+    breakable,
+    context_of,
+    is_xref,
+    runs,
+    signature,
+    tokens,
+)
+
+#: Stretch ratios tried in turn: spaces at most 2x, then 3x, then 5x their width; beyond, WeasyPrint's breaks.
+TOLERANCES = (1.0, 2.0, 4.0)
+#: How far a space may shrink, as a share of its width (TeX's is a third of a wider space).
+SHRINK = 0.2
+#: How far letter-spacing may open a loose line, in ems per letter, so that its spaces need not stretch as far.
+TRACKING = 0.02
+#: A line whose spaces would still stretch beyond 1 + LOOSEST times their width (no better breaks exist: its
+#: next word has no hyphenation point) opens its letters further, up to RESCUE times TRACKING.
+LOOSEST, RESCUE = 1.9, 2.5
+#: The spacing classes' step, in CSS px: the word- and letter-spacing of a line are rounded to it.
+STEP = 0.005
+#: The hyphen drawn at a break inside a word (WeasyPrint's own hyphenate-character).
+HYPHEN = "\u2010"
+#: The class marking a paragraph set here, and each of its lines (styles/print.css: nowrap).
+EVEN, LINE = "even", "line"
+
+
+@dataclass(frozen=True)
+class Measures:
+    """What the probe measured: styles for each signature, the measure, the indents, a note call's width."""
+
+    styles: dict[Signature, Any]
+    measure: float
+    indents: dict[tuple[bool, str], float]
+    call: float
+    advance: Callable[[str, Any], float]
+
+
+def items_of(found: list[Token], measures: Measures) -> list[Item]:
+    """KP items for the tokens, one for one, and the closing forced break."""
+    items: list[Item] = []
+    styles: dict[tuple[Any, ...], Any] = {}
+    for token in found:
+        if token.path not in styles:
+            styles[token.path] = measures.styles[signature(token.path)]
+        style = styles[token.path]
+        if isinstance(token, Piece):
+            if token.note is not None:
+                items.append(Box(measures.call))
+            else:
+                tracked = 0.0 if _is_code(token.path) else TRACKING * _size(style) * len(token.text)
+                items.append(Box(measures.advance(token.text, style), tracked))
+        elif isinstance(token, Space):
+            space = measures.advance(" ", style)
+            items.append(Glue(space, space, space * SHRINK, breakable(found, len(items))))
+        else:
+            items.append(Penalty(measures.advance(HYPHEN, style) if token.drawn else 0.0, HYPHEN_PENALTY, True))
+    items.append(Penalty(0.0, -1e9, False))
+    return items
+
+
+def _is_code(path: tuple[Any, ...]) -> bool:
+    return any(element.tag in ("code", "kbd", "samp") for element in path)
+
+
+def _size(style: Any) -> float:
+    return float(style["font_size"])
+
+
+def set_paragraph(p: Any, hyphenate: Hyphenator, measures: Measures, context: tuple[bool, str]) -> bool:
+    """Choose `p`'s breaks and rewrite it line by line; False (and `p` untouched) when no breaks fit."""
+    found = tokens(p, hyphenate)
+    if not found or any(signature(path) not in measures.styles for path in {t.path for t in found}):
+        return False
+    items = items_of(found, measures)
+    first = measures.measure - measures.indents.get(context, max(measures.indents.values(), default=0.0))
+    ends = None
+    for tolerance in TOLERANCES:
+        ends = breaks(items, first, measures.measure, tolerance)
+        if ends is not None:
+            break
+    if ends is None:
+        return False
+    spacing: dict[int, str] = {}
+    for number, ((start, _, room), end) in enumerate(zip(lines(items, ends, first, measures.measure), ends,
+                                                         strict=True)):
+        chars = sum(len(t.text) if isinstance(t, Piece) else 1 for t in found[start:end] if not isinstance(t, Hyph))
+        spacing[number] = _spacing(items[start:end], room - SAFETY, chars + 1, last=number == len(ends) - 1)
+    _rewrite(p, found, ends, spacing)
+    return True
+
+
+def _spacing(line: list[Item], room: float, chars: int, last: bool) -> str:
+    """The class that sets a line to its measure: word-spacing closing a line too wide (`ws-N`, -N steps),
+    letter-spacing opening a loose one as far as TRACKING lets it (`ls-N`); WeasyPrint's justification widens
+    the spaces for the rest. Classes, not style attributes: WeasyPrint parses each style attribute on its own,
+    which cost a third of the layout's time on the long book. Each is rounded down to a STEP."""
+    spaces = sum(isinstance(i, Glue) for i in line)
+    if room < 0 and spaces:
+        return f"ws-{math.ceil(-room / spaces / STEP)}"
+    tracked = sum(i.stretch for i in line if isinstance(i, Box))
+    glue = sum(i.stretch for i in line if isinstance(i, Glue))
+    stretch = tracked + glue
+    if last or room <= 0 or not tracked or not stretch:
+        return ""
+    letters = min(1.0, room / stretch) * tracked
+    if glue and (room - letters) / glue > LOOSEST:  # spaces beyond 3x: the letters take more, up to RESCUE x
+        letters = min(room - LOOSEST * glue, RESCUE * tracked)
+    # letter-spacing follows every character, spaces too: spread the letters' share over all of them
+    steps = math.floor(letters / chars / STEP)
+    return f"ls-{steps}" if steps > 0 else ""
+
+
+def spacing_css(classes: set[str]) -> str:
+    """The rules of the spacing classes a rewrite used."""
+    rules = []
+    for name in sorted(classes):
+        kind, _, steps = name.partition("-")
+        value = int(steps) * STEP
+        rules.append(f"p.{EVEN} span.{LINE}.{name} {{ {'word-spacing' if kind == 'ws' else 'letter-spacing'}: "
+                     f"{'-' if kind == 'ws' else ''}{value:.3f}px }}")
+    return "\n".join(rules)
+
+
+def _rewrite(p: Any, found: list[Token], ends: list[int], spacing: dict[int, str]) -> None:
+    """Replace p's content by one nowrap span per line, the inline elements opened again on each line, each line
+    with its `spacing` style."""
+    tail = p.tail
+    attributes = dict(p.attrib)
+    p.clear()
+    p.attrib.update(attributes)
+    p.tail = tail
+    p.set("class", EVEN)
+    used: set[str] = set()
+    clones: dict[Any, list[Any]] = {}
+    start = 0
+    for number, end in enumerate(ends):
+        line = etree.SubElement(p, "span", {"class": f"{LINE} {spacing[number]}" if spacing.get(number) else LINE,
+                                            PRINT_ONLY: ""})
+        stack: list[tuple[Any, Any]] = []
+        for token in found[start:min(end, len(found))]:
+            if isinstance(token, Hyph):
+                continue
+            container = _open(line, stack, token.path, used, clones)
+            if isinstance(token, Space):
+                _append_text(container, " ")
+            elif token.hidden:
+                continue
+            elif token.note is not None:
+                note = copy.deepcopy(token.note)
+                note.tail = None  # the words after the call are tokens of their own
+                container.append(note)
+            else:
+                _append_text(container, token.text)
+        breaking = found[end] if end < len(found) else None
+        if isinstance(breaking, Hyph) and breaking.drawn:
+            _append_text(_open(line, stack, breaking.path, used, clones), HYPHEN)
+        if end < len(found) and isinstance(found[end], Space) and number < len(ends) - 1:
+            line.tail = " "
+        start = end + 1
+    for source, made in clones.items():  # a cross-reference split across lines gives its page once, at its end
+        if is_xref(source):
+            for clone in made[:-1]:
+                clone.set("class", " ".join(c for c in (clone.get("class") or "").split() if c != "xref"))
+
+
+def _open(line: Any, stack: list[tuple[Any, Any]], path: tuple[Any, ...], used: set[str],
+          clones: dict[Any, list[Any]]) -> Any:
+    """The element to write into for `path` on this line: clones of the path's elements, opened as needed."""
+    depth = 0
+    while depth < len(stack) and depth < len(path) and stack[depth][0] is path[depth]:
+        depth += 1
+    del stack[depth:]
+    for source in path[depth:]:
+        parent = stack[-1][1] if stack else line
+        attributes = {k: v for k, v in source.attrib.items() if k != "id" or v not in used}
+        if source.get("id"):
+            used.add(source.get("id"))
+        if source in clones:
+            attributes[PRINT_ONLY] = ""  # a second part: the EPUB has the element once
+        clone = etree.SubElement(parent, source.tag, attributes)
+        clones.setdefault(source, []).append(clone)
+        stack.append((source, clone))
+    return stack[-1][1] if stack else line
+
+
+def _append_text(container: Any, text: str) -> None:
+    if len(container):
+        container[-1].tail = (container[-1].tail or "") + text
+    else:
+        container.text = (container.text or "") + text
+
+
+def probe_html(root: Any, paragraphs: list[Any]) -> tuple[str, dict[Signature, str], dict[tuple[bool, str], str]]:
+    """A small document, styled as the book, holding one sample of each style and each indent context."""
+    signatures = sorted({signature(t) for p in paragraphs for t in _paths(p)})
+    contexts = sorted({context_of(p) for p in paragraphs})
+    body = ['<section class="chapter"><p data-probe="ctx0">w']
+    sig_ids: dict[Signature, str] = {(): "ctx0"}
+    for number, sig in enumerate(s for s in signatures if s):
+        sig_ids[sig] = f"sig{number}"
+        opened = "".join(f'<{tag}{f" class={cls!r}" if cls else ""}'
+                         f'{f" data-probe={sig_ids[sig]!r}" if depth == len(sig) - 1 else ""}>'
+                         for depth, (tag, cls) in enumerate(sig))
+        closed = "".join(f"</{tag}>" for tag, _ in reversed(sig))
+        body.append(f" {opened}w{closed}")
+    body.append('<span class="footnote">w</span></p></section>')
+    ctx_ids = {}
+    for number, (first, before) in enumerate(contexts):
+        ctx_ids[(first, before)] = f"ctx{number + 1}"
+        tag, _, cls = before.partition(".")
+        previous = f'<{tag} class="{cls}"></{tag}>' if tag else ""
+        body.append(f'<section class="chapter">{"" if first else "<p>w</p>"}{previous}'
+                    f'<p data-probe="ctx{number + 1}">w</p></section>')
+    lang = root.get("lang") or "en"
+    return f'<html lang="{lang}"><body>{"".join(body)}</body></html>', sig_ids, ctx_ids
+
+
+def _paths(p: Any) -> Iterator[tuple[Any, ...]]:
+    yield ()
+    for kind, _, path, _ in runs(p, ()):
+        if kind == "text":
+            yield path
+
+
+def parse(html: str) -> Any:
+    return lxml_html.document_fromstring(html)
+
+
+def serialise(root: Any) -> str:
+    return "<!DOCTYPE html>\n" + str(etree.tostring(root, encoding="unicode", method="html"))

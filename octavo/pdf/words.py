@@ -1,0 +1,189 @@
+"""A paragraph of the print HTML -> its words as pieces in their inline elements, the spaces between them
+(each a break or not, as Unicode line breaking has it) and their hyphenation points; which paragraphs qualify."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from octavo.pdf.hyphenation import Hyphenator
+
+#: Inline elements a paragraph may hold and still be measured; anything else keeps WeasyPrint's breaks.
+INLINE = frozenset({"em", "i", "strong", "b", "code", "a", "span", "abbr", "cite", "small", "sup", "sub",
+                    "mark", "kbd", "samp", "var", "dfn", "s", "u", "bdi", "time"})
+
+
+#: Characters after which a word may break without a hyphen drawn (it has its own).
+BREAK_AFTER = ("-", "\u2013", "\u2014", "/")
+
+
+_SPACE = re.compile(r"[ \t\n\r\f]+")
+
+
+#: A space is no break before these (UAX #14 classes CL, CP, IS, EX, NS and the like) or after these (OP).
+NO_BREAK_BEFORE = frozenset(".,;:!?)]}\u2019\u201d\u00bb\u2026%")
+
+
+NO_BREAK_AFTER = frozenset("([{\u2018\u201c\u00ab")
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A run of a word (or a note) in one style."""
+
+    text: str
+    path: tuple[Any, ...]
+    """The inline elements it is inside, outermost first (elements of the original paragraph)."""
+    note: Any = None
+    """A note (span.footnote) set whole where it is called: it takes the call's width."""
+    hidden: bool = False
+    """Text the stylesheet generates (a cross-reference's page), measured but not written."""
+
+
+@dataclass(frozen=True)
+class Space:
+    """A break between words."""
+
+    path: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Hyph:
+    """A place a word may break: `drawn` when a hyphen is added there."""
+
+    path: tuple[Any, ...]
+    drawn: bool
+
+
+Token = Piece | Space | Hyph
+
+
+#: A style: the path's tags and classes -> WeasyPrint's computed style for text there.
+Signature = tuple[tuple[str, str], ...]
+
+
+def candidates(root: Any) -> list[Any]:
+    """The paragraphs of running text: `section.chapter > p` without a class, of inline content only."""
+    found = []
+    for section in root.iter("section"):
+        if "chapter" not in (section.get("class") or "").split():
+            continue
+        for p in section.iterchildren("p"):
+            if not p.get("class") and not p.get("style") and _measurable(p):
+                found.append(p)
+    return found
+
+
+def _measurable(p: Any) -> bool:
+    for element in p.iterdescendants():
+        if not isinstance(element.tag, str):
+            return False
+        if _is_note(element):
+            continue
+        if element.tag not in INLINE or element.get("style") or any(_is_note(a) for a in element.iterancestors()):
+            if not any(_is_note(a) for a in element.iterancestors()):
+                return False
+    return bool("".join(p.itertext()).strip())
+
+
+def is_xref(element: Any) -> bool:
+    return element.tag == "a" and "xref" in (element.get("class") or "").split() and bool(
+        element.get("href") or element.get("data-href"))
+
+
+def _is_note(element: Any) -> bool:
+    return isinstance(element.tag, str) and element.tag == "span" and "footnote" in (
+        element.get("class") or "").split()
+
+
+def context_of(p: Any) -> tuple[bool, str]:
+    """What a paragraph's indent depends on: whether it is the first <p> of its section, what comes before it."""
+    previous = p.getprevious()
+    while previous is not None and not isinstance(previous.tag, str):
+        previous = previous.getprevious()
+    first = not any(isinstance(s.tag, str) and s.tag == "p" for s in p.itersiblings(preceding=True))
+    before = "" if previous is None else f"{previous.tag}.{previous.get('class') or ''}"
+    return first, before
+
+
+def signature(path: tuple[Any, ...]) -> Signature:
+    return tuple((element.tag, element.get("class") or "") for element in path)
+
+
+def tokens(p: Any, hyphenate: Hyphenator) -> list[Token]:
+    """The paragraph as pieces of words, spaces and hyphenation points, in order."""
+    out: list[Token] = []
+    word: list[Piece] = []
+
+    def flush() -> None:
+        out.extend(_word_tokens(word, hyphenate))
+        word.clear()
+
+    for kind, text, path, note in runs(p, ()):
+        if kind == "note":
+            word.append(Piece("", path, note))
+            continue
+        if kind == "generated":
+            word.append(Piece(text, path, hidden=True))
+            continue
+        parts = _SPACE.split(text)
+        for index, part in enumerate(parts):
+            if index > 0:
+                flush()
+                if out and not isinstance(out[-1], Space):
+                    out.append(Space(path))
+            if part:
+                word.append(Piece(part, path))
+    flush()
+    while out and isinstance(out[-1], Space):
+        out.pop()
+    return out
+
+
+def runs(element: Any, path: tuple[Any, ...]) -> Iterator[tuple[str, str, tuple[Any, ...], Any]]:
+    """('text', text, path, None) and ('note', '', path, element) in document order."""
+    if element.text:
+        yield "text", element.text, path, None
+    for child in element:
+        if _is_note(child):
+            yield "note", "", path, child
+        else:
+            yield from runs(child, (*path, child))
+            if is_xref(child):  # styles/print.css: a.xref::after, " (p. 12)"; the widest page number assumed
+                yield "generated", f"\u2009({child.get('data-page-label') or ''}\u00a0888)", (*path, child), None
+        if child.tail:
+            yield "text", child.tail, path, None
+
+
+def _word_tokens(word: list[Piece], hyphenate: Hyphenator) -> list[Token]:
+    """A word's pieces, split at its hyphenation points (not in code) and after its own hyphens and dashes."""
+    text = "".join(piece.text for piece in word)
+    code = any(element.tag in ("code", "kbd", "samp") for piece in word for element in piece.path)
+    points = set() if code else set(hyphenate.points(text))
+    own = set() if code else {i + 1 for i, c in enumerate(text[:-1]) if c in BREAK_AFTER and i > 0}
+    out: list[Token] = []
+    offset = 0
+    for piece in word:
+        start = 0
+        if piece.hidden:
+            out.append(piece)
+            offset += len(piece.text)
+            continue
+        for cut in sorted(p - offset for p in (points | own) if offset < p < offset + len(piece.text)):
+            out.append(Piece(piece.text[start:cut], piece.path))
+            out.append(Hyph(piece.path, drawn=cut + offset not in own))
+            start = cut
+        if piece.note is not None or start < len(piece.text):
+            out.append(Piece(piece.text[start:], piece.path, piece.note))
+        offset += len(piece.text)
+    return out
+
+
+def breakable(found: list[Token], index: int) -> bool:
+    """Whether the space at `index` is a break opportunity for WeasyPrint (Pango) too."""
+    after = next((t for t in found[index + 1:] if isinstance(t, Piece) and t.text), None)
+    before = next((t for t in reversed(found[:index]) if isinstance(t, Piece) and t.text), None)
+    return not ((after is not None and after.text[0] in NO_BREAK_BEFORE)
+                or (before is not None and before.text[-1] in NO_BREAK_AFTER))

@@ -1,0 +1,215 @@
+"""Even paragraphs (book.yaml paragraphs: even): the total-fit breaks, the hyphenation they use, and what
+WeasyPrint makes of the print HTML they rewrite: the breaks kept, the inline markup and notes intact, the EPUB
+left alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from octavo.config import load_config
+from octavo.content.markdown import read_book
+from octavo.errors import ConfigError
+from octavo.pdf.hyphenation import Hyphenator
+from octavo.pdf.knuthplass import Box, Glue, Item, Penalty, breaks, ratios
+from octavo.pdf.layout import lay_out
+from octavo.render import make_environment, render_print_html
+from octavo.resources import TEMPLATES, Resources
+
+from .conftest import build_into, write_book
+
+# 1. The algorithm ------------------------------------------------------------------------------------------
+
+
+def _words(widths: list[float], space: float = 3.0) -> list[Item]:
+    items: list[Item] = []
+    for width in widths:
+        if items:
+            items.append(Glue(space, space, space * 0.2))
+        items.append(Box(width))
+    return [*items, Penalty(0, -1e9, False)]
+
+
+def _first_fit(items: list[Item], measure: float) -> list[int]:
+    """The breaks a browser takes: each line as full as it goes."""
+    ends, start, width = [], 0, 0.0
+    for index, item in enumerate(items):
+        if isinstance(item, Box):
+            if width + item.width > measure - 0.5 and ends is not None:
+                ends.append(index - 1)
+                width = 0.0
+            width += item.width
+        elif isinstance(item, Glue) and width:
+            width += item.width
+        start = index
+    return [*ends, start]
+
+
+def test_total_fit_evens_out_what_first_fit_leaves_loose() -> None:
+    """First fit leaves one line loose and the next full; total fit spreads the room over the paragraph."""
+    items = _words([20, 20, 30, 20, 20, 30, 45, 45, 30, 20, 30, 20])  # first fit: 0.1, 15.7, 2.3; total: 4, 4, 2.3
+    greedy = ratios(items, _first_fit(items, 100), 100, 100)[:-1]
+    ends = breaks(items, 100, 100, tolerance=10)
+    assert ends is not None
+    even = ratios(items, ends, 100, 100)[:-1]
+    assert max(even) < max(greedy) and sum(r ** 2 for r in even) < sum(r ** 2 for r in greedy), (even, greedy)
+
+
+def test_no_more_than_two_hyphens_in_a_row() -> None:
+    """Words that fit best broken in two, every line: without the limit every line ends at a hyphen; with it,
+    two do, and the third is set loose rather than hyphenated."""
+    items: list[Item] = [Box(20, 0.2), Glue(3, 3, 0.6)]
+    for _ in range(8):
+        items += [Box(50, 0.5), Penalty(4, 50, True), Box(50, 0.5), Glue(3, 3, 0.6)]
+    items[-1:] = [Penalty(0, -1e9, False)]
+    ends = breaks(items, 81, 110, tolerance=1000)
+    assert ends is not None
+    hyphens = [isinstance(items[end], Penalty) and items[end].flagged for end in ends]
+    assert hyphens[:3] == [True, True, False]
+    assert not any(all(hyphens[i:i + 3]) for i in range(len(hyphens) - 2)), hyphens
+
+
+def test_a_word_wider_than_the_measure_has_no_breaks() -> None:
+    assert breaks(_words([30, 130, 30]), 100, 100, tolerance=100) is None
+
+
+def test_the_language_chooses_the_patterns_and_the_book_its_exceptions() -> None:
+    assert Hyphenator("en").word_points("sensitivities") == [3, 5, 8, 9]  # sen-si-tiv-i-ties
+    assert Hyphenator("en-US").word_points("responsibility") == Hyphenator("en").word_points("responsibility")
+    assert Hyphenator("en-GB").word_points("sensitivities") == [4, 6, 8, 10]  # sens-it-iv-it-ies
+    own = Hyphenator("en", ("Octavo", "peace-keep-ing"))
+    assert own.word_points("Octavo") == [] and own.word_points("peacekeeping") == [5, 9]
+    assert own.points("The peacekeeping force") == [9, 13]
+
+
+def test_book_yaml_paragraphs_and_hyphenation(tmp_path: Path) -> None:
+    base = "title: T\nauthors: [A]\nlanguage: en\nchapters: [01.md]\n"
+    write_book(tmp_path, {"book.yaml": base + "paragraphs: even\nhyphenation: {exceptions: [Octavo, "
+                                              "peace-keep-ing]}\n", "01.md": "# One\n\nText.\n"})
+    meta = load_config(tmp_path)
+    assert (meta.paragraphs, meta.hyphenation_exceptions) == ("even", ("Octavo", "peace-keep-ing"))
+    (tmp_path / "book.yaml").write_text(base + "paragraphs: knuth\nhyphenation: {exceptions: [two words]}\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path)
+    assert [str(e) for e in caught.value.problems] == [
+        f"{tmp_path}/book.yaml:5: 'paragraphs' must be one of greedy, even, not 'knuth' (even sets each "
+        "paragraph as a whole)",
+        f"{tmp_path}/book.yaml:6: 'hyphenation.exceptions' must be a list of words, each written whole or with "
+        "hyphens where it may break, for example hyphenation: {exceptions: [Octavo, \"peace-keep-ing\"]}"]
+
+
+# 2. What WeasyPrint makes of it -----------------------------------------------------------------------------
+
+YAML = ("title: Even\nauthors: [A. Author]\nlanguage: en\nparagraphs: {mode}\nprint:\n  trim: 5in 8in\n"
+        "chapters: [01.md]\n")
+TEXT = ("Diplomatic negotiations among member states are fundamental to effective peacekeeping efforts. "
+        "They facilitate *agreement on mandates, resource allocation and operational directives*, ensuring "
+        "that missions are supported by a broad coalition. This process involves extensive [consultation with "
+        "regional organisations](#one), the `Security Council` and troop-contributing countries,{note} "
+        "balancing diverse national interests with the responsibilities of the international community. ")
+NOTE = "\n\n[^n]: A note, set whole at its call."
+CHAPTER = "# One\n\n" + "\n\n".join([TEXT.format(note="[^n]"), *[TEXT.format(note="")] * 2]) + NOTE + "\n"
+
+
+def laid_out(root: Path) -> tuple[Any, Any]:
+    book = read_book(load_config(root), root)
+    html = render_print_html(book, make_environment(TEMPLATES), "screen", dt.datetime(2026, 1, 1), "test")
+    return book, lay_out(html, book, "print", Resources.search())
+
+
+@pytest.fixture(scope="module")
+def even(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    root = write_book(tmp_path_factory.mktemp("even") / "book", {
+        "book.yaml": YAML.format(mode="even"), "01.md": CHAPTER})
+    return laid_out(root)[1]
+
+
+def _paragraph_lines(document: Any) -> list[list[Any]]:
+    from weasyprint.formatting_structure import boxes
+
+    found: dict[Any, list[Any]] = {}
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            if isinstance(box, boxes.LineBox) and getattr(box, "element_tag", "") == "p" \
+                    and "Diplomatic" in "".join(box.element.itertext()):
+                found.setdefault(box.element, []).append(box)
+    return list(found.values())
+
+
+def _text(line: Any) -> str:
+    """A line's text, without the note call WeasyPrint generates."""
+    from weasyprint.formatting_structure import boxes
+
+    return "".join(b.text for b in line.descendants() if isinstance(b, boxes.TextBox)
+                   and not (getattr(b, "element_tag", "") or "").endswith("::footnote-call"))
+
+
+def test_weasyprint_breaks_where_the_paragraph_was_set(even: Any) -> None:
+    """Each laid-out line is one span of the rewritten paragraph: WeasyPrint broke nowhere else."""
+    paragraphs = _paragraph_lines(even)
+    assert len(paragraphs) == 3
+    for lines in paragraphs:
+        spans = [e for e in lines[0].element if e.tag == "span" and "line" in (e.get("class") or "").split()]
+        assert len(lines) == len(spans) > 4
+        for line, span in zip(lines, spans, strict=True):
+            notes = "".join("".join(n.itertext()) for n in span.iter("span") if n.get("class") == "footnote")
+            assert " ".join(_text(line).split()) == " ".join("".join(span.itertext()).replace(notes, "").split())
+
+
+def test_the_words_and_the_markup_are_kept(even: Any) -> None:
+    from weasyprint.formatting_structure import boxes
+
+    lines = _paragraph_lines(even)[0]
+    text = " ".join(_text(line).strip() for line in lines)
+    joined = re.sub("\u2010 ", "", text)  # a hyphen added at a line's end joins the word again
+    assert " ".join(joined.split()) == " ".join(re.sub(r"[*`\[\]]|\(#one\)", "", TEXT.format(note="")).split())
+    italic = [" ".join(b.text for b in line.descendants()
+                       if isinstance(b, boxes.TextBox) and b.style["font_style"] == "italic") for line in lines]
+    assert re.sub("\u2010 ", "", " ".join(" ".join(italic).split())) == \
+        "agreement on mandates, resource allocation and operational directives"
+    code = [" ".join(b.text.strip() for b in line.descendants()
+                     if isinstance(b, boxes.TextBox) and "Mono" in " ".join(b.style["font_family"])) for line in lines]
+    assert " ".join(" ".join(code).split()) == "Security Council"
+    links = {b.element.get("href") for line in lines for b in line.descendants()
+             if getattr(b, "element_tag", "") == "a" and b.element.get("href")}
+    assert "#one" in links
+    notes = [b for page in even.pages for b in page._page_box.descendants()
+             if isinstance(b, boxes.FootnoteAreaBox)]
+    assert any("A note, set whole at its call." in "".join(t.text for t in n.descendants()
+                                                              if isinstance(t, boxes.TextBox)) for n in notes)
+
+
+def test_the_spaces_are_even(even: Any) -> None:
+    """No justified line of the three paragraphs stretches its spaces beyond 3x the font's own."""
+    from weasyprint.formatting_structure import boxes
+
+    from octavo.pdf.internals import text_advance
+
+    for lines in _paragraph_lines(even):
+        for line in lines[:-1]:
+            texts = [b for b in line.descendants() if isinstance(b, boxes.TextBox) and " " in b.text.strip()]
+            spacing = max(float(getattr(b, "justification_spacing", 0) or 0) for b in texts)
+            natural = text_advance(" ", line.style)
+            assert (text_advance(" ", texts[0].style) + spacing) / natural < 3.0, _text(line)
+
+
+@pytest.mark.slow
+def test_the_epub_is_not_touched(tmp_path: Path) -> None:
+    """Built through the pipeline with paragraphs: even, the EPUB's text has no line spans and no added hyphens,
+    and is the same as with WeasyPrint's breaks (but for the page markers, which follow the print pages)."""
+    texts = {}
+    for mode in ("even", "greedy"):
+        root = write_book(tmp_path / mode, {"book.yaml": YAML.format(mode=mode),
+                                            "01.md": CHAPTER})
+        built = build_into(root, tmp_path / f"{mode}-out")
+        with zipfile.ZipFile(built.path("epub")) as epub:
+            name = next(n for n in epub.namelist() if n.endswith(".xhtml") and b"Diplomatic" in epub.read(n))
+            texts[mode] = epub.read(name).decode()
+    assert 'class="line' not in texts["even"] and "\u2010" not in texts["even"]
+    strip = re.compile(r'<span[^>]*epub:type="pagebreak"[^>]*/>|<span[^>]*epub:type="pagebreak"[^>]*></span>')
+    assert strip.sub("", texts["even"]) == strip.sub("", texts["greedy"])
