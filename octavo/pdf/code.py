@@ -19,6 +19,7 @@ from lxml import html as lxml_html
 
 from octavo.markup import local_name
 from octavo.model import Book, Chapter
+from octavo.pdf.codespans import is_highlighted, rewrite_spans
 from octavo.resources import Resources
 from octavo.source import place_in
 
@@ -77,10 +78,15 @@ def wrap_code(html: str, book: Book, measure: Measure, warn: Callable[[str], Non
     for pre in document.iter("pre"):
         code = pre[0] if len(pre) == 1 and local_name(pre[0].tag) == "code" and not (pre.text or "").strip() \
             else pre
-        if len(code):  # marked-up code (raw HTML): left to the layout, whose check reports what wraps
+        if len(code) and not is_highlighted(code):  # raw HTML: left to the layout, whose check reports what wraps
             continue
         indent = sum(INDENT_EM.get(local_name(a.tag), 0.0) for a in pre.iterancestors())
         columns = measure.columns(PRE_CODE_SIZE if code is not pre else PRE_SIZE, indent)
+        if len(code):  # highlighted (content/fences.py): wrapped the same way, each span kept around its text
+            chapter = _chapter_of(pre, book)
+            changed |= rewrite_spans(code, columns, split_line, CONTINUED, MAX_HANG,
+                                     lambda line, c=columns, ch=chapter: warn(_message(line, c, ch)))  # type: ignore[misc]
+            continue
         lines = (code.text or "").expandtabs(8).split("\n")
         if all(len(line) <= columns for line in lines):
             continue

@@ -91,6 +91,8 @@ def finish_passes(book: Book, edition: Edition) -> tuple[Pass, ...]:
         passes.append(_drop_bookmarks)
     if edition == Edition.SCREEN:
         passes.append(_rgb_black)
+    if edition == Edition.PRINT:
+        passes.append(_code_greys)  # the shared layout draws code in the screen colours
     passes.append(deflate_streams)  # last: the passes above change what is in the streams
     return tuple(passes)
 
@@ -148,6 +150,30 @@ def _swap_pairs(operators: list[Any], swaps: dict[tuple[bytes, bytes], bytes]) -
         else:
             out.append(operator)
     return out
+
+
+#: An RGB fill or stroke colour as pydyf writes it: `0.47451 0.156863 0.631373 rg`.
+_RGB = re.compile(rb"^([\d.]+) ([\d.]+) ([\d.]+) (rg|RG)$")
+
+
+def _code_greys(pdf: Any) -> None:
+    """The print edition is single-ink: redraw each colour of the code scheme (codestyle.PRINT_GREYS) as its grey
+    of K. Any other RGB colour is left as it is, for the preflight to find."""
+    from octavo.codestyle import PRINT_GREYS
+
+    greys = {tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5)): grey for colour, grey in PRINT_GREYS.items()}
+    for obj in drawing_streams(pdf):
+        out: list[Any] = []
+        for operator in obj.stream:
+            match = _RGB.match(operator) if isinstance(operator, bytes) else None
+            key = tuple(round(float(v) * 255) for v in match.groups()[:3]) if match else None
+            if match is None or key not in greys:
+                out.append(operator)
+                continue
+            fill = match.group(4) == b"rg"
+            out += [b"/DeviceCMYK cs" if fill else b"/DeviceCMYK CS",
+                    f"0 0 0 {greys[key]:g} {'scn' if fill else 'SCN'}".encode()]
+        obj.stream = out
 
 
 def deflate_streams(pdf: Any) -> None:
