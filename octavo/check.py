@@ -270,12 +270,53 @@ def preflight_pdf(path: Path, edition: Edition, meta: BookMeta) -> list[Finding]
                 findings.append("bookmarks present, which KDP asks to remove")
             if any("/Annots" in page.obj for page in pdf.pages):
                 findings.append("annotations (links) present in a print file")
+            findings += colour_problems(pdf)
         else:
             if b'pdfuaid:part="1"' not in xmp:
                 findings.append("not identified as PDF/UA-1 in its XMP metadata")
             if "/StructTreeRoot" not in pdf.Root:
                 findings.append("not tagged (no structure tree)")
     return [Finding(path.name, "FAIL", message) for message in findings]
+
+
+#: Operators that set a colour no single-ink file may hold: RGB, and CMYK with any cyan, magenta or yellow.
+_RGB_OPERATORS = ("rg", "RG")
+_CMYK_OPERATORS = ("k", "K", "sc", "SC", "scn", "SCN")
+
+
+def colour_problems(pdf: Any) -> list[str]:
+    """The pages of a print PDF that draw in a colour other than K (single-ink black): RGB, or CMYK with C, M or Y.
+    Images are left to the printer's own preflight; what the pages and their forms draw is read here."""
+    import pikepdf
+
+    pages = []
+    for number, page in enumerate(pdf.pages, start=1):
+        streams = [page, *_forms(page.obj.get("/Resources", {}), set())]
+        if any(_coloured(pikepdf.parse_content_stream(stream)) for stream in streams):
+            pages.append(number)
+    if not pages:
+        return []
+    shown = ", ".join(str(n) for n in pages[:10]) + (f" and {len(pages) - 10} more" if len(pages) > 10 else "")
+    return [f"colour other than K (single-ink black) drawn on page(s) {shown}"]
+
+
+def _forms(resources: Any, seen: set[Any]) -> list[Any]:
+    forms = []
+    for xobject in resources.get("/XObject", {}).values():
+        if xobject.get("/Subtype") == "/Form" and xobject.objgen not in seen:
+            seen.add(xobject.objgen)
+            forms += [xobject, *_forms(xobject.get("/Resources", {}), seen)]
+    return forms
+
+
+def _coloured(instructions: Any) -> bool:
+    for operands, operator in instructions:
+        name = str(operator)
+        if name in _RGB_OPERATORS:
+            return True
+        if name in _CMYK_OPERATORS and len(operands) == 4 and any(float(v) != 0 for v in list(operands)[:3]):
+            return True
+    return False
 
 
 def _boxes(pdf: Any, edition: Edition, meta: BookMeta) -> list[str]:

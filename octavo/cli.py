@@ -185,6 +185,11 @@ def _dispatch(args: argparse.Namespace, run: _Run) -> None:
 
         new_publication(args.path)
         return
+    if args.command == "import":
+        from octavo.commands.importer import import_book
+
+        import_book(args.format, args.path, args.to, args.site_url)
+        return
     content, project = find_book(args.path, args.content)
     run.content = content
     if args.command == "release":

@@ -200,6 +200,7 @@ FINDING_CODES: tuple[tuple[str, str], ...] = (
     ("no PDF/X output intent{}", "pdf-no-output-intent"),
     ("bookmarks present{}", "pdf-bookmarks"),
     ("annotations (links) present in a print file", "pdf-print-links"),
+    ("colour other than K (single-ink black) drawn on page(s) {}", "pdf-print-colour"),  # code: highlighting
     ("not identified as PDF/UA-1{}", "pdf-not-pdf-ua"),
     ("not tagged{}", "pdf-not-tagged"),
     ("no pages", "pdf-no-pages"),

@@ -1,0 +1,181 @@
+"""Markdown text of an imported page -> the same text with its headings shifted, mdBook's hidden lines of Rust
+blocks dropped, and the links and images it has found, each with its line (the importers decide what to do).
+
+Lines are read with their code fences, so nothing inside a code block is ever taken for a heading or a link.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
+
+#: A fence's opening or closing line: ``` or ~~~, indented at most three spaces.
+_FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
+_HEADING = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)")
+#: mdBook's hidden Rust lines (mdbook-html hide_lines.rs): `# x` and `#` hidden, `##x` shown as `#x`.
+_BORING = re.compile(r"^(\s*)#(.?)(.*)$")
+#: An inline link or image target: ](target "title") or ](<target>).
+_INLINE = re.compile(r'(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*(<[^>\n]*>|[^)\s]+)(\s+(?:"[^"]*"|\'[^\']*\'))?\s*\)')
+#: A reference definition: [label]: target "title".
+_DEFINITION = re.compile(r"^( {0,3}\[([^\]]+)\]:[ \t]*)(<[^>\n]*>|\S+)(.*)$")
+#: Raw HTML that loads or links: <img src="..."> and <a href="...">.
+_HTML_URL = re.compile(r"""(<(?:img|a|source)\b[^>]*?\b(?:src|href)\s*=\s*)(["'])([^"']*)\2""", re.I)
+#: Inline code spans, whose text is never a link.
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A link or image target in a page."""
+
+    target: str
+    """As written (without <>)."""
+    line: int
+    """Its line in the page, from 1."""
+    image: bool
+    """An image (![..](x), <img src>), else a link."""
+
+
+def fenced(text: str) -> Iterator[tuple[int, str, str | None]]:
+    """(line number, line with its end, the language of the code block it is inside or None) per line; the
+    fence lines themselves count as inside."""
+    fence: str | None = None
+    language = ""
+    for number, line in enumerate(text.splitlines(keepends=True), start=1):
+        match = _FENCE.match(line.rstrip("\r\n"))
+        if fence is None and match and not (match.group(2)[0] == "`" and "`" in match.group(3)):
+            fence, language = match.group(2), match.group(3).strip()
+            yield number, line, language
+        elif fence is not None and match and match.group(2)[0] == fence[0] and len(match.group(2)) >= len(fence) \
+                and not match.group(3).strip():
+            yield number, line, language
+            fence = None
+        else:
+            yield number, line, language if fence is not None else None
+
+
+def shift_headings(text: str, by: int, skip_first: bool = False) -> tuple[str, list[int]]:
+    """Every ATX heading outside code `by` levels down (`#` -> `##`); the lines of those that would pass `######`
+    (kept at level 6). `skip_first`: the first heading stays as it is (a chapter's title)."""
+    out, deep, first = [], [], skip_first
+    for number, line, inside in fenced(text):
+        match = _HEADING.match(line) if inside is None else None
+        if match and first:
+            first = False
+        elif match and by:
+            level = len(match.group(2)) + by
+            if level > 6:
+                deep.append(number)
+            line = match.group(1) + "#" * min(level, 6) + line[match.end():]
+        out.append(line)
+    return "".join(out), deep
+
+
+def headings(text: str) -> list[tuple[int, int]]:
+    """(level, line) of each ATX heading outside code."""
+    return [(len(m.group(2)), number) for number, line, inside in fenced(text)
+            if inside is None and (m := _HEADING.match(line))]
+
+
+def is_rust(info: str) -> bool:
+    """Whether a fence's info string makes it a Rust block, as mdBook reads it (the first word, before a comma)."""
+    word = re.split(r"[\s,{]", info.strip(), maxsplit=1)[0].lower()
+    return word == "rust"
+
+
+def drop_hidden_lines(text: str) -> str:
+    """Rust code blocks without mdBook's hidden lines (`# x`, `#`); `##x` becomes `#x`. A block with
+    `hidelines=P` in its info string drops the lines starting with P instead (mdBook's rule for other languages)."""
+    out = []
+    for _, line, inside in fenced(text):
+        body = line.rstrip("\r\n")
+        fence_line = _FENCE.match(body) is not None and inside is not None
+        if inside is None or fence_line:
+            out.append(line)
+            continue
+        prefix = re.search(r"hidelines=(\S+?)(?=[\s,}]|$)", inside)
+        if prefix and not is_rust(inside):
+            if body.lstrip().startswith(prefix.group(1)):
+                continue
+        elif is_rust(inside) and (match := _BORING.match(body)):
+            if match.group(2) == "#":
+                line = match.group(1) + "#" + match.group(3) + line[len(body):]
+            elif match.group(2) in ("", " "):
+                continue
+        out.append(line)
+    return "".join(out)
+
+
+def references(text: str) -> list[Reference]:
+    """The link and image targets of a page, outside code, in order."""
+    found = []
+    for number, line, inside in fenced(text):
+        if inside is not None:
+            continue
+        plain = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
+        for match in _INLINE.finditer(plain):
+            found.append(Reference(match.group(3).strip("<>"), number, bool(match.group(1))))
+        if definition := _DEFINITION.match(plain):
+            found.append(Reference(definition.group(3).strip("<>"), number, False))
+        for match in _HTML_URL.finditer(plain):
+            found.append(Reference(match.group(3), number, match.group(0).lower().startswith("<img")))
+    return found
+
+
+def rewrite_links(text: str, change: Callable[[str, int, bool], str | None]) -> str:
+    """Each link target outside code through `change(target, line, image)`: a new target, the same one, or None
+    to unlink it (the link's text stays; a reference definition is dropped and its uses become their text)."""
+    out, dropped = [], set()
+    for number, line, inside in fenced(text):
+        if inside is not None:
+            out.append(line)
+            continue
+        spans = [(m.start(), m.end()) for m in _CODE_SPAN.finditer(line)]
+
+        def outside(position: int, spans: list[tuple[int, int]] = spans) -> bool:
+            return not any(start <= position < end for start, end in spans)
+
+        def inline(match: re.Match[str], number: int = number) -> str:
+            if not outside(match.start()):
+                return match.group(0)
+            target = change(match.group(3).strip("<>"), number, bool(match.group(1)))
+            if target is None:
+                return match.group(0) if match.group(1) else match.group(2)
+            return f"{match.group(1)}[{match.group(2)}]({_target(target)}{match.group(4) or ''})"
+
+        line = _INLINE.sub(inline, line)
+        if (definition := _DEFINITION.match(line.rstrip("\r\n"))) and outside(0):
+            target = change(definition.group(3).strip("<>"), number, False)
+            if target is None:
+                dropped.add(definition.group(2).strip().lower())
+                continue
+            line = definition.group(1) + _target(target) + definition.group(4) + line[len(line.rstrip("\r\n")):]
+        line = _HTML_URL.sub(partial(_html_link, number=number, change=change), line)
+        out.append(line)
+    result = "".join(out)
+    return _unlink_references(result, dropped) if dropped else result
+
+
+def _target(target: str) -> str:
+    return f"<{target}>" if re.search(r"[\s()]", target) else target
+
+
+def _html_link(match: re.Match[str], number: int, change: Callable[[str, int, bool], str | None]) -> str:
+    target = change(match.group(3), number, match.group(0).lower().startswith("<img"))
+    return match.group(0) if target is None else f"{match.group(1)}{match.group(2)}{target}{match.group(2)}"
+
+
+def _unlink_references(text: str, labels: set[str]) -> str:
+    """`[text][label]`, `[label][]` and `[label]` whose definition was dropped -> their text."""
+    out = []
+    for _, line, inside in fenced(text):
+        if inside is None:
+            line = re.sub(r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\[([^\]]*)\]",
+                          lambda m: m.group(1) if (m.group(2) or m.group(1)).strip().lower() in labels
+                          else m.group(0), line)
+            line = re.sub(r"(?<![\]!])\[([^\[\]]+)\](?![(\[:])",
+                          lambda m: m.group(1) if m.group(1).strip().lower() in labels else m.group(0), line)
+        out.append(line)
+    return "".join(out)
