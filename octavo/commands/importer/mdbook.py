@@ -210,7 +210,7 @@ def _link(target: str, line: int, image: bool, page: str, source: _Source) -> st
     if image or resolved.lower().endswith(IMAGE_SUFFIXES):
         if file.is_file():
             source.copies[resolved] = file
-            return target
+            return resolved  # Octavo reads an image's path from the book's folder, not the page's
         log.warning("%s:%d: image '%s' not found in %s/", shown, line, target, source.src)
         return target
     why = "is a page SUMMARY.md does not list" if page_name.endswith(".md") and (source.src / page_name).is_file() \

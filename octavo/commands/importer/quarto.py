@@ -175,7 +175,8 @@ def _chapter_text(path: Path, name: str, kind: str, root: Path, book: Imported, 
         keep["kind"] = kind if kind != "chapter" else "preface" if not book.texts else "appendix"
     dropped = sorted(k for k in front if k not in ("title",))
     if dropped:
-        log.warning("%s:2: front matter %s left out (Octavo's chapters take title and kind)", shown, ", ".join(dropped))
+        log.warning("%s:%d: front matter %s left out (Octavo's chapters take title and kind)", shown, 2,
+                    ", ".join(dropped))
     head = "---\n" + "".join(f'{k}: "{v}"\n' for k, v in keep.items()) + "---\n" if keep else ""
     return head + body.lstrip("\n") + ("" if body.endswith("\n") else "\n")
 
@@ -199,28 +200,32 @@ def _cells(text: str, shown: str) -> str:
     """Executable cells (```{python}) shown as code, without their `#|` options; `echo: false` leaves one out."""
     out: list[str] = []
     cell: list[str] | None = None
+    start = 0
     for number, line, inside in fenced(text):
         if cell is not None and inside is None:
-            out += _shown_cell(cell)
+            out += _shown_cell(cell, shown, start)
             cell = None
         if cell is None and inside is not None and re.match(r"^\{[a-zA-Z]\w*(?=[\s,}])", inside.strip()):
-            cell = [line]
-            language = re.split(r"[\s,}]", inside.strip()[1:], maxsplit=1)[0]
-            log.warning("%s:%d: executable %s cell shown as code: Octavo does not run code (render its output "
-                        "with Quarto first)", shown, number, language)
+            cell, start = [line], number
             continue
         if cell is not None:
             cell.append(line)
         else:
             out.append(line)
-    return "".join(out + (_shown_cell(cell) if cell else []))
+    return "".join(out + (_shown_cell(cell, shown, start) if cell else []))
 
 
-def _shown_cell(cell: list[str]) -> list[str]:
-    options = [m for line in cell if (m := _OPTION.match(line))]
+def _shown_cell(cell: list[str], shown: str, line: int) -> list[str]:
+    """A cell as a code block without its `#|` options, or nothing when it says `echo: false`."""
+    options = [m for text in cell if (m := _OPTION.match(text))]
+    language = re.split(r"[\s,}]", cell[0].strip().lstrip("`~").strip()[1:], maxsplit=1)[0]
     if any(m.group(1) == "echo" and m.group(2).lower() == "false" for m in options):
+        log.warning("%s:%d: executable %s cell with echo: false left out: Octavo does not run code (render its "
+                    "output with Quarto first)", shown, line, language)
         return []
-    return [line for line in cell if not _OPTION.match(line)]
+    log.warning("%s:%d: executable %s cell shown as code: Octavo does not run code (render its output with "
+                "Quarto first)", shown, line, language)
+    return [text for text in cell if not _OPTION.match(text)]
 
 
 def _divs(text: str, shown: str) -> str:
@@ -288,7 +293,7 @@ def _link(target: str, line: int, image: bool, page: str, root: Path, book: Impo
         return relative + (f"#{fragment}" if fragment else "")
     if (root / resolved).is_file() and not resolved.startswith(".."):
         book.copies[resolved] = root / resolved
-        return target
+        return resolved  # Octavo reads an image's path from the book's folder, not the chapter's
     log.warning("%s:%d: %s '%s' is not in the project: %s", shown, line, "image" if image else "link", target,
                 "kept as written" if image else "its text is kept, unlinked")
     return target if image else None

@@ -95,6 +95,8 @@ def _scalar(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return str(value)
+    if isinstance(value, dict):  # a flow mapping: {"name": "Ada Lovelace", "affiliation": "..."}
+        return json.dumps({str(k): str(v) for k, v in value.items()}, ensure_ascii=False)
     return json.dumps(str(value), ensure_ascii=False)
 
 
