@@ -122,3 +122,15 @@ def test_a_highlighted_block_that_fits_is_left_as_written() -> None:
     page = f"<!DOCTYPE html><html><body>{html}</body></html>"
     book: Any = SimpleNamespace(chapters=())
     assert wrap_code(page, book, Measure(width=1000, advance=0.6), lambda _: None) == page
+
+
+def test_the_page_map_counts_a_code_block_whole_so_wrapped_spans_shift_nothing() -> None:
+    from octavo.pages import index_elements
+
+    block = render_code(parse_info("python"), 'x = "a string much longer than the measure of this test"\n')
+    page = f"<!DOCTYPE html><html><body><section id='c'>{block}<p>after</p></section></body></html>"
+    wrapped, _ = _wrap(block)
+    before = index_elements(lxml_html.document_fromstring(page))
+    after = index_elements(lxml_html.document_fromstring(
+        page.replace(block, lxml_html.tostring(wrapped.find(".//pre"), encoding="unicode"))))
+    assert [v for k, v in before.items() if k.tag == "p"] == [v for k, v in after.items() if k.tag == "p"]
