@@ -64,6 +64,11 @@ def test_includes_take_anchors_and_ranges_and_rustdoc_hides_the_rest() -> None:
     assert include(r"\{{#include x.rs}}") == "{{#include x.rs}}"
 
 
+def test_playground_is_a_rust_block_of_the_file() -> None:
+    block = expand("{{#playground ../listings/hello.rs editable}}", MDBOOK / "src", "src/x.md", MDBOOK)
+    assert block.startswith("```rust,editable\nuse std::io;\n") and block.endswith("// ANCHOR_END: body\n```")
+
+
 def test_a_missing_include_is_a_warning_with_its_file_and_line(caplog: pytest.LogCaptureFixture) -> None:
     assert expand("one\n{{#include nothing.rs}}\n", MDBOOK / "src", "src/x.md", MDBOOK) == \
         "one\n{{#include nothing.rs}}\n"
@@ -165,7 +170,7 @@ def test_screen_pdf_code_is_in_colour(mdbook_built: Imported) -> None:
     assert _rgb(KEYWORD.colour) in streams and _rgb(COMMENT.colour) in streams
 
 
-def test_print_pdf_code_is_greys_of_k_only(mdbook_built: Imported) -> None:
+def test_print_pdf_code_and_svg_images_are_greys_of_k_only(mdbook_built: Imported) -> None:
     path = next(mdbook_built.out.glob("*-print.pdf"))
     meta = load_config(mdbook_built.folder, mdbook_built.folder)
     assert preflight_pdf(path, Edition.PRINT, meta) == []
@@ -175,6 +180,7 @@ def test_print_pdf_code_is_greys_of_k_only(mdbook_built: Imported) -> None:
     assert re.search(rb"\brg\b|\bRG\b", streams) is None
     greys = set(re.findall(rb"0 0 0 ([\d.]+) scn", streams))
     assert {b"1", f"{COMMENT.grey:g}".encode()} <= greys
+    assert b"0.498" in greys  # the SVG image's grey square (#808080), as its luminance
 
 
 def test_code_in_the_pdf_is_whole_unhyphenated_and_its_title_on_its_page(mdbook_built: Imported) -> None:

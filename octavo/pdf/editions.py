@@ -92,7 +92,7 @@ def finish_passes(book: Book, edition: Edition) -> tuple[Pass, ...]:
     if edition == Edition.SCREEN:
         passes.append(_rgb_black)
     if edition == Edition.PRINT:
-        passes.append(_code_greys)  # the shared layout draws code in the screen colours
+        passes.append(_single_ink)  # the shared layout draws code (and SVG images) in screen colours
     passes.append(deflate_streams)  # last: the passes above change what is in the streams
     return tuple(passes)
 
@@ -156,9 +156,10 @@ def _swap_pairs(operators: list[Any], swaps: dict[tuple[bytes, bytes], bytes]) -
 _RGB = re.compile(rb"^([\d.]+) ([\d.]+) ([\d.]+) (rg|RG)$")
 
 
-def _code_greys(pdf: Any) -> None:
+def _single_ink(pdf: Any) -> None:
     """The print edition is single-ink: redraw each colour of the code scheme (codestyle.PRINT_GREYS) as its grey
-    of K. Any other RGB colour is left as it is, for the preflight to find."""
+    of K, and any other RGB colour (an SVG image's) as the grey of its luminance, so that no colour reaches the
+    printer's file."""
     from octavo.codestyle import PRINT_GREYS
 
     greys = {tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5)): grey for colour, grey in PRINT_GREYS.items()}
@@ -166,13 +167,15 @@ def _code_greys(pdf: Any) -> None:
         out: list[Any] = []
         for operator in obj.stream:
             match = _RGB.match(operator) if isinstance(operator, bytes) else None
-            key = tuple(round(float(v) * 255) for v in match.groups()[:3]) if match else None
-            if match is None or key not in greys:
+            if match is None:
                 out.append(operator)
                 continue
+            rgb = [min(1.0, float(v)) for v in match.groups()[:3]]
+            key = tuple(round(v * 255) for v in rgb)
+            grey = greys.get(key, round(1 - (0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]), 4))
             fill = match.group(4) == b"rg"
             out += [b"/DeviceCMYK cs" if fill else b"/DeviceCMYK CS",
-                    f"0 0 0 {greys[key]:g} {'scn' if fill else 'SCN'}".encode()]
+                    f"0 0 0 {grey:g} {'scn' if fill else 'SCN'}".encode()]
         obj.stream = out
 
 
