@@ -57,6 +57,11 @@ def test_a_fence_with_an_id_or_caption_is_a_listing_figure() -> None:
     assert html.endswith("</pre>\n</figure>\n")
 
 
+def test_a_caption_may_hold_code_and_commas() -> None:
+    html = render_code(parse_info('rust {#lst:1-1 caption="Prints `Hello, world!`"}'), "x\n")
+    assert "<figcaption>Prints <code>Hello, world!</code></figcaption>" in html
+
+
 def test_line_numbers_and_highlighted_lines() -> None:
     html = render_code(parse_info('python linenos hl_lines="2"'), "a = 1\nb = 2\n")
     lines = html.split("<code", 1)[1].split("\n")

@@ -15,7 +15,7 @@ import pytest
 from octavo.check import colour_problems, preflight_pdf
 from octavo.codestyle import COMMENT, KEYWORD
 from octavo.commands.importer.includes import expand, line_range
-from octavo.commands.importer.markdown_text import drop_hidden_lines, shift_headings
+from octavo.commands.importer.markdown_text import drop_hidden_lines, listings, rewrite_links, shift_headings
 from octavo.commands.importer.summary import read_summary
 from octavo.config import load_config
 from octavo.model import Edition
@@ -84,6 +84,20 @@ def test_hidden_rust_lines_follow_mdbook() -> None:
 def test_headings_shift_outside_code_only() -> None:
     text, deep = shift_headings("# A\n\n```sh\n# not a heading\n```\n\n###### F\n", 2)
     assert text == "### A\n\n```sh\n# not a heading\n```\n\n###### F\n" and deep == [7]
+
+
+def test_the_rust_books_listings_become_fence_attributes() -> None:
+    text = ('<Listing number="1-1" file-name="src/main.rs" caption="Prints `Hello, world!`">\n\n'
+            "```rust\nfn main() {}\n```\n\n</Listing>\n")
+    assert listings(text) == '\n```rust {#lst:1-1 title="src/main.rs" caption="Prints `Hello, world!`"}\n' \
+        "fn main() {}\n```\n\n"
+
+
+def test_a_note_definition_is_no_link_definition() -> None:
+    seen: list[str] = []
+    text = "[^note]: [https://example.org](https://example.org)\n[ref]: ../x.md\n"
+    rewrite_links(text, lambda target, line, image: seen.append(target) or target)
+    assert seen == ["https://example.org", "../x.md"]
 
 
 def test_summary_entries() -> None:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
@@ -25,7 +26,7 @@ from octavo.markup import escape
 #: Languages that are set plain, as written, without a lexer (and without the advice an unknown one gets).
 PLAIN = frozenset({"", "text", "txt", "plain", "plaintext", "none", "output"})
 #: Attribute items: #id, .class, key="value", key='value', key=value, a bare word.
-_ITEM = re.compile(r'\s*(?:#([A-Za-z][\w:.-]*)|\.([A-Za-z_][\w+#-]*)|([A-Za-z_][\w-]*)\s*=\s*("[^"]*"|\'[^\']*\'|'
+_ITEM = re.compile(r'[\s,]*(?:#([A-Za-z][\w:.-]*)|\.([A-Za-z_][\w+#-]*)|([A-Za-z_][\w-]*)\s*=\s*("[^"]*"|\'[^\']*\'|'
                    r'[^\s"\'}]+)|([^\s{}=,]+))')
 #: Words that turn line numbers on.
 _NUMBERED = frozenset({"numberLines", "number-lines", "numberlines", "linenos", "line-numbers"})
@@ -82,7 +83,7 @@ def parse_info(info: str) -> Fence:
 
 
 def _items(text: str) -> list[tuple[str, str, str, str, str]]:
-    items, rest = [], text.replace(",", " ")
+    items, rest = [], text
     while rest.strip():
         match = _ITEM.match(rest)
         if match is None or not match.group(0).strip():
@@ -176,11 +177,19 @@ def render_code(fence: Fence, code: str) -> str:
         block = f'<div class="code-title">{escape(fence.title)}</div>\n' + block
     if fence.anchor or fence.caption:
         anchor = f' id="{escape(fence.anchor)}"' if fence.anchor else ""
-        caption = f"<figcaption>{escape(fence.caption)}</figcaption>\n" if fence.caption else ""
+        caption = f"<figcaption>{_inline(fence.caption)}</figcaption>\n" if fence.caption else ""
         return f'<figure class="listing"{anchor}>\n{caption}{block}</figure>\n'
     if fence.title:
         return f'<div class="code-block">\n{block}</div>\n'
     return block
+
+
+def _inline(text: str) -> str:
+    """A caption's Markdown (`code`, *emphasis*), without raw HTML: the chapter's HTML is cleaned after."""
+    return str(_CAPTIONS.renderInline(text)).strip()
+
+
+_CAPTIONS = MarkdownIt("commonmark", {"html": False})
 
 
 def render_fence(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:

@@ -19,7 +19,7 @@ _BORING = re.compile(r"^(\s*)#(.?)(.*)$")
 #: An inline link or image target: ](target "title") or ](<target>).
 _INLINE = re.compile(r'(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*(<[^>\n]*>|[^)\s]+)(\s+(?:"[^"]*"|\'[^\']*\'))?\s*\)')
 #: A reference definition: [label]: target "title".
-_DEFINITION = re.compile(r"^( {0,3}\[([^\]]+)\]:[ \t]*)(<[^>\n]*>|\S+)(.*)$")
+_DEFINITION = re.compile(r"^( {0,3}\[([^\]^][^\]]*)\]:[ \t]*)(<[^>\n]*>|\S+)(.*)$")  # not a note, [^x]:
 #: Raw HTML that loads or links: <img src="..."> and <a href="...">.
 _HTML_URL = re.compile(r"""(<(?:img|a|source)\b[^>]*?\b(?:src|href)\s*=\s*)(["'])([^"']*)\2""", re.I)
 #: Inline code spans, whose text is never a link.
@@ -177,5 +177,37 @@ def _unlink_references(text: str, labels: set[str]) -> str:
                           else m.group(0), line)
             line = re.sub(r"(?<![\]!])\[([^\[\]]+)\](?![(\[:])",
                           lambda m: m.group(1) if m.group(1).strip().lower() in labels else m.group(0), line)
+        out.append(line)
+    return "".join(out)
+
+
+#: The Rust Book's listings (its mdbook-trpl preprocessor): <Listing number="1-1" file-name="x.rs" caption="...">.
+_LISTING_OPEN = re.compile(r"^\s*<Listing((?:\s+[\w-]+=\"[^\"]*\")*)\s*>\s*$")
+_LISTING_CLOSE = re.compile(r"^\s*</Listing>\s*$")
+_LISTING_ATTR = re.compile(r'([\w-]+)="([^"]*)"')
+
+
+def listings(text: str) -> str:
+    """`<Listing number= file-name= caption=>` around a code block -> the block's own attributes: its id
+    (`#lst:1-1`), title line and caption (see docs/code.md); the tags themselves are dropped."""
+    out: list[str] = []
+    pending: dict[str, str] | None = None
+    for _, line, inside in fenced(text):
+        if inside is None and (opened := _LISTING_OPEN.match(line)):
+            pending = dict(_LISTING_ATTR.findall(opened.group(1)))
+            continue
+        if inside is None and _LISTING_CLOSE.match(line):
+            pending = None
+            continue
+        fence = _FENCE.match(line.rstrip("\r\n")) if inside is not None and pending is not None else None
+        if fence is not None and pending is not None:
+            attributes = []
+            if pending.get("number"):
+                attributes.append(f"#lst:{pending['number']}")
+            for key, name in (("file-name", "title"), ("caption", "caption")):
+                if pending.get(key):
+                    attributes.append(f'{name}="{pending[key]}"')
+            line = f"{fence.group(1)}{fence.group(2)}{fence.group(3).strip()} {{{' '.join(attributes)}}}\n"
+            pending = None
         out.append(line)
     return "".join(out)

@@ -14,7 +14,13 @@ from typing import Any
 from urllib.parse import unquote, urljoin
 
 from octavo.commands.importer.includes import expand
-from octavo.commands.importer.markdown_text import drop_hidden_lines, headings, rewrite_links, shift_headings
+from octavo.commands.importer.markdown_text import (
+    drop_hidden_lines,
+    headings,
+    listings,
+    rewrite_links,
+    shift_headings,
+)
 from octavo.commands.importer.summary import Entry, read_summary
 from octavo.commands.importer.writer import Chapter, Imported, Part
 from octavo.errors import ContentError, UsageError
@@ -158,10 +164,11 @@ def _page(entry: Entry, source: _Source) -> str:
     name = entry.path or ""
     shown = source.shown(name)
     text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
-    text = expand(text, path.parent, shown, source.root)
-    text = drop_hidden_lines(text)
-    text = _headings(text, entry, shown)
+    # Links first, while the lines are the page's own (for the warnings); then what the includes bring.
     text = rewrite_links(text, lambda target, line, image: _link(target, line, image, name, source))
+    text = expand(text, path.parent, shown, source.root)
+    text = listings(drop_hidden_lines(text))
+    text = _headings(text, entry, shown)
     if entry.depth == 0 and entry.kind in ("prefix", "suffix"):
         kind = next((k for word, k in KIND_WORDS.items() if word in entry.title.lower()),
                     "preface" if entry.kind == "prefix" else "appendix")
