@@ -121,12 +121,16 @@ class Imported:
     out: Path
 
 
-@pytest.fixture(scope="module")
-def mdbook(tmp_path_factory: pytest.TempPathFactory) -> Imported:
-    folder = tmp_path_factory.mktemp("mdbook") / "book"
-    imported = run_module("import", "mdbook", str(MDBOOK), "--to", str(folder))
+def _import(kind: str, source: Path, tmp_path_factory: pytest.TempPathFactory) -> Imported:
+    folder = tmp_path_factory.mktemp(kind) / "book"
+    imported = run_module("import", kind, str(source), "--to", str(folder))
     assert imported.returncode == 0, imported.stderr
     return Imported(folder, imported.stderr, folder / "dist")
+
+
+@pytest.fixture(scope="module")
+def mdbook(tmp_path_factory: pytest.TempPathFactory) -> Imported:
+    return _import("mdbook", MDBOOK, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -228,10 +232,7 @@ def test_epub_code_is_classes_and_css(mdbook_built: Imported) -> None:
 
 @pytest.fixture(scope="module")
 def quarto(tmp_path_factory: pytest.TempPathFactory) -> Imported:
-    folder = tmp_path_factory.mktemp("quarto") / "book"
-    imported = run_module("import", "quarto", str(QUARTO), "--to", str(folder))
-    assert imported.returncode == 0, imported.stderr
-    return Imported(folder, imported.stderr, folder / "dist")
+    return _import("quarto", QUARTO, tmp_path_factory)
 
 
 def test_quarto_book_metadata_chapters_and_parts(quarto: Imported) -> None:
