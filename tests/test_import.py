@@ -217,7 +217,7 @@ def test_epub_code_is_classes_and_css(mdbook_built: Imported) -> None:
         names = epub.namelist()
         code = next(epub.read(n).decode() for n in names if n.endswith(".xhtml") and "<pre" in
                     epub.read(n).decode())
-        css = epub.read(next(n for n in names if n.endswith(".css"))).decode()
+        css = epub.read(next(n for n in names if n.endswith("css/code.css"))).decode()
         links = "".join(epub.read(n).decode() for n in names if n.endswith(".xhtml"))
         assert any(n.endswith("images/diagram.png") for n in names)
     assert '<span class="k">fn</span>' in code and '<pre class="code numbered" data-language="rust">' in code

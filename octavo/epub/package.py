@@ -10,7 +10,7 @@ import zipfile
 from ebooklib import epub
 
 from octavo.bidi import language_direction
-from octavo.codestyle import code_css  # the code colours, before epub.css so that it may override them
+from octavo.codestyle import code_css
 from octavo.epub.a11y import accessibility_metadata
 from octavo.epub.documents import EpubContent, chapter_file, part_file
 from octavo.epub.typography import smarten
@@ -31,8 +31,11 @@ def build_epub(book: Book, content: EpubContent, styles: Resources, modified: dt
     _metadata(ebook, book, content)
     if language_direction(book.meta.language) == "rtl":
         ebook.set_direction("rtl")  # the spine's page-progression-direction: pages turn to the left
+    # The code colours (codestyle.py) in a sheet of their own, linked before epub.css, which may override them.
+    ebook.add_item(epub.EpubItem(uid="code-css", file_name="css/code.css", media_type="text/css",
+                                 content=code_css().encode()))
     ebook.add_item(epub.EpubItem(uid="css", file_name="css/epub.css", media_type="text/css",
-                                 content=code_css().encode() + styles.find_style("epub.css").read_bytes()))
+                                 content=styles.find_style("epub.css").read_bytes()))
     items = []
     for doc in content.documents:
         item = epub.EpubItem(uid=doc.uid, file_name=doc.file_name, media_type="application/xhtml+xml",
