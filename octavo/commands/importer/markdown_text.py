@@ -189,9 +189,12 @@ _LISTING_ATTR = re.compile(r'([\w-]+)="([^"]*)"')
 
 def listings(text: str) -> str:
     """`<Listing number= file-name= caption=>` around a code block -> the block's own attributes: its id
-    (`#lst:1-1`), title line and caption (see docs/code.md); the tags themselves are dropped."""
+    (`#lst:1-1`), title line and caption (see docs/code.md); the tags themselves are dropped. A backtick fence
+    whose caption holds a backtick becomes a tilde fence (CommonMark allows no backtick in a backtick fence's
+    info string)."""
     out: list[str] = []
     pending: dict[str, str] | None = None
+    retick = ""  # the backtick fence being written as tildes
     for _, line, inside in fenced(text):
         if inside is None and (opened := _LISTING_OPEN.match(line)):
             pending = dict(_LISTING_ATTR.findall(opened.group(1)))
@@ -199,15 +202,19 @@ def listings(text: str) -> str:
         if inside is None and _LISTING_CLOSE.match(line):
             pending = None
             continue
-        fence = _FENCE.match(line.rstrip("\r\n")) if inside is not None and pending is not None else None
+        bare = line.rstrip("\r\n")
+        if retick and inside is not None and re.fullmatch(" {0,3}`{" + str(len(retick)) + r",}\s*", bare):
+            line, retick = bare.replace("`", "~") + "\n", ""
+        fence = _FENCE.match(bare) if inside is not None and pending is not None else None
         if fence is not None and pending is not None:
-            attributes = []
-            if pending.get("number"):
-                attributes.append(f"#lst:{pending['number']}")
+            attributes = [f"#lst:{pending['number']}"] if pending.get("number") else []
             for key, name in (("file-name", "title"), ("caption", "caption")):
                 if pending.get(key):
                     attributes.append(f'{name}="{pending[key]}"')
-            line = f"{fence.group(1)}{fence.group(2)}{fence.group(3).strip()} {{{' '.join(attributes)}}}\n"
+            marks = fence.group(2)
+            if marks[0] == "`" and any("`" in a for a in attributes):
+                retick, marks = marks, "~" * len(marks)
+            line = f"{fence.group(1)}{marks}{fence.group(3).strip()} {{{' '.join(attributes)}}}\n"
             pending = None
         out.append(line)
     return "".join(out)
