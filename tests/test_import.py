@@ -102,6 +102,12 @@ def test_a_note_definition_is_no_link_definition() -> None:
     assert seen == ["https://example.org", "../x.md"]
 
 
+def test_an_html_image_over_several_lines_is_found_outside_code_only() -> None:
+    text = 'An <img alt="a\nfigure" src="img/x.svg"\nclass="center" />\n\n```html\n<img src="no.png">\n```\n'
+    changed = rewrite_links(text, lambda target, line, image: f"{target}?{line}{image}")
+    assert 'src="img/x.svg?1True"' in changed and '<img src="no.png">' in changed
+
+
 def test_summary_entries() -> None:
     entries = read_summary((MDBOOK / "src" / "SUMMARY.md").read_text(), "SUMMARY.md")
     assert [(e.kind, e.title, e.path, e.depth) for e in entries] == [

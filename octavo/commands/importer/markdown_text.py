@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import partial
 
 #: A fence's opening or closing line: ``` or ~~~, indented at most three spaces.
 _FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
@@ -110,7 +109,7 @@ def drop_hidden_lines(text: str) -> str:
 
 def references(text: str) -> list[Reference]:
     """The link and image targets of a page, outside code, in order."""
-    found = []
+    found = [Reference(m.group(3), line, m.group(0).lower().startswith("<img")) for m, line in _html_urls(text)]
     for number, line, inside in fenced(text):
         if inside is not None:
             continue
@@ -119,8 +118,6 @@ def references(text: str) -> list[Reference]:
             found.append(Reference(match.group(3).strip("<>"), number, bool(match.group(1))))
         if definition := _DEFINITION.match(plain):
             found.append(Reference(definition.group(3).strip("<>"), number, False))
-        for match in _HTML_URL.finditer(plain):
-            found.append(Reference(match.group(3), number, match.group(0).lower().startswith("<img")))
     return found
 
 
@@ -152,10 +149,28 @@ def rewrite_links(text: str, change: Callable[[str, int, bool], str | None]) -> 
                 dropped.add(definition.group(2).strip().lower())
                 continue
             line = definition.group(1) + _target(target) + definition.group(4) + line[len(line.rstrip("\r\n")):]
-        line = _HTML_URL.sub(partial(_html_link, number=number, change=change), line)
         out.append(line)
-    result = "".join(out)
+    result = _rewrite_html(("".join(out)), change)
     return _unlink_references(result, dropped) if dropped else result
+
+
+def _html_urls(text: str) -> list[tuple[re.Match[str], int]]:
+    """Each <img src>, <a href>, <source src> outside code (a tag may run over several lines), with its line."""
+    code = {number for number, _, inside in fenced(text) if inside is not None}
+    found = []
+    for match in _HTML_URL.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        if line not in code:
+            found.append((match, line))
+    return found
+
+
+def _rewrite_html(text: str, change: Callable[[str, int, bool], str | None]) -> str:
+    out, last = [], 0
+    for match, line in _html_urls(text):
+        out += [text[last:match.start()], _html_link(match, line, change)]
+        last = match.end()
+    return "".join(out) + text[last:]
 
 
 def _target(target: str) -> str:

@@ -12,21 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from octavo.commands.importer.markdown_text import fenced, headings, rewrite_links
+from octavo.commands.importer.quarto_text import cells, divs, heading_attributes, includes
 from octavo.commands.importer.writer import Chapter, Imported, Part
 from octavo.config import SCHEMA
-from octavo.content.markdown import CALLOUTS, split_front_matter
+from octavo.content.markdown import split_front_matter
 from octavo.errors import ContentError, UsageError
 from octavo.yamlsafe import YamlProblem, load_yaml
 
 log = logging.getLogger("octavo")
 
-_CALLOUT = re.compile(r"^(\s*)(:{3,})\s*\{\s*\.callout-(\w+)([^}]*)\}\s*$")
-_DIV_OPEN = re.compile(r"^(\s*)(:{3,})\s*(\{[^}]*\}|[\w-]+)\s*$")
-_DIV_CLOSE = re.compile(r"^(\s*)(:{3,})\s*$")
-_TITLE_ATTR = re.compile(r'title\s*=\s*"([^"]*)"')
-_HEADING_ATTRS = re.compile(r"^(#{1,6}\s.*?)\s*\{([^}]*)\}\s*$")
-_SHORTCODE = re.compile(r"\{\{<\s*(\w+)\s*([^>]*?)\s*>\}\}")
-_OPTION = re.compile(r"^\s*#\|\s*(\w[\w-]*)\s*:\s*(.*?)\s*$")
 #: Metadata that means the same in pandoc and in book.yaml, in the order book.yaml is written.
 _SAME_KEYS = ("title", "subtitle", "date", "publisher", "rights", "description", "abstract", "thanks", "keywords")
 _EXTENSIONS = (".qmd", ".md", ".markdown", ".rmd")
@@ -160,10 +154,10 @@ def _chapter_text(path: Path, name: str, kind: str, root: Path, book: Imported, 
     raw = path.read_text(encoding="utf-8").replace("\r\n", "\n")
     front, body, offset = split_front_matter(raw, shown)
     body = "\n" * offset + body  # line numbers in warnings stay the file's
-    body = _includes(body, path.parent, shown)
-    body = _cells(body, shown)
-    body = _divs(body, shown)
-    body, unnumbered = _heading_attributes(body)
+    body = includes(body, path.parent, shown)
+    body = cells(body, shown)
+    body = divs(body, shown)
+    body, unnumbered = heading_attributes(body)
     body = rewrite_links(body, lambda target, line, image: _link(target, line, image, name, root, book, chapters,
                                                                    shown))
     title = front.get("title")
@@ -179,107 +173,6 @@ def _chapter_text(path: Path, name: str, kind: str, root: Path, book: Imported, 
                     ", ".join(dropped))
     head = "---\n" + "".join(f'{k}: "{v}"\n' for k, v in keep.items()) + "---\n" if keep else ""
     return head + body.lstrip("\n") + ("" if body.endswith("\n") else "\n")
-
-
-def _includes(text: str, folder: Path, shown: str, depth: int = 0) -> str:
-    """`{{< include file >}}` expanded; other shortcodes are warnings, and left out."""
-    def replace(match: re.Match[str]) -> str:
-        line = text.count("\n", 0, match.start()) + 1
-        if match.group(1) == "include" and depth < 10:
-            target = folder / match.group(2).strip("\"'")
-            if target.is_file():
-                return _includes(target.read_text(encoding="utf-8"), target.parent, str(target), depth + 1)
-            log.warning("%s:%d: {{< include %s >}}: no such file; left out", shown, line, match.group(2))
-            return ""
-        log.warning("%s:%d: Quarto shortcode {{< %s >}} is not carried over: left out", shown, line, match.group(1))
-        return ""
-    return _SHORTCODE.sub(replace, text)
-
-
-def _cells(text: str, shown: str) -> str:
-    """Executable cells (```{python}) shown as code, without their `#|` options; `echo: false` leaves one out."""
-    out: list[str] = []
-    cell: list[str] | None = None
-    start = 0
-    for number, line, inside in fenced(text):
-        if cell is not None and inside is None:
-            out += _shown_cell(cell, shown, start)
-            cell = None
-        if cell is None and inside is not None and re.match(r"^\{[a-zA-Z]\w*(?=[\s,}])", inside.strip()):
-            cell, start = [line], number
-            continue
-        if cell is not None:
-            cell.append(line)
-        else:
-            out.append(line)
-    return "".join(out + (_shown_cell(cell, shown, start) if cell else []))
-
-
-def _shown_cell(cell: list[str], shown: str, line: int) -> list[str]:
-    """A cell as a code block without its `#|` options, or nothing when it says `echo: false`."""
-    options = [m for text in cell if (m := _OPTION.match(text))]
-    language = re.split(r"[\s,}]", cell[0].strip().lstrip("`~").strip()[1:], maxsplit=1)[0]
-    if any(m.group(1) == "echo" and m.group(2).lower() == "false" for m in options):
-        log.warning("%s:%d: executable %s cell with echo: false left out: Octavo does not run code (render its "
-                    "output with Quarto first)", shown, line, language)
-        return []
-    log.warning("%s:%d: executable %s cell shown as code: Octavo does not run code (render its output with "
-                "Quarto first)", shown, line, language)
-    return [text for text in cell if not _OPTION.match(text)]
-
-
-def _divs(text: str, shown: str) -> str:
-    """Callouts as Octavo's notes (`::: note Title`); any other fenced div is a warning, its contents kept."""
-    out: list[str] = []
-    stack: list[bool] = []  # per open div: whether its closing fence is kept
-    pending_title = False
-    for number, line, inside in fenced(text):
-        if inside is not None:
-            out.append(line)
-            continue
-        if callout := _CALLOUT.match(line):
-            name = callout.group(3).lower()
-            name = name if name in CALLOUTS else "note"
-            title = _TITLE_ATTR.search(callout.group(4))
-            out.append(f"{callout.group(1)}::: {name}{' ' + title.group(1) if title else ''}\n")
-            stack.append(True)
-            pending_title = title is None
-            continue
-        if pending_title and (heading := re.match(r"^#{1,6}\s+(.*?)\s*$", line)):
-            out[-1] = out[-1].rstrip("\n") + f" {heading.group(1)}\n"
-            pending_title = False
-            continue
-        if line.strip():
-            pending_title = False
-        if (opened := _DIV_OPEN.match(line)) and not _DIV_CLOSE.match(line):
-            log.warning("%s:%d: fenced div %s is not carried over: its contents are kept", shown, number,
-                        opened.group(3))
-            stack.append(False)
-            continue
-        if _DIV_CLOSE.match(line) and stack:
-            if stack.pop():
-                out.append(line)
-            continue
-        out.append(line)
-    return "".join(out)
-
-
-def _heading_attributes(text: str) -> tuple[str, bool]:
-    """`# Title {#sec-x .unnumbered}` -> `# Title {#sec-x}` (labels kept for cross-references); whether the
-    chapter's title was unnumbered."""
-    out, unnumbered, first = [], False, True
-    for _, line, inside in fenced(text):
-        match = _HEADING_ATTRS.match(line.rstrip("\n")) if inside is None else None
-        if match:
-            attrs = match.group(2).split()
-            if first and line.startswith("# ") and any(a in (".unnumbered", "-") for a in attrs):
-                unnumbered = True
-            anchor = next((a for a in attrs if a.startswith("#")), None)
-            line = match.group(1) + (f" {{{anchor}}}" if anchor else "") + "\n"
-        if inside is None and line.startswith("#"):
-            first = False
-        out.append(line)
-    return "".join(out), unnumbered
 
 
 def _link(target: str, line: int, image: bool, page: str, root: Path, book: Imported, chapters: set[str],
@@ -304,9 +197,9 @@ def _manuscript(path: Path) -> Imported:
     shown = str(path)
     front, body, offset = split_front_matter(path.read_text(encoding="utf-8").replace("\r\n", "\n"), shown)
     book = Imported(meta=_metadata(front, shown, path.parent))
-    body = _includes("\n" * offset + body, path.parent, shown)
-    body = _divs(_cells(body, shown), shown)
-    body, _ = _heading_attributes(body)
+    body = includes("\n" * offset + body, path.parent, shown)
+    body = divs(cells(body, shown), shown)
+    body, _ = heading_attributes(body)
     pieces = _split_chapters(body, book.meta["title"])
     names = [f"{index:02d}-{_slug(title)}.md" for index, (title, _) in enumerate(pieces, start=1)]
     for name, (_, text) in zip(names, pieces, strict=True):
