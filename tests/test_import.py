@@ -15,7 +15,13 @@ import pytest
 from octavo.check import colour_problems, preflight_pdf
 from octavo.codestyle import COMMENT, KEYWORD
 from octavo.commands.importer.includes import expand, line_range
-from octavo.commands.importer.markdown_text import drop_hidden_lines, listings, rewrite_links, shift_headings
+from octavo.commands.importer.markdown_text import (
+    drop_heading_anchors,
+    drop_hidden_lines,
+    listings,
+    rewrite_links,
+    shift_headings,
+)
 from octavo.commands.importer.summary import read_summary
 from octavo.config import load_config
 from octavo.model import Edition
@@ -106,6 +112,14 @@ def test_an_html_image_over_several_lines_is_found_outside_code_only() -> None:
     text = 'An <img alt="a\nfigure" src="img/x.svg"\nclass="center" />\n\n```html\n<img src="no.png">\n```\n'
     changed = rewrite_links(text, lambda target, line, image: f"{target}?{line}{image}")
     assert 'src="img/x.svg?1True"' in changed and '<img src="no.png">' in changed
+
+
+def test_an_anchor_that_repeats_a_headings_id_is_dropped() -> None:
+    from octavo.content.markdown import github_slug
+
+    text = '## From One to Two\n\n<a id="from-one-to-two"></a>\n<a id="old-name"></a>\n\n```html\n<a id="x"></a>\n```\n'
+    assert drop_heading_anchors(text, github_slug) == \
+        '## From One to Two\n\n<a id="old-name"></a>\n\n```html\n<a id="x"></a>\n```\n'
 
 
 def test_summary_entries() -> None:

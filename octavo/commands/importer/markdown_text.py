@@ -233,3 +233,15 @@ def listings(text: str) -> str:
             pending = None
         out.append(line)
     return "".join(out)
+
+
+_ANCHOR_LINE = re.compile(r"""^\s*<a\s+(?:id|name)\s*=\s*["']([^"']+)["']\s*>\s*</a>\s*$""")
+
+
+def drop_heading_anchors(text: str, slug: Callable[[str], str]) -> str:
+    """Lines that are only `<a id="x"></a>` where a heading of the page already has the id x (its `slug`): a
+    second element with one id would stop the build (mdBook books keep such anchors for old links)."""
+    ids = {slug(re.sub(r"^#{1,6}\s+|\s*\{#[^}]*\}\s*$", "", line.strip()))
+           for _, line, inside in fenced(text) if inside is None and _HEADING.match(line)}
+    return "".join(line for _, line, inside in fenced(text)
+                   if inside is not None or not ((m := _ANCHOR_LINE.match(line)) and m.group(1) in ids))

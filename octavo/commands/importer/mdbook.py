@@ -15,6 +15,7 @@ from urllib.parse import unquote, urljoin
 
 from octavo.commands.importer.includes import expand
 from octavo.commands.importer.markdown_text import (
+    drop_heading_anchors,
     drop_hidden_lines,
     headings,
     listings,
@@ -23,6 +24,7 @@ from octavo.commands.importer.markdown_text import (
 )
 from octavo.commands.importer.summary import Entry, read_summary
 from octavo.commands.importer.writer import Chapter, Imported, Part
+from octavo.content.markdown import github_slug
 from octavo.errors import ContentError, UsageError
 
 log = logging.getLogger("octavo")
@@ -168,7 +170,7 @@ def _page(entry: Entry, source: _Source) -> str:
     text = rewrite_links(text, lambda target, line, image: _link(target, line, image, name, source))
     text = expand(text, path.parent, shown, source.root)
     text = listings(drop_hidden_lines(text))
-    text = _headings(text, entry, shown)
+    text = drop_heading_anchors(_headings(text, entry, shown), github_slug)
     if entry.depth == 0 and entry.kind in ("prefix", "suffix"):
         kind = next((k for word, k in KIND_WORDS.items() if word in entry.title.lower()),
                     "preface" if entry.kind == "prefix" else "appendix")
