@@ -122,6 +122,12 @@ def test_an_anchor_that_repeats_a_headings_id_is_dropped() -> None:
         '## From One to Two\n\n<a id="old-name"></a>\n\n```html\n<a id="x"></a>\n```\n'
 
 
+def test_a_link_whose_text_runs_over_two_lines() -> None:
+    text = "See [the standard\ndocumentation](../std/x.html) and `[not](a.md)`, then [b](b.md).\n"
+    assert rewrite_links(text, lambda target, line, image: None if target.startswith("..") else f"{target}#{line}") \
+        == "See the standard\ndocumentation and `[not](a.md)`, then [b](b.md#2).\n"
+
+
 def test_summary_entries() -> None:
     entries = read_summary((MDBOOK / "src" / "SUMMARY.md").read_text(), "SUMMARY.md")
     assert [(e.kind, e.title, e.path, e.depth) for e in entries] == [

@@ -108,50 +108,58 @@ def drop_hidden_lines(text: str) -> str:
 
 
 def references(text: str) -> list[Reference]:
-    """The link and image targets of a page, outside code, in order."""
+    """The link and image targets of a page, outside code, in order of kind (HTML, inline, definitions)."""
     found = [Reference(m.group(3), line, m.group(0).lower().startswith("<img")) for m, line in _html_urls(text)]
+    found += [Reference(m.group(3).strip("<>"), line, bool(m.group(1))) for m, line in _inline_links(text)]
     for number, line, inside in fenced(text):
-        if inside is not None:
-            continue
-        plain = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
-        for match in _INLINE.finditer(plain):
-            found.append(Reference(match.group(3).strip("<>"), number, bool(match.group(1))))
-        if definition := _DEFINITION.match(plain):
+        if inside is None and (definition := _DEFINITION.match(_blank_code_spans(line))):
             found.append(Reference(definition.group(3).strip("<>"), number, False))
     return found
 
 
 def rewrite_links(text: str, change: Callable[[str, int, bool], str | None]) -> str:
     """Each link target outside code through `change(target, line, image)`: a new target, the same one, or None
-    to unlink it (the link's text stays; a reference definition is dropped and its uses become their text)."""
-    out, dropped = [], set()
+    to unlink it (the link's text stays; a reference definition is dropped and its uses become their text).
+    An inline link's text may run over several lines; its line is the one it starts on."""
+    out, last = [], 0
+    for match, number in _inline_links(text):
+        target = change(match.group(3).strip("<>"), number, bool(match.group(1)))
+        if target is None:
+            replacement = match.group(0) if match.group(1) else match.group(2)
+        else:
+            replacement = f"{match.group(1)}[{match.group(2)}]({_target(target)}{match.group(4) or ''})"
+        out += [text[last:match.start()], replacement]
+        last = match.end()
+    text = "".join(out) + text[last:]
+    lines, dropped = [], set()
     for number, line, inside in fenced(text):
-        if inside is not None:
-            out.append(line)
-            continue
-        spans = [(m.start(), m.end()) for m in _CODE_SPAN.finditer(line)]
-
-        def outside(position: int, spans: list[tuple[int, int]] = spans) -> bool:
-            return not any(start <= position < end for start, end in spans)
-
-        def inline(match: re.Match[str], number: int = number) -> str:
-            if not outside(match.start()):
-                return match.group(0)
-            target = change(match.group(3).strip("<>"), number, bool(match.group(1)))
-            if target is None:
-                return match.group(0) if match.group(1) else match.group(2)
-            return f"{match.group(1)}[{match.group(2)}]({_target(target)}{match.group(4) or ''})"
-
-        line = _INLINE.sub(inline, line)
-        if (definition := _DEFINITION.match(line.rstrip("\r\n"))) and outside(0):
+        definition = _DEFINITION.match(_blank_code_spans(line).rstrip("\r\n")) if inside is None else None
+        if definition is not None:
             target = change(definition.group(3).strip("<>"), number, False)
             if target is None:
                 dropped.add(definition.group(2).strip().lower())
                 continue
             line = definition.group(1) + _target(target) + definition.group(4) + line[len(line.rstrip("\r\n")):]
-        out.append(line)
-    result = _rewrite_html(("".join(out)), change)
+        lines.append(line)
+    result = _rewrite_html("".join(lines), change)
     return _unlink_references(result, dropped) if dropped else result
+
+
+def _blank_code_spans(text: str) -> str:
+    """`text` with its code spans blanked (same length), so nothing in them is read as a link."""
+    return _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _inline_links(text: str) -> list[tuple[re.Match[str], int]]:
+    """Each inline link or image outside code blocks and code spans, with the line it starts on."""
+    code = {number for number, _, inside in fenced(text) if inside is not None}
+    plain = "".join(" " * len(line) if number in code else _blank_code_spans(line)
+                    for number, line, _ in fenced(text))
+    found = []
+    for match in _INLINE.finditer(plain):
+        line = plain.count("\n", 0, match.start()) + 1
+        found.append((_INLINE.match(text, match.start(), match.end()) or match, line))
+    return found
 
 
 def _html_urls(text: str) -> list[tuple[re.Match[str], int]]:
