@@ -103,9 +103,9 @@ def test_the_rust_books_listings_become_fence_attributes() -> None:
 
 def test_a_note_definition_is_no_link_definition() -> None:
     seen: list[str] = []
-    text = "[^note]: [https://example.org](https://example.org)\n[ref]: ../x.md\n"
-    rewrite_links(text, lambda target, line, image: seen.append(target) or target)
-    assert seen == ["https://example.org", "../x.md"]
+    text = "[^note]: [https://example.org](https://example.org)\n[ref]: ../x.md\n[`code` ref]: y.md\n"
+    assert rewrite_links(text, lambda target, line, image: seen.append(target) or target) == text
+    assert seen == ["https://example.org", "../x.md", "y.md"]
 
 
 def test_an_html_image_over_several_lines_is_found_outside_code_only() -> None:

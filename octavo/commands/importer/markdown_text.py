@@ -133,8 +133,9 @@ def rewrite_links(text: str, change: Callable[[str, int, bool], str | None]) -> 
     text = "".join(out) + text[last:]
     lines, dropped = [], set()
     for number, line, inside in fenced(text):
-        definition = _DEFINITION.match(_blank_code_spans(line).rstrip("\r\n")) if inside is None else None
-        if definition is not None:
+        # A definition is read from the line as written, if it is one once code spans are blanked too.
+        definition = _DEFINITION.match(line.rstrip("\r\n")) if inside is None else None
+        if definition is not None and _DEFINITION.match(_blank_code_spans(line)):
             target = change(definition.group(3).strip("<>"), number, False)
             if target is None:
                 dropped.add(definition.group(2).strip().lower())
