@@ -26,11 +26,12 @@ COMMANDS = {
     "check": "validate the outputs in dist/ (epubcheck, PDF preflight)",
     "release": "build, check and checksum release VERSION (e.g. v1.2.0) into dist/VERSION",
     "diff": "compare two PDFs of the book: the pages that changed, where the pagination moved, a contact sheet",
+    "import": "make an Octavo book of an mdBook or Quarto project (or a pandoc manuscript)",
 }
 #: What the first word could be before subcommands existed (`python build.py epub`, `python build.py check`).
 LEGACY_WORDS = (*TARGETS, "check", "release", "new", "watch")
 #: Options that take a value, so that the word after them is not the subcommand.
-_VALUED = ("--content", "--out", "--port", "--book-version")
+_VALUED = ("--content", "--out", "--port", "--book-version", "--to", "--site-url")
 
 EXAMPLES = """\
 examples:
@@ -156,6 +157,19 @@ def _release_parser(sub: argparse.ArgumentParser, prog: str) -> None:
                   "(set SOURCE_DATE_EPOCH to the tagged commit's time for a reproducible release)")
 
 
+def _import_parser(sub: argparse.ArgumentParser, prog: str) -> None:
+    sub.add_argument("format", choices=("mdbook", "quarto"), metavar="FORMAT",
+                     help="mdbook (book.toml and src/SUMMARY.md) or quarto (_quarto.yml, or one pandoc .md file)")
+    sub.add_argument("path", type=Path, metavar="PATH", help="the project's folder (or the pandoc manuscript)")
+    sub.add_argument("--to", type=Path, metavar="DIR", help="the book folder to write (default: PATH/octavo/)")
+    sub.add_argument("--site-url", metavar="URL",
+                     help="mdbook: where the book is on the web; links that leave the book are made absolute there")
+    _verbosity(sub)
+    sub.epilog = (f"examples:\n  {prog} import mdbook ../my-mdbook --to book && {prog} build book\n"
+                  f"  {prog} import quarto ../my-quarto-book --to book\n"
+                  "importing again into the same folder replaces what the last import wrote (dist/ is kept)")
+
+
 def _diff_parser(sub: argparse.ArgumentParser, prog: str) -> None:
     sub.add_argument("old", type=Path, metavar="OLD.pdf", help="the PDF before the change")
     sub.add_argument("new", type=Path, metavar="NEW.pdf", help="the PDF after it")
@@ -167,7 +181,8 @@ def _diff_parser(sub: argparse.ArgumentParser, prog: str) -> None:
 
 
 _SUBCOMMANDS = {"build": _build_parser, "new": _new_parser, "watch": _watch_parser, "check": _check_parser,
-                "release": _release_parser, "diff": _diff_parser}
+                "release": _release_parser, "diff": _diff_parser,
+                "import": _import_parser}
 
 
 def normalise(argv: Sequence[str]) -> tuple[list[str], bool]:

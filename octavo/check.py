@@ -280,12 +280,51 @@ def preflight_pdf(path: Path, edition: Edition, meta: BookMeta) -> list[Finding]
                 findings.append("bookmarks present, which KDP asks to remove")
             if any("/Annots" in page.obj for page in pdf.pages):
                 findings.append("annotations (links) present in a print file")
+            findings += colour_problems(pdf)
         else:
             if b'pdfuaid:part="1"' not in xmp:
                 findings.append("not identified as PDF/UA-1 in its XMP metadata")
             if "/StructTreeRoot" not in pdf.Root:
                 findings.append("not tagged (no structure tree)")
     return [Finding(path.name, "FAIL", message) for message in findings]
+
+
+#: Operators that set a colour no single-ink file may hold: RGB, and CMYK with any cyan, magenta or yellow.
+_RGB_OPERATORS = ("rg", "RG")
+_CMYK_OPERATORS = ("k", "K", "sc", "SC", "scn", "SCN")
+
+
+def colour_problems(pdf: Any) -> list[str]:
+    """The pages of a print PDF that draw in a colour other than K (single-ink black): RGB, or CMYK with C, M or Y,
+    in their own content or the forms they paint. Images are left to the printer's own preflight."""
+    pages = [number for number, page in enumerate(pdf.pages, start=1)
+             if _coloured(page, page.obj.get("/Resources", {}), set())]
+    if not pages:
+        return []
+    shown = ", ".join(str(n) for n in pages[:10]) + (f" and {len(pages) - 10} more" if len(pages) > 10 else "")
+    return [f"colour other than K (single-ink black) drawn on page(s) {shown}"]
+
+
+def _coloured(stream: Any, resources: Any, seen: set[Any]) -> bool:
+    """Whether a content stream, or a form it paints (`Do`), sets a colour other than K."""
+    import pikepdf
+
+    forms = resources.get("/XObject", {}) if resources is not None else {}
+    for instruction in pikepdf.parse_content_stream(stream):
+        if not isinstance(instruction, pikepdf.ContentStreamInstruction):
+            continue  # an inline image: left to the printer's preflight, as images are
+        operands, name = instruction.operands, str(instruction.operator)
+        if name in _RGB_OPERATORS:
+            return True
+        if name in _CMYK_OPERATORS and len(operands) == 4 and any(float(v) != 0 for v in list(operands)[:3]):
+            return True
+        if name == "Do" and operands and str(operands[0]) in forms:
+            form = forms[str(operands[0])]
+            if form.get("/Subtype") == "/Form" and form.objgen not in seen:
+                seen.add(form.objgen)
+                if _coloured(form, form.get("/Resources", resources), seen):
+                    return True
+    return False
 
 
 def _boxes(pdf: Any, edition: Edition, meta: BookMeta) -> list[str]:

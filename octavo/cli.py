@@ -189,6 +189,10 @@ def _dispatch(args: argparse.Namespace, run: _Run) -> None:
         from octavo.commands.diff import diff
 
         diff(args.old, args.new, args.out)
+    if args.command == "import":
+        from octavo.commands.importer import import_book
+
+        import_book(args.format, args.path, args.to, args.site_url)
         return
     content, project = find_book(args.path, args.content)
     run.content = content

@@ -103,6 +103,8 @@ def index_elements(root: Element) -> dict[Element, tuple[str | None, int]]:
         elif local_name(element.tag) not in TRANSPARENT_TAGS and element.get(PRINT_ONLY) is None:
             counters[anchor] = counters.get(anchor, 0) + 1
             index[element] = (anchor, counters[anchor])
+        if local_name(element.tag) == "pre":
+            return  # the print edition rewraps code (pdf/code.py), splitting its spans: only the block is counted
         for child in element:
             visit(child, anchor)
 

@@ -20,6 +20,7 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from octavo.config import BOOK_ONLY_KEYS, CONFIG_NAME, FRONT_MATTER_SCHEMA, TYPE_NAMES, has_type, slugify
+from octavo.content.fences import render_fence
 from octavo.content.references import References, check_image_path, check_references
 from octavo.content.sanitize import (
     MAX_TABLE_CELLS,
@@ -112,6 +113,7 @@ def make_markdown(language: str) -> MarkdownIt:
     md.use(captions_plugin).use(crossref_plugin)
     md.use(citation_plugin)  # pandoc's citations and `::: {#refs}` (octavo/scholarly/)
     md.use(index_plugin)  # [term]{.index}, [UN]{index="United Nations!Charter"}: octavo/scholarly/indexterms.py
+    md.add_render_rule("fence", render_fence)  # code: Pygments, fence attributes, listings (content/fences.py)
     return md
 
 

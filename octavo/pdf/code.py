@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from lxml import etree
@@ -19,6 +20,7 @@ from lxml import html as lxml_html
 
 from octavo.markup import local_name
 from octavo.model import Book, Chapter
+from octavo.pdf.codespans import is_highlighted, rewrite_spans
 from octavo.source import place_in
 
 #: The continuation mark, drawn by the code font (DejaVu Sans Mono has U+21AA).
@@ -54,6 +56,28 @@ class Measure:
         """Characters per line of a block, `indent_em` body ems in from the running text's edges."""
         advance = self.advance if in_code else self.bare
         return max(20, math.floor((self.width - indent_em * self.em) / advance + 1e-6))
+
+
+#: The default stylesheets' code font and sizes (styles/common.css: `pre, code { font-size: 0.85em }` of the
+#: 10.5pt body, so a <code> inside a <pre> is 0.85 of 0.85em): for an estimate before any layout (the import's
+#: choice of trim); a build measures its own stylesheets instead (`probe_html`).
+CODE_FONT = "fonts/DejaVuSansMono.ttf"
+BODY_SIZE = 10.5
+PRE_CODE_SIZE = BODY_SIZE * 0.85 * 0.85
+
+
+def advance_of(font: Path) -> float:
+    """The advance width of a monospaced font, in ems (DejaVu Sans Mono: 1233/2048)."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(font, lazy=True) as ttf:
+        return float(ttf["hmtx"]["M"][0]) / float(ttf["head"].unitsPerEm)
+
+
+def estimated_columns(text_width: float, font: Path) -> int:
+    """How many characters of a Markdown code block a text block `text_width` points wide holds with the
+    default stylesheets."""
+    return max(20, math.floor(text_width / (advance_of(font) * PRE_CODE_SIZE) + 1e-6))
 
 
 def probe_html(html: str, book: Book) -> str:
@@ -104,10 +128,15 @@ def wrap_code(html: str, book: Book, measure: Measure, warn: Callable[[str], Non
     for pre in document.iter("pre"):
         code = pre[0] if len(pre) == 1 and local_name(pre[0].tag) == "code" and not (pre.text or "").strip() \
             else pre
-        if len(code):  # marked-up code (raw HTML): left to the layout, whose check reports what wraps
+        if len(code) and not is_highlighted(code):  # raw HTML: left to the layout, whose check reports what wraps
             continue
         indent = sum(INDENT_EM.get(local_name(a.tag), 0.0) for a in pre.iterancestors())
         columns = measure.columns(code is not pre, indent)
+        if len(code):  # highlighted (content/fences.py): wrapped the same way, each span kept around its text
+            chapter = _chapter_of(pre, book)
+            changed |= rewrite_spans(code, columns, split_line, CONTINUED, MAX_HANG,
+                                     lambda line, c=columns, ch=chapter: warn(_message(line, c, ch)))  # type: ignore[misc]
+            continue
         lines = (code.text or "").expandtabs(8).split("\n")
         if all(len(line) <= columns for line in lines):
             continue

@@ -98,6 +98,8 @@ def finish_passes(book: Book, edition: Edition) -> tuple[Pass, ...]:
         passes.append(_drop_bookmarks)
     if edition == Edition.SCREEN:
         passes.append(_rgb_black)
+    if edition == Edition.PRINT:
+        passes.append(_single_ink)  # the shared layout draws code (and SVG images) in screen colours
     passes.append(deflate_streams)  # last: the passes above change what is in the streams
     return tuple(passes)
 
@@ -155,6 +157,33 @@ def _swap_pairs(operators: list[Any], swaps: dict[tuple[bytes, bytes], bytes]) -
         else:
             out.append(operator)
     return out
+
+
+#: An RGB fill or stroke colour as pydyf writes it: `0.47451 0.156863 0.631373 rg`.
+_RGB = re.compile(rb"^([\d.]+) ([\d.]+) ([\d.]+) (rg|RG)$")
+
+
+def _single_ink(pdf: Any) -> None:
+    """The print edition is single-ink: redraw each colour of the code scheme (codestyle.PRINT_GREYS) as its grey
+    of K, and any other RGB colour (an SVG image's) as the grey of its luminance, so that no colour reaches the
+    printer's file."""
+    from octavo.codestyle import PRINT_GREYS
+
+    greys = {tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5)): grey for colour, grey in PRINT_GREYS.items()}
+    for obj in drawing_streams(pdf):
+        out: list[Any] = []
+        for operator in obj.stream:
+            match = _RGB.match(operator) if isinstance(operator, bytes) else None
+            if match is None:
+                out.append(operator)
+                continue
+            rgb = [min(1.0, float(v)) for v in match.groups()[:3]]
+            key = tuple(round(v * 255) for v in rgb)
+            grey = greys.get(key, round(1 - (0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]), 4))
+            fill = match.group(4) == b"rg"
+            out += [b"/DeviceCMYK cs" if fill else b"/DeviceCMYK CS",
+                    f"0 0 0 {grey:g} {'scn' if fill else 'SCN'}".encode()]
+        obj.stream = out
 
 
 def deflate_streams(pdf: Any) -> None:

@@ -127,6 +127,7 @@ def lay_out(html: str, book: Book, edition: Edition, styles: Resources,
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError
 
+    from octavo.codestyle import code_css
     from octavo.pdf.fetch import PUBLICATION_URL, ConfinedFetcher, RefusedResource
 
     # A stylesheet may load fonts and images from its own styles folder: a book's override brings its own.
@@ -138,6 +139,7 @@ def lay_out(html: str, book: Book, edition: Edition, styles: Resources,
     try:
         # filename= makes url() inside each sheet resolve relative to the file chosen, not to the defaults.
         sheets = [CSS(filename=str(styles.find_style(name)), url_fetcher=fetcher, **shared) for name in STYLESHEETS]
+        sheets.insert(0, CSS(string=code_css(), **shared))  # the code colours (codestyle.py); a book's sheets win
         sheets.append(CSS(string=page_css(book, edition, styles), base_url=str(styles.styles[-1]) + "/",
                           url_fetcher=fetcher, **shared))
 
