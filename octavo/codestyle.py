@@ -8,6 +8,7 @@ on the highlighted-line background), and the print edition redraws each of them 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from pygments.token import STANDARD_TYPES, Comment, Keyword, Name, Number, Operator, String, _TokenType
@@ -82,6 +83,19 @@ def code_css() -> str:
         style += " font-style: italic;" if role.italic else ""
         rules.append(f"pre.{SCOPE} .{short} {{ {style} }}")
     return "\n".join(rules) + "\n"
+
+
+def light_only(css: str) -> str:
+    """The scheme for the EPUB: for a light page only. Its colours meet WCAG AA on white, and a reading system's
+    dark or sepia theme (or Kindle, which reads no such query) gets the code in the text's own colour, with the
+    scheme's weights and italics kept outside the query."""
+    faces = []
+    for selector, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
+        kept = [d.strip() for d in body.split(";") if d.strip() and "color" not in d]
+        if kept:
+            faces.append(f"{selector.strip()} {{ {'; '.join(kept)}; }}")
+    marked = f"pre.{SCOPE} .hll {{ background-color: rgba(250, 200, 40, 0.25); }}"  # readable on any page
+    return "\n".join([*faces, marked]) + "\n@media (prefers-color-scheme: light) {\n" + css + "}\n"
 
 
 def luminance(colour: str) -> float:

@@ -84,8 +84,8 @@ def test_every_colour_the_css_uses_has_its_grey_of_k_for_print() -> None:
 def _wrap(html: str, columns: int = 30) -> tuple[Any, list[str]]:
     warnings: list[str] = []
     book: Any = SimpleNamespace(chapters=())
-    # A measure of `columns` characters of pre code: width = columns advances at the pre-code size.
-    measure = Measure(width=columns * 0.6 * 10.5 * 0.85 * 0.85 + 0.01, advance=0.6)
+    # A measure of `columns` characters of pre code: width = columns advances of 6 px.
+    measure = Measure(width=columns * 6.0 + 0.01, advance=6.0, bare=6.0, em=14.0)
     out = wrap_code(f"<!DOCTYPE html><html><body>{html}</body></html>", book, measure, warnings.append)
     return lxml_html.document_fromstring(out), warnings
 
@@ -126,7 +126,7 @@ def test_a_highlighted_block_that_fits_is_left_as_written() -> None:
     html = render_code(parse_info("rust"), "fn main() {}\n")
     page = f"<!DOCTYPE html><html><body>{html}</body></html>"
     book: Any = SimpleNamespace(chapters=())
-    assert wrap_code(page, book, Measure(width=1000, advance=0.6), lambda _: None) == page
+    assert wrap_code(page, book, Measure(width=1000, advance=6.0, bare=6.0, em=14.0), lambda _: None) == page
 
 
 def test_the_page_map_counts_a_code_block_whole_so_wrapped_spans_shift_nothing() -> None:

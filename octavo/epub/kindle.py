@@ -159,6 +159,10 @@ def _hidden(epub: _Epub, documents: dict[str, etree._Element]) -> list[KindlePro
     return problems
 
 
+#: An @media block for light pages only, as the EPUB's code scheme is written (octavo/epub/package.py).
+_LIGHT_ONLY = re.compile(r"@media\s*\(\s*prefers-color-scheme\s*:\s*light\s*\)\s*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", re.I)
+
+
 def _styles(epub: _Epub, documents: dict[str, etree._Element]) -> list[KindleProblem]:
     sources = {href: data.decode("utf-8", "replace") for href, data in epub.with_type("text/css").items()}
     for href, root in documents.items():
@@ -167,6 +171,9 @@ def _styles(epub: _Epub, documents: dict[str, etree._Element]) -> list[KindlePro
     problems = []
     for where, css in sources.items():
         css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+        # Colours for a light page only (the code scheme): a reader on a black or sepia page, and Kindle, which
+        # reads no such query, leave them out.
+        css = _LIGHT_ONLY.sub("", css)
         for value in _COLOR.findall(css):
             if value.strip().lower().removesuffix("!important").strip() not in THEMED:
                 problems.append(KindleProblem(f"{where}: color: {value.strip()} fixes the text's colour; Kindle's "

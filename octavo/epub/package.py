@@ -11,7 +11,7 @@ from ebooklib import epub
 from lxml import etree
 
 from octavo.bidi import language_direction
-from octavo.codestyle import code_css
+from octavo.codestyle import code_css, light_only
 from octavo.epub.a11y import accessibility_metadata
 from octavo.epub.documents import NAV_FILE, EpubContent
 from octavo.epub.fonts import embed_fonts
@@ -38,7 +38,7 @@ def build_epub(book: Book, content: EpubContent, styles: Resources, modified: dt
     fonts = embed_fonts(book, styles, styles.find_style("epub.css").read_bytes(), has_code)
     # The code colours (codestyle.py) in a sheet of their own, linked before epub.css, which may override them.
     ebook.add_item(epub.EpubItem(uid="code-css", file_name="css/code.css", media_type="text/css",
-                                 content=code_css().encode()))
+                                 content=light_only(code_css()).encode()))
     ebook.add_item(epub.EpubItem(uid="css", file_name="css/epub.css", media_type="text/css",
                                  content=fonts.stylesheet))
     for font in fonts.files:
