@@ -249,7 +249,7 @@ def test_epub_code_is_classes_and_css(mdbook_built: Imported) -> None:
         links = "".join(epub.read(n).decode() for n in names if n.endswith(".xhtml"))
         assert any(n.endswith("images/diagram.png") for n in names)
     assert '<span class="k">fn</span>' in code and '<pre class="code numbered" data-language="rust">' in code
-    caption = '<figcaption><span class="caption-label">Listing 2.1:</span> A loop in Python</figcaption>'
+    caption = '<figcaption><span class="caption-label">Listing\u00a02.1:</span> A loop in Python</figcaption>'
     assert '<figure class="listing" id="lst:loop">' in code and caption in code  # numbered (scholarly/numbering.py)
     assert '<div class="code-title">src/main.rs</div>' in code
     assert f"pre.code .k {{ color: {KEYWORD.colour}; font-weight: bold; }}" in css
