@@ -454,6 +454,34 @@ def test_a_line_does_not_end_before_inline_code_when_a_kerned_space_is_all_that_
     assert any(line.startswith("Our first instinct might be to blame the assign impl,") for line in lines), lines
 
 
+EVEN_PARAGRAPHS = """# One
+
+It would be great to not have to worry about low-level implementation details.
+Who could possibly care how much space the empty tuple occupies? Sadly, it
+sometimes matters and we need to worry about it. The most common reason
+developers start to care about implementation details is performance, but more
+importantly, these details can become a matter of correctness when interfacing
+directly with hardware, operating systems, or other languages.
+
+That's it. The reason these operations are relegated to Unsafe is that misusing
+any of these things will cause the ever dreaded Undefined Behavior. Invoking
+Undefined Behavior gives the compiler full rights to do arbitrarily bad things
+to your program. You definitely *should not* invoke Undefined Behavior.
+"""
+
+
+@pytest.mark.slow
+def test_a_paragraph_set_as_a_whole_is_not_reported_for_the_room_its_lines_leave(tmp_path: Path) -> None:
+    """The Rustonomicon with `paragraphs: even` (meet-safe-and-unsafe.md, what-unsafe-does.md): 37 lines reported
+    as ending too early, 91-98% full. A total-fit paragraph leaves room at a line's end by design (its breaks are
+    the paragraph's best, not each line's fullest), so the next-word test does not apply to it."""
+    yaml = YAML.format(trim="7in 10in") + "paragraphs: even\n"
+    book = write_book(tmp_path / "book", {"book.yaml": yaml, "01.md": EVEN_PARAGRAPHS})
+    run = build(book)
+    assert run.code == 0, run.stderr
+    assert warnings(run) == []
+
+
 def test_an_empty_header_cell_is_a_data_cell_in_the_epub_and_the_screen_pdf(tmp_path: Path) -> None:
     """Found by DAISY Ace on the Rustonomicon (src/subtyping.md): a Markdown table whose corner header cell is
     empty gave an empty <th> (axe's empty-table-header), while the EPUB claimed WCAG 2.2 AA."""

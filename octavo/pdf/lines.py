@@ -58,7 +58,9 @@ def short_lines(document: Any) -> list[ShortLine]:
             measure = block.width - (line.position_x - block.content_box_x())
             natural = _natural_width(line, boxes)
             fill = natural / measure if measure > 0 else 1.0
-            fits = _next_word_fits(line, after, measure - natural, boxes)
+            # A paragraph set as a whole (paragraphs: even, pdf/even.py) leaves room at a line's end by design:
+            # its breaks are chosen for the paragraph, not for the line, and only a short line is a defect there.
+            fits = not _set_as_whole(element) and _next_word_fits(line, after, measure - natural, boxes)
             justified = block.style["text_align_all"] == "justify"
             if fits or (justified and (fill < SHORT or (len(text.split()) == 1 and fill < 0.9))):
                 found.append(ShortLine(number, text, next_text, fill, element))
@@ -82,6 +84,12 @@ def _line_blocks(box: Any, boxes: Any) -> Iterator[Any]:
                 if inner is not child and isinstance(inner, boxes.BlockContainerBox) and not isinstance(
                         inner, boxes.LineBox):
                     yield from _line_blocks(inner, boxes)
+
+
+def _set_as_whole(element: Any) -> bool:
+    from octavo.pdf.paragraphs import EVEN
+
+    return element is not None and isinstance(element.tag, str) and EVEN in (element.get("class") or "").split()
 
 
 def _skipped(element: Any) -> bool:
