@@ -189,6 +189,7 @@ def _dispatch(args: argparse.Namespace, run: _Run) -> None:
         from octavo.commands.diff import diff
 
         diff(args.old, args.new, args.out)
+        return
     if args.command == "import":
         from octavo.commands.importer import import_book
 

@@ -72,7 +72,8 @@ def test_the_wheel_holds_the_package_the_defaults_and_the_licences(wheel: Path) 
     assert {"octavo/commands/new.py", "octavo/content/markdown.py", "octavo/epub/package.py"} <= names
     licences = {name.split(".dist-info/", 1)[1] for name in names if ".dist-info/licenses/" in name}
     assert licences == {"licenses/LICENSE", "licenses/styles/fonts/OFL.txt",
-                        "licenses/styles/fonts/LICENSE-DejaVu.txt", "licenses/styles/icc/LICENSE.md"}
+                        "licenses/styles/fonts/LICENSE-DejaVu.txt", "licenses/styles/icc/LICENSE.md",
+                        "licenses/styles/csl/LICENSE.md"}
     # Only the package: no top-level templates/ or styles/ in site-packages, no tests, no book.
     assert {name.split("/", 1)[0] for name in names} == {"octavo", f"octavo-{__version__}.dist-info"}
     with zipfile.ZipFile(wheel) as archive:
