@@ -266,3 +266,22 @@ def test_labels_after_a_formula_as_manuscripts_write_them(tmp_path: Path) -> Non
     assert ('See <a href="#eq:a" class="crossref">Equations\u00a0(1.1)</a>\u2013<a href="#eq:c" class="crossref">'
             '(1.3)</a>.') in html  # a run of three: its first and last
     assert [n.caption_html for n in book.numbered if n.kind == "fig"] == ["A bold lead-in"]
+
+
+def test_quartos_labels_and_references_are_read_as_pandoc_crossrefs_are(tmp_path: Path) -> None:
+    """Quarto writes `{#fig-map}` and `@fig-map` (a dash, not pandoc-crossref's colon): a Quarto manuscript builds
+    without edits. Before, `@fig-map` was taken for a citation ("not in the bibliography")."""
+    chapter = ("# Methods {#sec-methods}\n\nSee @fig-map, @tbl-counts and @eq-energy, and [@fig-map; @fig:other].\n\n"
+               "![A map](images/book.png){#fig-map}\n\n![Another](images/book.png){#fig:other}\n\n"
+               "| a | b |\n|---|---|\n| 1 | 2 |\n\n: Counts {#tbl-counts}\n\n$$E = mc^2$$ {#eq-energy}\n\n"
+               "# Results\n\nAs @sec-methods shows.\n")
+    root = write_book(tmp_path, {"book.yaml": "title: T\nauthors: [A]\nlanguage: en\n", "01-one.md": chapter,
+                                 "images/book.png": png()})
+    book = read_book(load_config(root), root)
+    html = book.chapters[0].html
+    for key, text in (("fig-map", "Figure\u00a01.1"), ("tbl-counts", "Table\u00a01.1"),
+                      ("eq-energy", "Equation\u00a0(1.1)"), ("sec-methods", "Chapter\u00a01")):
+        assert re.search(f'<a href="#{key}" class="crossref[^"]*"[^>]*>{re.escape(text)}</a>', html), key
+    assert "Figures\u00a0" in html and "@fig" not in html and "{#" not in html
+    assert [(n.id, n.number) for n in book.numbered] == [("fig-map", "1.1"), ("fig:other", "1.2"),
+                                                         ("tbl-counts", "1.1"), ("eq-energy", "1.1")]

@@ -26,7 +26,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 from octavo.markup import escape
 
-_LABEL = r"\{#((?:fig|tbl|lst|eq):[\w:.-]*\w)\}"
+_LABEL = r"\{#((?:fig|tbl|lst|eq)[:-][\w:.-]*\w)\}"  # pandoc-crossref's fig:map, Quarto's fig-map
 _TRAILING_LABEL = re.compile(r"\s*" + _LABEL + r"\s*$")
 _LEADING_LABEL = re.compile(r"^\s*" + _LABEL)
 _TABLE_CAPTION = re.compile(r"^\s*(?:Table:|table:)\s*")
@@ -84,7 +84,7 @@ def _block_label(tokens: list[Token], index: int) -> None:
     """A `$$...$$` block (its own lines) with `{#eq:id}` as the paragraph under it: the label is the formula's."""
     if index + 3 < len(tokens) and tokens[index + 1].type == "paragraph_open":
         match = re.fullmatch(r"\s*" + _LABEL + r"\s*", tokens[index + 2].content)
-        if match and match.group(1).startswith("eq:"):
+        if match and match.group(1).startswith(("eq:", "eq-")):
             tokens[index].meta["label"] = match.group(1)
             del tokens[index + 1:index + 4]
 
@@ -148,7 +148,7 @@ def _equation_labels(children: list[Token]) -> None:
         after = following[0] if following else None
         if after is not None and after.type == "text":
             match = _LEADING_LABEL.match(after.content)
-            if match and match.group(1).startswith("eq:"):
+            if match and match.group(1).startswith(("eq:", "eq-")):
                 child.meta["label"] = match.group(1)
                 after.content = after.content[match.end():]
             # "$$x = 1$$." or "$$x = 1,$$ where": the stop belongs to the formula, not to a paragraph of its own
@@ -208,7 +208,7 @@ def _table_caption(state: StateCore, index: int) -> int:
     pattern = _TABLE_CAPTION if _TABLE_CAPTION.match(children[0].content) else _COLON_CAPTION
     children[0].content = pattern.sub("", children[0].content, count=1)
     if children[-1].type == "text" and (label := _TRAILING_LABEL.search(children[-1].content)):
-        if label.group(1).startswith("tbl:"):
+        if label.group(1).startswith(("tbl:", "tbl-")):
             tokens[index].attrSet("id", label.group(1))
             children[-1].content = children[-1].content[:label.start()]
     del tokens[found:found + 3]

@@ -15,7 +15,7 @@ from octavo.markup import escape
 
 #: Label prefixes of pandoc-crossref: `@fig:x` is a reference to a figure, never a citation (octavo/scholarly's
 #: cross-references read those).
-CROSSREF_PREFIXES = ("fig:", "tbl:", "lst:", "eq:", "sec:")
+CROSSREF_PREFIXES = ("fig:", "tbl:", "lst:", "eq:", "sec:", "fig-", "tbl-", "lst-", "eq-", "sec-")  # Quarto's too
 #: A citation key as pandoc reads it: a letter, digit or _ first, then letters, digits and _, with internal
 #: punctuation (:.#$%&-+?<>~/) only between them; or anything but braces inside `@{...}`.
 _KEY = re.compile(r"\{([^{}\s]+)\}|([\w](?:[\w]|[:.#$%&+?<>~/-](?=\w))*)")

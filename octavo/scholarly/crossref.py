@@ -23,7 +23,15 @@ from markdown_it.token import Token
 from octavo.markup import escape
 
 KINDS = ("fig", "tbl", "lst", "eq", "sec")
-_KEY = r"([Ff]ig|[Tt]bl|[Ll]st|[Ee]q|[Ss]ec):([\w:.-]*\w)"
+#: pandoc-crossref's `fig:map` and Quarto's `fig-map`: the same label, kept as written (it is the element's id).
+_KEY = r"([Ff]ig|[Tt]bl|[Ll]st|[Ee]q|[Ss]ec)([:-])([\w:.-]*\w)"
+_KIND = re.compile(r"(fig|tbl|lst|eq|sec)[:-]")
+
+
+def kind_of(key: str) -> str | None:
+    """'fig' for `fig:map` (pandoc-crossref) and `fig-map` (Quarto); None for an id that is no label."""
+    match = _KIND.match(key)
+    return match.group(1) if match else None
 _BARE = re.compile(r"()@" + _KEY)
 _ITEM = re.compile(r"\s*([^@;\[\]]*?)\s*(-?)@" + _KEY + r"\s*$")
 _BRACKET = re.compile(r"\[([^\[\]\n]*@" + _KEY + r"[^\[\]\n]*)\]")
@@ -57,7 +65,7 @@ def _bare(state: StateInline, silent: bool) -> bool:
     if match is None:
         return False
     if not silent:
-        _token(state, [Ref(f"{match.group(2).lower()}:{match.group(3)}", None, bool(match.group(1)))],
+        _token(state, [Ref(f"{match.group(2).lower()}{match.group(3)}{match.group(4)}", None, bool(match.group(1)))],
                match.group(0))
     state.pos = match.end()
     return True
@@ -74,7 +82,8 @@ def _bracket(state: StateInline, silent: bool) -> bool:
         item = _ITEM.match(part)
         if item is None:
             return False  # a citation, or something else: not ours (the citations' rule runs after this one)
-        refs.append(Ref(f"{item.group(3).lower()}:{item.group(4)}", item.group(1) or None, bool(item.group(2))))
+        refs.append(Ref(f"{item.group(3).lower()}{item.group(4)}{item.group(5)}", item.group(1) or None,
+                        bool(item.group(2))))
     if not silent:
         _token(state, refs, match.group(0))
     state.pos = match.end()
@@ -134,7 +143,7 @@ def resolve(span: etree._Element, targets: dict[str, Target], words: dict[str, s
     pieces: list[str | etree._Element] = []
     groups: list[list[Ref]] = []
     for ref in refs:  # consecutive references of one kind share its word: "Figures 1.1 and 1.2"
-        if groups and ref.key.split(":")[0] == groups[-1][0].key.split(":")[0] and ref.prefix is None \
+        if groups and kind_of(ref.key) == kind_of(groups[-1][0].key) and ref.prefix is None \
                 and not ref.bare:
             groups[-1].append(ref)
         else:

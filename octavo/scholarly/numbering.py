@@ -20,12 +20,12 @@ from octavo.errors import BuildError, ContentError, ContentProblems
 from octavo.language import QUOTES, crossref_words
 from octavo.markup import escape, local_name, parse_fragment, plain_text, serialise_fragment
 from octavo.model import BookMeta, Chapter, Numbered
-from octavo.scholarly.crossref import Target, did_you_mean, pending, refs_of, resolve
+from octavo.scholarly.crossref import Target, did_you_mean, kind_of, pending, refs_of, resolve
 from octavo.scholarly.math import formula_problem, formulas
 from octavo.source import line_in_file, place_in
 
 _NUMBERED = ("fig", "tbl", "lst", "eq")
-_MARKERS = re.compile(r'id="(?:fig|tbl|lst|eq|sec):|crossref-pending|class="math ')
+_MARKERS = re.compile(r'id="(?:fig|tbl|lst|eq|sec)[:-]|crossref-pending|class="math ')
 
 
 def number_chapters(chapters: Sequence[Chapter], meta: BookMeta) -> tuple[list[Chapter], tuple[Numbered, ...]]:
@@ -35,10 +35,10 @@ def number_chapters(chapters: Sequence[Chapter], meta: BookMeta) -> tuple[list[C
     problems: list[BuildError] = []
     targets, numbered, captions = _number(chapters, trees, meta, problems)
     for chapter in chapters:
-        if chapter.number is not None and chapter.id.startswith("sec:"):
+        if chapter.number is not None and kind_of(chapter.id) == "sec":
             targets.setdefault(chapter.id, Target("sec", str(chapter.number)))
         for heading in chapter.headings:
-            if heading.id.startswith("sec:"):
+            if kind_of(heading.id) == "sec":
                 targets.setdefault(heading.id, Target("sec", heading.text, title=True))
     words = crossref_words(meta.language)
     quotes = QUOTES.get(meta.language.split("-")[0].lower(), QUOTES["en"])
@@ -83,7 +83,7 @@ def _number(chapters: Sequence[Chapter], trees: dict[str, Any], meta: BookMeta,
         seen_here: dict[str, int] = {}
         for element in _labelled(tree):
             key = str(element.get("id"))
-            kind = key.split(":")[0]
+            kind = str(kind_of(key))
             place = _label_place(chapter, key, seen_here)
             if key in first_place:
                 name, line = first_place[key]
@@ -103,8 +103,7 @@ def _number(chapters: Sequence[Chapter], trees: dict[str, Any], meta: BookMeta,
 
 def _labelled(tree: Any) -> list[Any]:
     """The elements whose id is a figure, table, listing or equation label, in document order."""
-    return [e for e in tree.iter() if isinstance(e.tag, str) and str(e.get("id") or "").split(":")[0] in _NUMBERED
-            and ":" in str(e.get("id"))]
+    return [e for e in tree.iter() if isinstance(e.tag, str) and kind_of(str(e.get("id") or "")) in _NUMBERED]
 
 
 def _label_place(chapter: Chapter, key: str, seen: dict[str, int]) -> tuple[str, int | None]:
@@ -210,7 +209,7 @@ def _resolve(chapter: Chapter, tree: Any, targets: dict[str, Target], words: dic
             name, line = place_in(chapter.name, chapter.sources or (chapter.source,), written) or \
                 (chapter.name, line_in_file(chapter.source, missing[0]))
             for key in missing:
-                kind = key.split(":")[0]
+                kind = str(kind_of(key))
                 hint = did_you_mean(key, [k for k in targets if k.startswith(kind)]) or \
                     did_you_mean(key, list(targets))
                 problems.append(ContentError(f"reference to '@{key}', but no {_WHAT[kind]} has that label{hint}",
