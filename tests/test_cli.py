@@ -132,6 +132,7 @@ def test_a_path_builds_that_book_into_its_own_dist(tmp_path: Path) -> None:
     assert (repository / "dist" / "flat.epub").is_file()
 
 
+@pytest.mark.slow
 def test_a_new_book_builds_where_it_stands_with_a_json_report(tmp_path: Path) -> None:
     """`new PATH`, then `cd PATH && octavo`: the three outputs in PATH/dist, described on stdout as JSON."""
     assert run_module("new", "my-book", cwd=tmp_path).returncode == 0
@@ -241,6 +242,7 @@ def test_what_check_finds_is_reported_with_a_code_and_the_outputs_path(tmp_path:
     assert "::error title=check-failed::1 problem(s) found in dist/\n" in result.stderr
 
 
+@pytest.mark.slow
 def test_release_takes_its_version_as_an_argument_and_writes_beside_the_book(tmp_path: Path) -> None:
     assert run_module("new", "my-book", cwd=tmp_path).returncode == 0
     result = run_module("release", "v1.0.0", "my-book", "-q", cwd=tmp_path, env={"SOURCE_DATE_EPOCH": "1767225600"})

@@ -125,6 +125,7 @@ def _first_build(book: Path, tmp_path: Path) -> dict[str, bytes]:
     return visible(tmp_path / "dist")
 
 
+@pytest.mark.slow
 def test_kill_9_between_the_renames_is_completed_by_the_next_run(book: Path, tmp_path: Path) -> None:
     old = _first_build(book, tmp_path)
     out = tmp_path / "dist"
@@ -141,6 +142,7 @@ def test_kill_9_between_the_renames_is_completed_by_the_next_run(book: Path, tmp
     assert sums_match(out) and (out / "t.epub").read_bytes() != old["t.epub"]
 
 
+@pytest.mark.slow
 def test_sigterm_between_the_renames_says_the_new_outputs_are_in_place(book: Path, tmp_path: Path) -> None:
     old = _first_build(book, tmp_path)
     out = tmp_path / "dist"

@@ -78,6 +78,7 @@ def test_a_comment_and_an_empty_anchor_build_strict_with_the_text_after_the_anch
 
 # 2. Unknown raw HTML elements went into the EPUB; the build exited 0 with no warning.
 
+@pytest.mark.slow
 def test_unknown_elements_become_div_or_span_with_classes_and_one_warning_per_name(
         tmp_path: Path, checker: EpubCheckLoop) -> None:
     listing = "<Listing number=\"1-1\" file-name=\"src/main.rs\">\n\n```rust\nfn main() {}\n```\n\n</Listing>\n"
@@ -128,6 +129,7 @@ def test_an_epub_whose_documents_break_the_content_model_is_never_written(tmp_pa
 
 # 3. check listed 25 of epubcheck's 129 errors (its JSON report lists 25 places per message).
 
+@pytest.mark.slow
 def test_check_reports_every_epubcheck_message_grouped_with_counts(tmp_path: Path) -> None:
     book = write_book(tmp_path / "book", {"book.yaml": BOOK, "01-one.md": "# One\n\nText.\n",
                                           "02-two.md": "# Two\n\nText.\n"})

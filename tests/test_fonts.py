@@ -146,6 +146,7 @@ def test_right_to_left_paragraphs_are_set_from_the_right_and_arabic_is_joined(ut
     assert len(forms["ل"]) >= 2 and len(forms["م"]) >= 2, forms
 
 
+@pytest.mark.slow
 def test_the_epub_marks_right_to_left_paragraphs_and_passes_epubcheck(utf8_book: tuple[Path, Any]) -> None:
     out, _ = utf8_book
     epub = out / "about-utf-8.epub"
@@ -159,6 +160,7 @@ def test_the_epub_marks_right_to_left_paragraphs_and_passes_epubcheck(utf8_book:
     assert epubcheck(epub) == []
 
 
+@pytest.mark.slow
 def test_a_book_in_hebrew_is_right_to_left_in_the_epub(tmp_path: Path) -> None:
     book = write_book(tmp_path / "book", {
         "book.yaml": "title: ספר\nauthors: [כותב]\nlanguage: he\n",

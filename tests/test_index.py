@@ -168,6 +168,7 @@ def test_the_index_laid_out_alone_gives_the_bytes_of_a_second_layout(indexed: Bu
     assert (again.out / "SHA256SUMS").read_text() == (indexed.out / "SHA256SUMS").read_text()
 
 
+@pytest.mark.slow
 def test_the_epub_passes_epubcheck(indexed: Built) -> None:
     assert epubcheck(indexed.path("epub")) == []
 

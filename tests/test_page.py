@@ -87,6 +87,7 @@ def test_line_separators_do_not_end_a_line_in_the_middle_of_a_paragraph(tmp_path
     assert body and all(len(line.split()) > 3 for line in body), body
 
 
+@pytest.mark.slow
 def test_the_page_check_finds_a_line_that_ends_too_early(tmp_path: Path) -> None:
     """What the fixes do not reach (here raw HTML floating a note of its own, which WeasyPrint 70 breaks at
     its line end) is reported on every build with the file, line and page, fails --strict, and `check`
