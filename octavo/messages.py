@@ -188,6 +188,7 @@ ERROR_CODES: tuple[tuple[str, str, str], ...] = (
     ("BuildError", "'nocite' key '{}' is not in the bibliography{}", "nocite-key-unknown"),
     ("ContentError", "citation '@{}' is not in the bibliography{}", "citation-key-unknown"),
     ("ContentError", "citation {} but book.yaml has no 'bibliography'{}", "citation-without-bibliography"),
+    ("ContentError", "the abstract cites @{}: citations are formatted in the chapters only{}", "citation-in-abstract"),
     ("ContentError", "the bibliography does not parse: {}", "bibliography-syntax"),
     ("ContentError", "the bibliography is not valid CSL-JSON: {}", "bibliography-syntax"),
     ("ContentError", "the bibliography is not valid CSL-YAML: {}", "bibliography-syntax"),

@@ -17,6 +17,7 @@ from markdown_it import MarkdownIt
 from octavo.check import epubcheck
 from octavo.config import load_config
 from octavo.content.markdown import read_book
+from octavo.errors import ContentError
 from octavo.scholarly.citesyntax import citation_plugin
 
 from .conftest import EPOCH, FIXTURES, write_book
@@ -367,3 +368,16 @@ def test_a_key_defined_twice_is_a_warning_and_the_later_entry_wins(tmp_path: Pat
     assert [e for e in errors if e.startswith("warning")] == [
         "warning: again.bib: citation key 'knuth1984' is defined twice (first in refs.bib): the later entry is "
         "used, as pandoc does; remove one"]
+
+
+def test_a_citation_in_the_abstract_is_an_error_not_raw_text(tmp_path: Path) -> None:
+    """book.yaml's abstract is rendered on its own, outside the citations' pass: its [@key] was printed as
+    written. It is an error naming book.yaml and the line."""
+    root = write_book(tmp_path, {"book.yaml": "title: T\nauthors: [A]\nlanguage: en\nabstract: As [@knuth1984] says.\n"
+                                              "bibliography: refs.bib\n",
+                                 "refs.bib": (BOOK / "refs.bib").read_text(), "01.md": "# One\n\nText.\n"})
+    with pytest.raises(ContentError) as raised:
+        read_book(load_config(root), root)
+    assert str(raised.value) == (f"{root / 'book.yaml'}:4: the abstract cites @knuth1984: citations are formatted in "
+                                 "the chapters only; name the source in words, or move the abstract into a chapter "
+                                 "(kind: preface)")

@@ -96,6 +96,10 @@ class IdPool:
                 return candidate
 
 
+#: A citation as the citations' rule leaves it for their pass (scholarly/citesyntax.py).
+_CITED = re.compile(r'<span class="citation" data-cites="([^"]*)"')
+
+
 def make_markdown(language: str) -> MarkdownIt:
     """The one Markdown parser: CommonMark + tables, footnotes, definition lists, callouts, smart punctuation."""
     md = MarkdownIt("commonmark", {"typographer": True, "html": True})
@@ -172,6 +176,10 @@ def read_book(meta: BookMeta, root: Path, display_root: Path | None = None) -> B
     images = tuple(sorted({img for c in chapters for img in c.images}))
     abstract = sanitize_html(md.render(meta.abstract), SourceText(str((display_root or root) / "book.yaml"),
                                                                    meta.abstract)) if meta.abstract else ""
+    if (cited := _CITED.search(abstract)) is not None:  # the citations' pass reads the chapters only
+        raise ContentError(f"the abstract cites @{cited.group(1).split()[0]}: citations are formatted in the chapters "
+                           "only; name the source in words, or move the abstract into a chapter (kind: preface)",
+                           str((display_root or root) / CONFIG_NAME), line_in_file(root / CONFIG_NAME, "abstract:"))
     _check_cover(meta, root, display_root, cleaned)
     book = Book(meta=meta, chapters=tuple(chapters), root=root, images=images, abstract_html=abstract,
                 cleaned=cleaned, numbered=numbered)
