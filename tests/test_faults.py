@@ -112,8 +112,11 @@ def test_sigterm_at_once_is_handled(book: Path, tmp_path: Path) -> None:
     time.sleep(0.1)
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=60)
-    assert process.returncode == 130, err
-    assert err.splitlines()[-1] == "error: interrupted; the previous outputs are untouched"
+    # On a loaded machine the signal can come before the interpreter runs a line of ours (the default action
+    # ends the process, -15): nothing can be handled then, and the outputs must still be untouched.
+    assert process.returncode in (130, -signal.SIGTERM), err
+    if process.returncode == 130:
+        assert err.splitlines()[-1] == "error: interrupted; the previous outputs are untouched"
     assert visible(tmp_path / "dist") == OLD_OUTPUTS
 
 
