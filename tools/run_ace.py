@@ -85,9 +85,14 @@ def ace_command() -> str:
 def run_ace(epub: Path, report_dir: Path) -> tuple[str, list[Violation]]:
     """Check one EPUB; return Ace's outcome and every violation in its report.json."""
     env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": chromium()}
-    done = subprocess.run([ace_command(), "--silent", "--force", "--outdir", str(report_dir), str(epub)], env=env,
-                          capture_output=True, text=True, timeout=TIMEOUT, check=False)
     report_file = report_dir / "report.json"
+    # Ace (headless Chromium through puppeteer) now and then exits without a report on a loaded machine: a
+    # crash of the checker, no verdict on the book, so it is run once more before that is an error.
+    for _ in range(2):
+        done = subprocess.run([ace_command(), "--silent", "--force", "--outdir", str(report_dir), str(epub)],
+                              env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False)
+        if report_file.is_file():
+            break
     if not report_file.is_file():
         raise Unavailable(f"Ace wrote no report for {epub} (exit {done.returncode}):\n"
                           f"{(done.stderr or done.stdout)[-2000:]}")
