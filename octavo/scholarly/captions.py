@@ -4,8 +4,8 @@
   text kept, and a `<figcaption>` of its title, else its alt text; `{#fig:id}` after the image labels it;
 - a paragraph `Table: caption` directly above or below a table, or `: caption` below it, becomes the table's
   `<caption>`; `{#tbl:id}` at its end labels the table (pandoc-crossref);
-- a fenced code block with `{#lst:id caption="..."}` (or `title="file.rs"`) becomes
-  `<figure class="listing" id="lst:id"><figcaption>...</figcaption><pre>...</pre></figure>`;
+- (a fenced code block with `{#lst:id caption="..."}` is a `<figure class="listing">`, made by
+  content/fences.py with its highlighting; numbering.py numbers it;)
 - `$...$` and `$$...$$` (mdit_py_plugins' dollarmath) become `<span class="math inline|display">TeX</span>`
   (octavo/scholarly/math.py typesets them); `$$...$$ {#eq:id}` is a labelled equation, and a paragraph that
   holds only display math is an equation block.
@@ -31,9 +31,6 @@ _TRAILING_LABEL = re.compile(r"\s*" + _LABEL + r"\s*$")
 _LEADING_LABEL = re.compile(r"^\s*" + _LABEL)
 _TABLE_CAPTION = re.compile(r"^\s*(?:Table:|table:)\s*")
 _COLON_CAPTION = re.compile(r"^\s*:\s+")
-#: A fence's attributes: `{#lst:id .rust caption="..."}`, after or instead of the language.
-_FENCE_ATTRS = re.compile(r"^\s*(\S*?)\s*\{([^{}]*)\}\s*$")
-_FENCE_ITEM = re.compile(r'\s*(?:#([\w:.-]+)|\.([\w-]+)|([A-Za-z][\w-]*)=("[^"]*"|\'[^\']*\'|\S+))')
 
 
 def captions_plugin(md: MarkdownIt) -> None:
@@ -73,8 +70,6 @@ def _captions(state: StateCore) -> None:
             index = _table_caption(state, index)
         elif token.type == "paragraph_open" and not token.hidden and index + 2 < len(tokens):
             index = _paragraph(tokens, index)
-        elif token.type == "fence":
-            index = _listing(state, index)
         elif token.type == "math_block":
             _block_label(tokens, index)
         index += 1
@@ -227,35 +222,3 @@ def _is_caption(tokens: list[Token], at: int, other: re.Pattern[str] | None) -> 
     return bool(_TABLE_CAPTION.match(children[0].content) or (other and other.match(children[0].content)))
 
 
-def _listing(state: StateCore, index: int) -> int:
-    """```` ```rust {#lst:id caption="..."} ```` -> the listing figure around the code block."""
-    fence = state.tokens[index]
-    match = _FENCE_ATTRS.match(fence.info)
-    if match is None:
-        return index
-    anchor, language, values = None, match.group(1), {}
-    rest = match.group(2)
-    while rest.strip():
-        item = _FENCE_ITEM.match(rest)
-        if item is None:
-            return index  # not an attribute list: the code helper's or nobody's
-        anchor = item.group(1) or anchor
-        language = language or item.group(2) or ""
-        if item.group(3):
-            values[item.group(3)] = item.group(4).strip("\"'")
-        rest = rest[item.end():]
-    caption = values.get("caption") or values.get("title") or ""
-    if not (anchor or "").startswith("lst:") and not caption:
-        return index
-    fence.info = language
-    opening = Token("html_block", "", 0)
-    attributes = f' id="{escape(anchor)}"' if anchor else ""
-    opening.content = f'<figure class="listing"{attributes}>\n'
-    caption_tokens: list[Token] = []
-    if caption:
-        children = state.md.parseInline(caption, state.env)[0].children or []
-        caption_tokens = _wrapped("figcaption", list(children), fence.level + 1)
-    closing = Token("html_block", "", 0)
-    closing.content = "</figure>\n"
-    state.tokens[index:index + 1] = [opening, *caption_tokens, fence, closing]
-    return index + len(caption_tokens) + 2
