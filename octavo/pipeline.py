@@ -166,7 +166,7 @@ def _write_pdfs(run: _Run) -> dict[Edition, PdfLayout]:
     html = _print_html(run)
     layouts: dict[Edition, PdfLayout] = {}
     for edition, layout in write_editions(html, run.book, {e: run.staging.path(p) for e, p in paths.items()},
-                                          run.resources):
+                                          run.resources, run.options.out):
         layouts[edition] = layout
         run.result.pages[edition] = layout.pages
         run.wrote(paths[edition], f"{paths[edition]} ({layout.pages} pages)")

@@ -1,0 +1,127 @@
+"""One part's HTML, in a worker process -> its print and screen PDFs from one layout, and what the parent needs as
+plain data: its page count, folios, anchors, page map, layout findings and log records (sent as soon as it is laid
+out, so the next part can start before this one is drawn)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from octavo.model import Book, Edition
+from octavo.pages import PageMap
+from octavo.resources import Resources
+
+#: What a worker process keeps between jobs: the book, its resources, and the queue its layout reports go to.
+_STATE: dict[str, Any] = {}
+
+
+@dataclass(frozen=True)
+class Job:
+    """One part to lay out and write."""
+
+    number: int
+    """The part's place in reading order."""
+    key: str
+    """Its cache key (partcache.part_key): what its report is known by."""
+    html: str
+    """Its own print HTML (parts.part_html)."""
+    print_pdf: Path
+    """Where its print edition goes."""
+    screen_pdf: Path
+    """Where its screen edition goes."""
+    first: int = 1
+    """The number of its first page, counted so that odd numbers are rectos (the layout check's sides and pages)."""
+    blank: bool = False
+    """A blank page that no part holds (before a part that opens on a recto after a recto): no findings."""
+
+
+@dataclass(frozen=True)
+class Laid:
+    """What one part's layout made, as plain data."""
+
+    number: int
+    """The part's place in reading order."""
+    key: str
+    """The key of the job it was laid out for."""
+    pages: int
+    """Its page count."""
+    labels: tuple[str, ...]
+    """Each page's folio."""
+    anchors: dict[str, int] = field(default_factory=dict)
+    """The page (from 0, in the part) of every element id."""
+    page_map: PageMap = PageMap(())
+    """Its page map, numbered from its first page as 1."""
+    findings: tuple[str, ...] = ()
+    """The layout check's messages (lines.py and layoutcheck.py)."""
+    records: tuple[tuple[str, int, str], ...] = ()
+    """The log records the layout made: (logger, level, message), logged again by the parent."""
+
+
+def start_worker(book: Book, styles: Resources, reports: Any) -> None:
+    """A worker's initializer: keep the book, its resources and the queue layout reports go to."""
+    _STATE.update(book=book, styles=styles, reports=reports)
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[tuple[str, int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.WARNING:
+            self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+def run(job: Job) -> int:
+    """In a worker: lay the part out, report it on the queue, write both editions; return its page count."""
+    book, styles = _STATE["book"], _STATE["styles"]
+    laid, document = lay_out_part(job, book, styles)
+    _STATE["reports"].put(laid)
+    write_part(document, job, book)
+    return laid.pages
+
+
+def lay_out_part(job: Job, book: Book, styles: Resources) -> tuple[Laid, Any]:
+    """The part's layout and what it made; log records (WeasyPrint's and ours) are collected, not printed."""
+    from octavo.pdf.layout import lay_out
+    from octavo.pdf.layoutcheck import layout_defects
+    from octavo.pdf.lines import page_defects
+    from octavo.pdf.pagemap import page_map
+
+    collect = _Collect()
+    loggers = [logging.getLogger(name) for name in ("octavo", "weasyprint")]
+    saved = [(logger.handlers, logger.propagate) for logger in loggers]
+    for logger in loggers:
+        logger.handlers, logger.propagate = [collect], False
+    try:
+        warned: list[str] = []
+        document = lay_out(job.html, book, Edition.PRINT, styles, warn=warned.append)
+        lines = [_shift(message, job.first - 1) for message in page_defects(document, book)]
+        findings = () if job.blank else (*warned, *lines, *layout_defects(document, book, job.first))
+        pages = page_map(document)
+    finally:
+        for logger, (handlers, propagate) in zip(loggers, saved, strict=True):
+            logger.handlers, logger.propagate = handlers, propagate
+    anchors: dict[str, int] = {}
+    for n, page in enumerate(document.pages):  # a block split across pages has its anchor on each
+        for name in page.anchors:
+            anchors.setdefault(name, n)
+    labels = tuple(page.label for page in pages.pages)
+    return Laid(job.number, job.key, len(document.pages), labels, anchors, pages, tuple(findings),
+                tuple(collect.records)), document
+
+
+def _shift(message: str, by: int) -> str:
+    """A message of lines.py with its page counted from the part's first page number."""
+    return re.sub(r"on page (\d+)\b(?! \(PDF)", lambda m: f"on page {int(m.group(1)) + by}", message)
+
+
+def write_part(document: Any, job: Job, book: Book) -> None:
+    """Both editions of the part, from its one layout."""
+    from octavo.pdf.editions import write_edition
+
+    write_edition(document, book, Edition.PRINT, job.print_pdf)
+    write_edition(document, book, Edition.SCREEN, job.screen_pdf)
