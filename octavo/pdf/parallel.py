@@ -14,6 +14,7 @@ import multiprocessing as mp
 import os
 import queue
 import re
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ log = logging.getLogger("octavo")
 #: Rounds of the chain at most: the first (later pages guessed), one with the pages found, one more in case a
 #: page number's new width moved a page.
 MAX_ROUNDS = 3
+#: The environment variable that sets how many worker processes lay out parts (the bytes are the same for any).
+WORKERS_VARIABLE = "OCTAVO_WORKERS"
 #: A page no part holds: the verso left blank before a part that opens on a recto after a recto.
 BLANK_HTML = ("<!DOCTYPE html><html><head><style>html { break-before: verso; } "
               "@page { @top-center { content: none; } @bottom-center { content: none; } }</style></head>"
@@ -115,9 +118,11 @@ class Chain:
         self.counts["laid out twice"] += self.numbers[number] == 2
         staged = self.cache.staging(key)
         job = Job(number, key, html, staged / PRINT, staged / SCREEN, first, blank)
+        began = time.perf_counter()
         future = self.pool.submit(run, job)
         self.pending[key] = (future, staged)
         laid = self._report(key, future)
+        log.debug("part %d laid out: %d pages in %.1f s", number, laid.pages, time.perf_counter() - began)
         self.now[key] = laid
         return key, laid
 
@@ -153,7 +158,7 @@ def place_parts(html: Callable[[PageMap | None], str], source: Source, parts: tu
     guesses: dict[str, str] = dict(cache.read_json("folios.json") or {})
     ids = part_ids(source, parts)
     titles = booktitles(source, parts, book.meta.short_title)
-    chain = Chain(book, styles, cache, max(1, min(os.cpu_count() or 1, len(parts))))
+    chain = Chain(book, styles, cache, max(1, min(workers(), len(parts))))
     try:
         keys: list[str] = []
         for _ in range(MAX_ROUNDS + 1):  # the last round only confirms: every part's HTML is the one laid out
@@ -174,6 +179,12 @@ def place_parts(html: Callable[[PageMap | None], str], source: Source, parts: tu
     cache.write_json("last-build.json", {**chain.counts, "parts": len(parts),
                                          "laid": sorted(n for n in chain.numbers)})
     return placed
+
+
+def workers() -> int:
+    """How many parts are laid out and drawn at once: OCTAVO_WORKERS if set (a number), else the cores."""
+    given = os.environ.get(WORKERS_VARIABLE, "")
+    return int(given) if given.isdigit() and int(given) > 0 else os.cpu_count() or 1
 
 
 def _round(chain: Chain, html: Callable[[PageMap | None], str], first_draft: Source, parts: tuple[Part, ...],

@@ -12,7 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from octavo import __version__
+from octavo.manifest import engine
 from octavo.model import Book
 from octavo.pages import PageMap, Position, PrintPage
 from octavo.pdf.partwork import Laid
@@ -26,12 +26,10 @@ PRINT, SCREEN, RECORD = "print.pdf", "screen.pdf", "laid.json"
 
 def inputs_key(book: Book, styles: Resources) -> str:
     """Everything a part's layout reads besides its own HTML: book.yaml's settings, the styles and fonts (every file
-    of the style folders), the book's images, and the versions of Octavo and the engines."""
-    from importlib.metadata import version
-
+    of the style folders), the book's images, Octavo's code and the engines' versions (manifest.engine)."""
     digest = hashlib.sha256()
-    digest.update(repr(book.meta).encode())
-    digest.update(f"{__version__} weasyprint {version('weasyprint')} pydyf {version('pydyf')}".encode())
+    digest.update(repr(book.meta).replace(str(book.root), "").encode())  # the same book in another folder too
+    digest.update(json.dumps(engine(), sort_keys=True).encode())  # Octavo's code (hashed) and the engines
     for folder in styles.styles:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
