@@ -133,7 +133,7 @@ class Chain:
             except queue.Empty:
                 if future.done():
                     future.result()  # the worker's error, raised here
-                    raise RuntimeError(f"part {key} was laid out without a report")
+                    raise RuntimeError(f"part {key} was laid out without a report") from None
                 continue
             if laid.key == key:
                 return laid
@@ -168,7 +168,7 @@ def place_parts(html: Callable[[PageMap | None], str], source: Source, parts: tu
             guesses = folios
         else:
             log.warning("the page numbers printed across the book's parts still changed after %d rounds; "
-                        "build it in one layout (book.yaml print: {parts: false})", MAX_ROUNDS)
+                        "build it in one layout (book.yaml print: {layout: single})", MAX_ROUNDS)
         chain.finish({slot.key for slot in slots})
     except BaseException:
         chain.pool.shutdown(wait=False, cancel_futures=True)
@@ -255,4 +255,9 @@ def log_findings(placed: Placed) -> None:
             logging.getLogger(name).log(level, "%s", message)
         shift = 0 if slot.part is not None and slot.part.kind == "front" else offset
         for message in slot.laid.findings:
-            log.warning("%s", _PAGE.sub(lambda m: f"{m.group(1)}{int(m.group(2)) + shift}", message))
+            log.warning("%s", shifted(message, shift))
+
+
+def shifted(message: str, by: int) -> str:
+    """A layout finding with its pages counted `by` pages further on."""
+    return _PAGE.sub(lambda m: f"{m.group(1)}{int(m.group(2)) + by}", message)
