@@ -18,14 +18,14 @@ import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from octavo.model import Book
 from octavo.pages import PageMap, PrintPage, roman
 from octavo.pdf.partcache import PRINT, SCREEN, PartCache, inputs_key, part_key
-from octavo.pdf.parts import Part, Source, Start, booktitles, from_roman, part_html, part_ids
+from octavo.pdf.parts import Part, Source, Start, blank_html, booktitles, from_roman, part_html, part_ids
 from octavo.pdf.partwork import Job, Laid, run, start_worker
 from octavo.resources import Resources
 
@@ -36,12 +36,6 @@ log = logging.getLogger("octavo")
 MAX_ROUNDS = 3
 #: The environment variable that sets how many worker processes lay out parts (the bytes are the same for any).
 WORKERS_VARIABLE = "OCTAVO_WORKERS"
-#: A page no part holds: the verso left blank before a part that opens on a recto after a recto.
-BLANK_HTML = ("<!DOCTYPE html><html><head><style>html { break-before: verso; } "
-              "@page { @top-center { content: none; } @bottom-center { content: none; } }</style></head>"
-              "<body></body></html>")
-
-
 @dataclass
 class Slot:
     """One laid-out piece of the book, in reading order: a part, or a blank page between two."""
@@ -99,7 +93,7 @@ class Chain:
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=start_worker,
                                         initargs=(book, styles, self.reports))
         self.now: dict[str, Laid] = {}
-        self.pending: dict[str, tuple[Future[int], Path]] = {}
+        self.pending: dict[str, tuple[Future[tuple[tuple[str, int, str], ...]], Path]] = {}
         self.counts = {"laid out": 0, "from the cache": 0, "laid out twice": 0}
         self.numbers: dict[int, int] = {}
 
@@ -125,7 +119,7 @@ class Chain:
         self.now[key] = laid
         return key, laid
 
-    def _report(self, key: str, future: Future[int]) -> Laid:
+    def _report(self, key: str, future: Future[Any]) -> Laid:
         while True:
             try:
                 laid: Laid = self.reports.get(timeout=0.2)
@@ -141,7 +135,8 @@ class Chain:
         """Wait for every part to be drawn and keep those used in the cache; stop the workers."""
         try:
             for key, (future, staged) in self.pending.items():
-                future.result()
+                drawn = future.result()  # what was logged while its PDFs were drawn: kept with its layout's
+                self.now[key] = replace(self.now[key], records=self.now[key].records + drawn)
                 if key in used:
                     self.cache.put(key, staged, self.now[key])
         finally:
@@ -184,6 +179,8 @@ def place_parts(html: Callable[[PageMap | None], str], source: Source, parts: tu
             log.warning("the page numbers printed across the book's parts still changed after %d rounds; "
                         "build it in one layout (book.yaml print: {layout: single})", MAX_ROUNDS)
         chain.finish({slot.key for slot in slots})
+        for slot in slots:
+            slot.laid = replace(slot.laid, records=chain.now[slot.key].records)
     except BaseException:
         chain.pool.shutdown(wait=False, cancel_futures=True)
         raise
@@ -206,15 +203,16 @@ def _round(chain: Chain, html: Callable[[PageMap | None], str], first_draft: Sou
            guesses: dict[str, str]) -> tuple[list[Slot], dict[str, str]]:
     """One pass of the chain: the body's parts in order, the index, then the front matter."""
     known: dict[str, str] = {}
+    blank = blank_html(first_draft)
     body: list[Slot] = []
     position, folio, last_label = 1, 1, ""
     for part in parts[1:]:
         source = first_draft if part.kind == "body" else Source(html(_body_map(body)))
         recto = position % 2 == 1
         if part.recto and not recto:
-            key, laid = chain.lay(-part.number, BLANK_HTML, position, blank=True)
+            key, laid = chain.lay(-part.number, blank, position, blank=True)
             laid = _relabel(laid, _next_label(last_label))
-            body.append(Slot(None, key, laid, BLANK_HTML, position))
+            body.append(Slot(None, key, laid, blank, position))
             position, folio, recto = position + 1, folio + 1, True
         start = Start(folio, recto, titles[part.number])
         text = part_html(source, part, start, ids[part.number], {**guesses, **known})
@@ -229,8 +227,8 @@ def _round(chain: Chain, html: Callable[[PageMap | None], str], first_draft: Sou
     known.update({name: front.labels[n] for name, n in front.anchors.items()})
     slots = [Slot(parts[0], key, front, front_text, 1)]
     if front.pages % 2:
-        key, laid = chain.lay(-1000, BLANK_HTML, front.pages + 1, blank=True)
-        slots.append(Slot(None, key, _relabel(laid, _next_label(front.labels[-1])), BLANK_HTML, front.pages + 1))
+        key, laid = chain.lay(-1000, blank, front.pages + 1, blank=True)
+        slots.append(Slot(None, key, _relabel(laid, _next_label(front.labels[-1])), blank, front.pages + 1))
     return slots + body, known
 
 

@@ -156,6 +156,19 @@ def part_html(source: Source, part: Part, start: Start, own: frozenset[str], fol
     return str(lxml_html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>"))
 
 
+def blank_html(source: Source) -> str:
+    """A page no part holds: the verso left blank before a part that opens on a recto after a recto (the book's
+    head, its language and metadata, and an empty body, with no running head or folio, as on a :blank page)."""
+    root = lxml_html.Element("html", dict(source.root.attrib))
+    root.append(copy.deepcopy(source.root.head))
+    root.append(lxml_html.Element("body", dict(source.root.body.attrib)))
+    style = lxml_html.Element("style")
+    style.text = ("html { break-before: verso; } "
+                  "@page { @top-center { content: none; } @bottom-center { content: none; } }")
+    root.head.append(style)
+    return str(lxml_html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>"))
+
+
 def _refer_elsewhere(element: lxml_html.HtmlElement, own: frozenset[str], folios: Mapping[str, str]) -> None:
     """A reference from `element` to an id outside its part: the link rewritten, the page number as text."""
     href = element.get("href") or ""

@@ -61,8 +61,13 @@ class Laid:
 
 
 def start_worker(book: Book, styles: Resources, reports: Any) -> None:
-    """A worker's initializer: keep the book, its resources and the queue layout reports go to."""
-    _STATE.update(book=book, styles=styles, reports=reports)
+    """A worker's initializer: keep the book, its resources and the queue layout reports go to; what the octavo and
+    weasyprint loggers say is collected for the parent (which counts it), never printed here."""
+    collect = _Collect()
+    for name in ("octavo", "weasyprint"):
+        logger = logging.getLogger(name)
+        logger.handlers, logger.propagate = [collect], False
+    _STATE.update(book=book, styles=styles, reports=reports, collect=collect)
 
 
 class _Collect(logging.Handler):
@@ -75,36 +80,30 @@ class _Collect(logging.Handler):
             self.records.append((record.name, record.levelno, record.getMessage()))
 
 
-def run(job: Job) -> int:
-    """In a worker: lay the part out, report it on the queue, write both editions; return its page count."""
-    book, styles = _STATE["book"], _STATE["styles"]
-    laid, document = lay_out_part(job, book, styles)
+def run(job: Job) -> tuple[tuple[str, int, str], ...]:
+    """In a worker: lay the part out, report it on the queue, write both editions; return what was logged while
+    they were drawn."""
+    book, styles, collect = _STATE["book"], _STATE["styles"], _STATE["collect"]
+    collect.records = []
+    laid, document = lay_out_part(job, book, styles, collect)
     _STATE["reports"].put(laid)
+    collect.records = []
     write_part(document, job, book)
-    return laid.pages
+    return tuple(collect.records)
 
 
-def lay_out_part(job: Job, book: Book, styles: Resources) -> tuple[Laid, Any]:
-    """The part's layout and what it made; log records (WeasyPrint's and ours) are collected, not printed."""
+def lay_out_part(job: Job, book: Book, styles: Resources, collect: _Collect) -> tuple[Laid, Any]:
+    """The part's layout and what it made, with the log records `collect` gathered meanwhile."""
     from octavo.pdf.layout import lay_out
     from octavo.pdf.layoutcheck import layout_defects
     from octavo.pdf.lines import page_defects
     from octavo.pdf.pagemap import page_map
 
-    collect = _Collect()
-    loggers = [logging.getLogger(name) for name in ("octavo", "weasyprint")]
-    saved = [(logger.handlers, logger.propagate) for logger in loggers]
-    for logger in loggers:
-        logger.handlers, logger.propagate = [collect], False
-    try:
-        warned: list[str] = []
-        document = lay_out(job.html, book, Edition.PRINT, styles, warn=warned.append)
-        lines = [_shift(message, job.first - 1) for message in page_defects(document, book)]
-        findings = () if job.blank else (*warned, *lines, *layout_defects(document, book, job.first))
-        pages = page_map(document)
-    finally:
-        for logger, (handlers, propagate) in zip(loggers, saved, strict=True):
-            logger.handlers, logger.propagate = handlers, propagate
+    warned: list[str] = []
+    document = lay_out(job.html, book, Edition.PRINT, styles, warn=warned.append)
+    lines = [_shift(message, job.first - 1) for message in page_defects(document, book)]
+    findings = () if job.blank else (*warned, *lines, *layout_defects(document, book, job.first))
+    pages = page_map(document)
     anchors: dict[str, int] = {}
     for n, page in enumerate(document.pages):  # a block split across pages has its anchor on each
         for name in page.anchors:
