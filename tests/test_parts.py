@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import EPOCH, ROOT, Built, build_into, write_book
+from octavo.pipeline import BuildResult
+from tests.conftest import EPOCH, ROOT, Built, write_book
 from tests.pdftext import page_texts
 
 WORDS = ("peace mission council member states diplomacy conflict resolution mandate ceasefire observers troops "
@@ -41,12 +42,12 @@ def _chapter(number: int) -> str:
     return "\n".join(lines)
 
 
-def book_files(layout: str) -> dict[str, str | bytes]:
+def book_files(layout: str, start: str = "auto") -> dict[str, str | bytes]:
     names = ["01-first", *(f"{n:02d}-middle" for n in range(2, CHAPTERS)), "07-last"]
     files: dict[str, str | bytes] = {f"{name}.md": _chapter(n) for n, name in enumerate(names, start=1)}
     files["book.yaml"] = ("title: Parts\nauthors: [A. Tester]\nlanguage: en\n"
                           "identifier: urn:uuid:0b7a1d44-5a4e-5c57-9d0b-3f3c2f2e6d13\n"
-                          f"print:\n  trim: 5in 8in\n  layout: {layout}\n")
+                          f"print:\n  trim: 5in 8in\n  layout: {layout}\n  chapter_start: {start}\n")
     return files
 
 
@@ -63,15 +64,28 @@ def record(out: Path) -> dict[str, object]:
     return data
 
 
+#: What each build of the pair said on stderr.
+SAID: dict[str, str] = {}
+
+
+def build_pair(root: Path, start: str = "auto") -> tuple[Built, Built]:
+    """The book built in one layout and in parts (two workers), through the command line."""
+    built = []
+    for layout in ("single", "parts"):
+        content = write_book(root / layout, book_files(layout, start))
+        SAID[f"{layout}-{start}"] = cli_build(content, root / f"{layout}-dist").stderr
+        built.append(Built(content, root / f"{layout}-dist", BuildResult()))
+    assert record(built[1].out)["parts"] == 5, "not laid out in parts"  # what the tests compare
+    return built[0], built[1]
+
+
+def warnings(said: str, layout: str) -> list[str]:
+    return sorted(line.replace(f"/{layout}/", "/") for line in said.splitlines() if line.startswith("warning:"))
+
+
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Built, Built]:
-    """The book built in one layout (in this process) and in parts (through the command line, two workers)."""
-    root = tmp_path_factory.mktemp("parts")
-    single = build_into(write_book(root / "single", book_files("single")), root / "one")
-    parts = write_book(root / "parts", book_files("parts"))
-    cli_build(parts, root / "two")
-    assert record(root / "two")["parts"] == 5, "not laid out in parts"  # what the tests below compare
-    return single, Built(parts, root / "two", single.result)
+    return build_pair(tmp_path_factory.mktemp("parts"))
 
 
 def test_the_book_is_laid_out_in_three_parts_and_its_front_matter(pair: tuple[Built, Built]) -> None:
@@ -79,6 +93,21 @@ def test_the_book_is_laid_out_in_three_parts_and_its_front_matter(pair: tuple[Bu
     assert found["parts"] == 5  # the front matter, three parts of chapters, the index
     assert found["laid out twice"] == 1  # the part that refers forward, laid out again with the real page
     assert not (pair[0].out / ".octavo-parts").exists()
+
+
+def test_the_layout_check_finds_what_it_finds_in_one_layout(pair: tuple[Built, Built]) -> None:
+    single, parts = warnings(SAID["single-auto"], "single"), warnings(SAID["parts-auto"], "parts")
+    assert any("(PDF page 1" in line for line in parts)  # counted in the whole book, not in a part
+    assert parts == single
+
+
+@pytest.mark.slow
+def test_chapters_on_rectos_have_the_pages_of_one_layout(tmp_path: Path) -> None:
+    single, parts = build_pair(tmp_path, "right")
+    assert record(parts.out)["laid"][0] < 0  # a blank verso of its own before a part that opens on a recto
+    for kind in ("print", "screen"):
+        assert page_texts(parts.path(kind)) == page_texts(single.path(kind))
+    assert warnings(SAID["parts-right"], "parts") == warnings(SAID["single-right"], "single")
 
 
 @pytest.mark.parametrize("kind", ["print", "screen"])

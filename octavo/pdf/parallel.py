@@ -131,6 +131,12 @@ class Chain:
             if laid.key == key:
                 return laid
 
+    def stop(self) -> None:
+        """End the workers this build started, whatever they are doing."""
+        for process in list(getattr(self.pool, "_processes", {}).values()):  # the executor's own table
+            process.terminate()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
     def finish(self, used: set[str]) -> None:
         """Wait for every part to be drawn and keep those used in the cache; stop the workers."""
         try:
@@ -181,8 +187,8 @@ def place_parts(html: Callable[[PageMap | None], str], source: Source, parts: tu
         chain.finish({slot.key for slot in slots})
         for slot in slots:
             slot.laid = replace(slot.laid, records=chain.now[slot.key].records)
-    except BaseException:
-        chain.pool.shutdown(wait=False, cancel_futures=True)
+    except BaseException:  # an error, or the build interrupted: the workers stop now, drawing or not
+        chain.stop()
         raise
     cache.prune()
     cache.write_json("folios.json", folios)

@@ -12,7 +12,7 @@ from octavo.model import Book, Edition
 from octavo.pages import PageMap
 from octavo.pdf.layout import PdfLayout, chapter_break, shares_layout
 from octavo.pdf.parallel import log_findings, place_parts
-from octavo.pdf.parts import MIN_CHAPTERS, Part, Source, split
+from octavo.pdf.parts import AUTO_WORDS, MIN_CHAPTERS, Part, Source, split
 from octavo.resources import Resources
 from octavo.scholarly.index import FIRST_DRAFT
 
@@ -25,7 +25,8 @@ def plan(html: Callable[[PageMap | None], str], book: Book, styles: Resources) -
     unknown here), or what parts.split refuses."""
     overridden = len(styles.styles) > 1 or len(styles.templates) > 1  # the last folder is the defaults'
     layout = book.meta.print.layout
-    few = len(book.chapters) < MIN_CHAPTERS and layout != "parts"
+    words = sum(len(chapter.html.split()) for chapter in book.chapters)  # a bound: tags count as words here
+    few = (len(book.chapters) < MIN_CHAPTERS or words < AUTO_WORDS) and layout != "parts"
     if not shares_layout(book) or overridden or layout == "single" or few:
         return Source("<html><body></body></html>"), ()
     source = Source(html(FIRST_DRAFT if book.index_marks else None))

@@ -15,8 +15,10 @@ from octavo.pages import roman
 #: Words of chapters per part: a part ends with the chapter that brings it to this many. The split depends on the
 #: book alone (never on the cores), so the outputs are the same bytes on any machine.
 PART_WORDS = 6000
-#: A book is laid out in parts from this many chapters on (fewer: one layout, which costs less than the processes).
+#: A book is laid out in parts (book.yaml print: layout: auto) from this many chapters and words of chapters on,
+#: about 60 pages at 6 x 9 in: below, one layout costs less than starting the workers and merging.
 MIN_CHAPTERS = 6
+AUTO_WORDS = 3 * PART_WORDS
 #: The URI a link to an anchor in another part is written with; the merge turns it into a link to the named
 #: destination (WeasyPrint drops a link to an anchor missing from its document but keeps this one).
 ELSEWHERE = "octavo-part:#"
@@ -86,9 +88,11 @@ def split(source: Source, book: Book, chapter_break: str) -> tuple[Part, ...]:
         return ()
     parts = [Part(0, "front", 0, opening, True)]
     end = len(children) - (index is not None)
-    target = PART_WORDS
+    target, words = PART_WORDS, sum(len(" ".join(c.itertext()).split()) for c in children[opening:end])
     if forced:  # at least three parts of the body, where it has chapters enough
-        target = min(target, sum(len(" ".join(c.itertext()).split()) for c in children[opening:end]) // 3 + 1)
+        target = min(target, words // 3 + 1)
+    elif words < AUTO_WORDS:
+        return ()
     first, words = opening, 0
     for n in range(opening, end):
         words += len(" ".join(children[n].itertext()).split())
