@@ -77,9 +77,10 @@ def _build(options: BuildOptions, staging: Staging) -> BuildResult:
     run = _Run(options, book, resources, make_environment(resources.templates), Stamp.of(book), staging, steps)
     with source_date_epoch(run.stamp.modified):
         cover = cover_in_background(book, options) if options.epub else None
-        layouts = _write_pdfs(run)
+        ahead = _EpubAhead(run, cover) if cover is not None else None
+        layouts = _write_pdfs(run, ahead)
         if cover is not None:
-            _write_epub(run, cover, choose_page_map(layouts))
+            _write_epub(run, cover, choose_page_map(layouts), ahead)
     _write_checksums(run)
     return run.result
 
@@ -154,8 +155,9 @@ def _read_book(options: BuildOptions, steps: Steps) -> Book:
     return book
 
 
-def _write_pdfs(run: _Run) -> dict[Edition, PdfLayout]:
-    """Stage 3a: the PDF editions asked for; what each layout produced, by edition."""
+def _write_pdfs(run: _Run, ahead: Callable[[PageMap], None] | None = None) -> dict[Edition, PdfLayout]:
+    """Stage 3a: the PDF editions asked for; what each layout produced, by edition. A book laid out in parts
+    gives `ahead` its page map while the workers still draw its PDFs."""
     from octavo.pdf.editions import write_editions
 
     editions = run.options.editions
@@ -166,7 +168,7 @@ def _write_pdfs(run: _Run) -> dict[Edition, PdfLayout]:
     html = _print_html(run)
     layouts: dict[Edition, PdfLayout] = {}
     for edition, layout in write_editions(html, run.book, {e: run.staging.path(p) for e, p in paths.items()},
-                                          run.resources, run.options.out):
+                                          run.resources, run.options.out, ahead):
         layouts[edition] = layout
         run.result.pages[edition] = layout.pages
         run.wrote(paths[edition], f"{paths[edition]} ({layout.pages} pages)")
@@ -185,8 +187,29 @@ def choose_page_map(layouts: dict[Edition, PdfLayout]) -> PageMap | None:
     return next((layouts[edition].page_map for edition in PDF_EDITIONS if edition in layouts), None)
 
 
-def _write_epub(run: _Run, cover: Callable[[], Cover], page_map: PageMap | None) -> None:
+class _EpubAhead:
+    """The EPUB's bytes, made from the print edition's page map as soon as it is known (a book laid out in parts
+    knows it while its PDFs are drawn); written, and said, after the PDFs."""
+
+    def __init__(self, run: _Run, cover: Callable[[], Cover]):
+        self.run, self.cover = run, cover
+        self.made: tuple[PageMap, int, int, bytes] | None = None
+
+    def __call__(self, page_map: PageMap) -> None:
+        run = self.run
+        content = render_epub_content(run.book, run.env, *run.stamp.fields, self.cover(), page_map)
+        data = build_epub(run.book, content, run.resources, run.stamp.modified)
+        self.made = page_map, len(content.documents), len(content.page_breaks), data
+
+
+def _write_epub(run: _Run, cover: Callable[[], Cover], page_map: PageMap | None,
+                ahead: _EpubAhead | None = None) -> None:
     """Stage 3b: the EPUB, its page list from the print edition's pages."""
+    if ahead is not None and ahead.made is not None and ahead.made[0] == page_map:
+        path = run.path(Edition.EPUB)
+        run.staging.write(path, ahead.made[3])
+        run.wrote(path, f"{path} ({ahead.made[1]} documents, {ahead.made[2]} print pages listed)")
+        return
     if page_map is None:  # an EPUB on its own still gets the print edition's page numbers
         from octavo.pdf.layout import print_page_map
 

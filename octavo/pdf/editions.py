@@ -28,14 +28,16 @@ log = logging.getLogger("octavo")
 
 
 def write_editions(html: Callable[[Edition, PageMap | None], str], book: Book, targets: dict[Edition, Path],
-                   styles: Resources, out: Path | None = None) -> Iterator[tuple[Edition, PdfLayout]]:
+                   styles: Resources, out: Path | None = None,
+                   ahead: Callable[[PageMap], None] | None = None) -> Iterator[tuple[Edition, PdfLayout]]:
     """Write each PDF edition in `targets` and yield (edition, what was laid out) as each is written.
 
     WeasyPrint lays the book out once for both editions: the print geometry, from the HTML with live links
     (`html(edition, pages)` renders it; the print edition drops the links when it is written, see
     `write_edition`). A proof with crop marks is laid out once per edition instead. The page map comes from the
     print geometry. A book with an index is laid out again with its pages (pdf/indexed.py). A long book is laid
-    out in parts, in parallel, cached in `out` (pdf/partbuild.py).
+    out in parts, in parallel, cached in `out` (pdf/partbuild.py); `ahead` then has its page map while the parts'
+    PDFs are still drawn.
     """
     if out is not None:
         from octavo.pdf.partbuild import plan, write_in_parts
@@ -43,7 +45,7 @@ def write_editions(html: Callable[[Edition, PageMap | None], str], book: Book, t
         source, parts = plan(partial(html, Edition.SCREEN), book, styles)
         if parts:
             yield from write_in_parts(partial(html, Edition.SCREEN), source, parts, book, targets, styles,
-                                      out).items()
+                                      out, ahead).items()
             return
     shared = shares_layout(book)
     laid: tuple[Any, PageMap] | None = None

@@ -166,9 +166,9 @@ def _context() -> Any:
 
 
 def place_parts(html: Callable[[PageMap | None], str], source: Source, parts: tuple[Part, ...], book: Book,
-                styles: Resources, out: Path) -> Placed:
+                styles: Resources, out: Path, ahead: Callable[[PageMap], None] | None = None) -> Placed:
     """Lay out every part (rounds of the chain until what each part prints of the others' pages is what they
-    hold), wait for their PDFs, and keep them in the cache."""
+    hold), give `ahead` the book's page map, wait for their PDFs, and keep them in the cache."""
     cache = PartCache(out)
     guesses: dict[str, str] = dict(cache.read_json("folios.json") or {})
     ids = part_ids(source, parts)
@@ -184,6 +184,8 @@ def place_parts(html: Callable[[PageMap | None], str], source: Source, parts: tu
         else:
             log.warning("the page numbers printed across the book's parts still changed after %d rounds; "
                         "build it in one layout (book.yaml print: {layout: single})", MAX_ROUNDS)
+        if ahead is not None:
+            ahead(Placed(slots, cache).page_map())  # the EPUB, made while the workers draw
         chain.finish({slot.key for slot in slots})
         for slot in slots:
             slot.laid = replace(slot.laid, records=chain.now[slot.key].records)
@@ -199,9 +201,10 @@ def place_parts(html: Callable[[PageMap | None], str], source: Source, parts: tu
 
 
 def workers() -> int:
-    """How many parts are laid out and drawn at once: OCTAVO_WORKERS if set (a number), else the cores."""
+    """How many worker processes: OCTAVO_WORKERS if set (a number), else one per core and one more, so that the
+    next part's layout (the chain everything waits for) never queues behind the drawing of earlier parts."""
     given = os.environ.get(WORKERS_VARIABLE, "")
-    return int(given) if given.isdigit() and int(given) > 0 else os.cpu_count() or 1
+    return int(given) if given.isdigit() and int(given) > 0 else (os.cpu_count() or 1) + 1
 
 
 def _round(chain: Chain, html: Callable[[PageMap | None], str], first_draft: Source, parts: tuple[Part, ...],

@@ -34,12 +34,14 @@ def plan(html: Callable[[PageMap | None], str], book: Book, styles: Resources) -
 
 
 def write_in_parts(html: Callable[[PageMap | None], str], source: Source, parts: tuple[Part, ...], book: Book,
-                   targets: dict[Edition, Path], styles: Resources, out: Path) -> dict[Edition, PdfLayout]:
+                   targets: dict[Edition, Path], styles: Resources, out: Path,
+                   ahead: Callable[[PageMap], None] | None = None) -> dict[Edition, PdfLayout]:
     """Lay the parts out (the cache in `out` holds those an earlier build laid out) and merge each edition in
-    `targets`; what each edition's layout produced."""
+    `targets`; what each edition's layout produced. `ahead` gets the book's page map as soon as every part is laid
+    out, while the workers still draw."""
     merge_parts = _merger()
     started = time.perf_counter()
-    placed = place_parts(html, source, parts, book, styles, out)
+    placed = place_parts(html, source, parts, book, styles, out, ahead)
     log_findings(placed)
     counts = placed.counts
     log.debug("laid out in %d parts: %d laid out, %d from the cache, %d laid out twice (%.1f s)", len(parts),

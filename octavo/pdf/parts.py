@@ -14,11 +14,11 @@ from octavo.pages import roman
 
 #: Words of chapters per part: a part ends with the chapter that brings it to this many. The split depends on the
 #: book alone (never on the cores), so the outputs are the same bytes on any machine.
-PART_WORDS = 6000
+PART_WORDS = 3000
 #: A book is laid out in parts (book.yaml print: layout: auto) from this many chapters and words of chapters on,
 #: about 60 pages at 6 x 9 in: below, one layout costs less than starting the workers and merging.
 MIN_CHAPTERS = 6
-AUTO_WORDS = 3 * PART_WORDS
+AUTO_WORDS = 18000
 #: The URI a link to an anchor in another part is written with; the merge turns it into a link to the named
 #: destination (WeasyPrint drops a link to an anchor missing from its document but keeps this one).
 ELSEWHERE = "octavo-part:#"
