@@ -36,6 +36,7 @@ def write_books(work: Path) -> tuple[Path, Path]:
     yaml.write_text(yaml.read_text(encoding="utf-8").replace("  printer: generic\n",
                                                              "  printer: generic\n  layout: single\n"),
                     encoding="utf-8")
+    time.sleep(2)  # a file newer than the build's start would count as changed while it was built
     return single, parts
 
 
@@ -47,11 +48,13 @@ def build(content: Path, out: Path) -> tuple[Sample, float]:
     return sample, load
 
 
-def edit(content: Path, n: int) -> None:
+def edit(content: Path, n: int, settle: bool = True) -> None:
     chapter = content / EDITED
     text = chapter.read_text(encoding="utf-8")
     at = text.index(". ", 1500 + 300 * n) + 1
     chapter.write_text(text[:at] + SENTENCE + text[at:], encoding="utf-8")
+    if settle:
+        time.sleep(1.5)  # as above
 
 
 def watch_after_save(content: Path, out: Path, saves: int) -> list[tuple[float, float]]:
@@ -71,7 +74,7 @@ def watch_after_save(content: Path, out: Path, saves: int) -> list[tuple[float, 
         for n in range(saves):
             before, load = stamps(), os.getloadavg()[0]
             saved = time.perf_counter()
-            edit(content, 10 + n)
+            edit(content, 10 + n, settle=False)
             _wait(lambda before=before: all(a != b for a, b in zip(stamps(), before, strict=True)), 300)
             found.append((time.perf_counter() - saved, load))
             time.sleep(8)

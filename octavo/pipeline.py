@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import jinja2
 
 from octavo import __version__
+from octavo.children import die_with_parent
 from octavo.config import CONFIG_NAME, load_config
 from octavo.content.markdown import read_book
 from octavo.dates import read_source_date_epoch, source_date_epoch, utc
@@ -244,23 +245,6 @@ def cover_in_background(book: Book, options: BuildOptions) -> Callable[[], Cover
     future = pool.submit(_draw_cover, book, options.resources)
     pool.shutdown(wait=False)  # the worker exits once it has drawn the cover
     return future.result
-
-
-def die_with_parent(parent: int) -> None:
-    """In a child process of `parent`: be killed when the parent dies, even by SIGKILL (Linux's
-    PR_SET_PDEATHSIG), so a killed build leaves no process behind; elsewhere, nothing."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-    import signal
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # the parent died before the call: nothing would send the signal now
-        os._exit(1)
 
 
 def _can_fork_a_cover(book: Book) -> bool:

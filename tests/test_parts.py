@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -226,3 +228,34 @@ def test_the_merge_keeps_labels_outline_links_and_structure(pair: tuple[Built, B
     pytest.importorskip("octavo.pdf.merge")
     single, parts = (_pdf_facts(built.path(kind)) for built in pair)
     assert parts == single
+
+
+@pytest.mark.slow
+def test_the_workers_die_with_a_killed_build(pair: tuple[Built, Built], tmp_path: Path) -> None:
+    from tests.test_faults import _alive, _children
+
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen([sys.executable, "-m", "octavo", "build", str(pair[1].content), "--out",
+                                str(tmp_path / "dist")], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline, cache = time.monotonic() + 120, tmp_path / "dist" / ".octavo-parts"
+    while not (cache.is_dir() and any(cache.iterdir())):  # a part is being laid out: its folder is staged
+        assert time.monotonic() < deadline and process.poll() is None, "no part was laid out"
+        time.sleep(0.05)
+    workers = _children(process.pid)
+    assert workers
+    process.kill()
+    process.wait()
+    time.sleep(2)
+    alive = [child for child in workers if _alive(child)]
+    for child in alive:
+        os.kill(child, signal.SIGKILL)
+    assert not alive
+
+
+@pytest.mark.slow
+def test_octavo_check_passes_on_the_parts(pair: tuple[Built, Built]) -> None:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PYTHONPATH": str(ROOT)}
+    check = subprocess.run([sys.executable, "-m", "octavo", "check", str(pair[1].content), "--out", str(pair[1].out)],
+                           capture_output=True, text=True, env=env, timeout=600)
+    assert check.returncode == 0, check.stderr[-2000:]
+    assert "0 failure(s)" in check.stderr + check.stdout

@@ -5,11 +5,13 @@ out, so the next part can start before this one is drawn)."""
 from __future__ import annotations
 
 import logging
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from octavo.children import die_with_parent
 from octavo.model import Book, Edition
 from octavo.pages import PageMap
 from octavo.resources import Resources
@@ -62,7 +64,9 @@ class Laid:
 
 def start_worker(book: Book, styles: Resources, reports: Any) -> None:
     """A worker's initializer: keep the book, its resources and the queue layout reports go to; what the octavo and
-    weasyprint loggers say is collected for the parent (which counts it), never printed here."""
+    weasyprint loggers say is collected for the parent (which counts it), never printed here. The worker dies with
+    its parent (the build, or the fork server that dies with the build), so a killed build leaves none behind."""
+    die_with_parent(os.getppid())
     collect = _Collect()
     for name in ("octavo", "weasyprint"):
         logger = logging.getLogger(name)
