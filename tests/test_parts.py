@@ -259,3 +259,81 @@ def test_octavo_check_passes_on_the_parts(pair: tuple[Built, Built]) -> None:
                            capture_output=True, text=True, env=env, timeout=600)
     assert check.returncode == 0, check.stderr[-2000:]
     assert "0 failure(s)" in check.stderr + check.stdout
+
+
+# The split and each part's HTML, without a layout
+
+def _source(tmp_path: Path, layout: str = "parts", extra: str = "") -> tuple[Any, Any]:
+    import datetime as dt
+
+    from octavo.config import load_config
+    from octavo.content.markdown import read_book
+    from octavo.model import Edition
+    from octavo.pdf.parts import Source
+    from octavo.render import make_environment, render_print_html
+    from octavo.resources import Resources
+
+    files = book_files(layout)
+    files["book.yaml"] = str(files["book.yaml"]) + extra
+    root = write_book(tmp_path / "book", files).resolve()
+    book = read_book(load_config(root, root), root, root)
+    html = render_print_html(book, make_environment(Resources.search().templates), Edition.SCREEN,
+                             dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), "Octavo")
+    return book, Source(html)
+
+
+def test_the_split_keeps_whole_chapters_and_the_index_alone(tmp_path: Path) -> None:
+    from octavo.pdf.parts import split
+
+    book, source = _source(tmp_path)
+    parts = split(source, book, "page")
+    assert [part.kind for part in parts] == ["front", "body", "body", "body", "index"]
+    ids = [[child.get("id") for child in source.children[part.first:part.end]] for part in parts]
+    assert ids == [[None, "titlepage", "copyright", "contents"], ["chapter-1", "chapter-2", "chapter-3"],
+                   ["chapter-4", "chapter-5", "chapter-6"], ["chapter-7"], ["index"]]
+    assert [part.recto for part in parts] == [True, True, False, False, True]  # the body and the back matter open
+    single = split(*reversed(_source(tmp_path / "one", "single")), "page")  # type: ignore[call-arg]
+    assert single == ()
+
+
+def test_a_part_title_stays_with_its_chapters(tmp_path: Path) -> None:
+    from octavo.pdf.parts import split
+
+    book, source = _source(tmp_path, extra="chapters:\n  - 01-first.md\n  - part: Part One\n    chapters: ["
+                           "02-middle.md, 03-middle.md]\n  - part: Part Two\n    chapters: [04-middle.md, "
+                           "05-middle.md, 06-middle.md, 07-last.md]\n")
+    parts = split(source, book, "page")
+    classes = [(source.children[part.first].get("class") or "").split() for part in parts]
+    assert [("part" in first, part.recto) for first, part in zip(classes, parts, strict=True)] == [
+        (False, True), (False, True), (True, True), (False, False), (False, True)]  # Part Two opens a part
+    assert all("part" not in (source.children[part.end - 1].get("class") or "") for part in parts)
+
+
+def test_a_part_refers_to_others_through_their_pages(tmp_path: Path) -> None:
+    from lxml import html as lxml_html
+
+    from octavo.pdf.parts import ELSEWHERE, LITERAL, Start, part_html, part_ids, split
+
+    book, source = _source(tmp_path)
+    parts = split(source, book, "page")
+    ids = part_ids(source, parts)
+    text = part_html(source, parts[1], Start(1, True, "Parts"), ids[1], {"chapter-7": "19"})
+    root = lxml_html.document_fromstring(text)
+    xref = next(a for a in root.iter("a") if "chapter-7" in (a.get("href") or ""))
+    assert (xref.get("href"), xref.get(LITERAL)) == (ELSEWHERE + "chapter-7", "19")
+    back = next(a for a in root.iter("a") if (a.get("href") or "").endswith("chapter-1"))
+    assert back.get("href") == "#chapter-1" and back.get(LITERAL) is None  # in this part: target-counter() prints it
+    later = part_html(source, parts[2], Start(13, False, "Parts"), ids[2], {})
+    assert "@page :first { counter-reset: page 13; }" in later and "html { break-before: verso; }" in later
+    front = lxml_html.document_fromstring(part_html(source, parts[0], Start(1, True, ""), ids[0], {"chapter-7": "19"}))
+    pages = [span.get(LITERAL) for span in front.iter("span") if "toc-page" in (span.get("class") or "")]
+    assert "19" in pages and "0" in pages  # an id not laid out yet prints 0 until its page is known
+
+
+def test_folios_count_on_in_their_numbering() -> None:
+    from octavo.pdf.parallel import _next_label
+    from octavo.pdf.parts import counter_text, from_roman
+
+    assert [from_roman(label) for label in ("i", "iv", "xiv", "xl", "mcmxc", "", "x1")] == [1, 4, 14, 40, 1990, 0, 0]
+    assert [_next_label(label) for label in ("", "9", "vii", "IX")] == ["1", "10", "viii", "X"]
+    assert counter_text("xii", False) == "12" and counter_text("7", True) == "vii"
