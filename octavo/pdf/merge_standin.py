@@ -12,9 +12,12 @@ from octavo.model import Book, Edition
 def merge_parts(parts: Sequence[Path], target: Path, book: Book, edition: Edition,
                 labels: Sequence[str] | None = None) -> int:
     """The pages of `parts` in order, in one PDF at `target`; its page count."""
+    import warnings
+
     import pikepdf
 
-    with pikepdf.open(parts[0]) as merged:
+    with pikepdf.open(parts[0]) as merged, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pikepdf: named destinations are not kept (the real merge keeps them)
         for path in parts[1:]:
             with pikepdf.open(path) as part:
                 merged.pages.extend(part.pages)

@@ -30,6 +30,8 @@ from octavo.pdf.partwork import Job, Laid, run, start_worker
 from octavo.resources import Resources
 
 log = logging.getLogger("octavo")
+#: Where WeasyPrint reports its pages (progress.py shows them): the parts report theirs there, counted in the body.
+_PROGRESS = logging.getLogger("weasyprint.progress")
 
 #: Rounds of the chain at most: the first (later pages guessed), one with the pages found, one more in case a
 #: page number's new width moved a page.
@@ -184,6 +186,7 @@ def place_parts(html: Callable[[PageMap | None], str], source: Source, parts: tu
         else:
             log.warning("the page numbers printed across the book's parts still changed after %d rounds; "
                         "build it in one layout (book.yaml print: {layout: single})", MAX_ROUNDS)
+        _PROGRESS.info("Step 6 - Drawing")  # the page counter's line is erased
         if ahead is not None:
             ahead(Placed(slots, cache).page_map())  # the EPUB, made while the workers draw
         chain.finish({slot.key for slot in slots})
@@ -226,6 +229,7 @@ def _round(chain: Chain, html: Callable[[PageMap | None], str], first_draft: Sou
         start = Start(folio, recto, titles[part.number])
         text = part_html(source, part, start, ids[part.number], {**guesses, **known})
         key, laid = chain.lay(part.number, text, position)
+        _PROGRESS.info("Step 5 - Creating layout - Page %d", position + laid.pages - 1)  # the page counter
         known.update({name: laid.labels[n] for name, n in laid.anchors.items()})
         body.append(Slot(part, key, laid, text, position))
         position += laid.pages

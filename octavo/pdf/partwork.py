@@ -71,6 +71,8 @@ def start_worker(book: Book, styles: Resources, reports: Any) -> None:
     for name in ("octavo", "weasyprint"):
         logger = logging.getLogger(name)
         logger.handlers, logger.propagate = [collect], False
+    progress = logging.getLogger("weasyprint.progress")  # the parent counts the parts' pages (parallel.py)
+    progress.handlers, progress.propagate = [], False
     _STATE.update(book=book, styles=styles, reports=reports, collect=collect)
 
 
