@@ -285,7 +285,15 @@ def page_defects_of(content: Path, out: Path, version: str | None) -> list[str]:
     book = read_book(load_config(content.resolve(), content, version), content.resolve(), content)
     resources = options.resources
     stamp = Stamp.of(book)
-    html = render_print_html(book, make_environment(resources.templates), Edition.SCREEN, *stamp.fields)
+    env = make_environment(resources.templates)
+    from octavo.pdf.partbuild import page_findings, plan
+
+    source, parts = plan(lambda pages: render_print_html(book, env, Edition.SCREEN, *stamp.fields, pages), book,
+                         resources)
+    if parts:  # the parts a build left in `out` hold their findings
+        return page_findings(lambda pages: render_print_html(book, env, Edition.SCREEN, *stamp.fields, pages),
+                             source, parts, book, resources, out)
+    html = render_print_html(book, env, Edition.SCREEN, *stamp.fields)
     messages: list[str] = []
     document = lay_out(html, book, Edition.PRINT, resources, warn=messages.append)
     return messages + page_defects(document, book) + layout_defects(document, book)

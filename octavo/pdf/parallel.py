@@ -272,15 +272,23 @@ _PAGE = re.compile(r"(PDF page |on page )(\d+)\b(?! \(PDF)")
 
 
 def log_findings(placed: Placed) -> None:
-    """The parts' log records and layout findings, in reading order, with the pages counted in the whole book."""
-    front = sum(slot.laid.pages for slot in placed.slots if slot.part is not None and slot.part.kind == "front")
-    offset = front + (front % 2)
+    """The parts' log records, then their layout findings, in reading order."""
     for slot in placed.slots:
         for name, level, message in slot.laid.records:
             logging.getLogger(name).log(level, "%s", message)
+    for message in findings(placed):
+        log.warning("%s", message)
+
+
+def findings(placed: Placed) -> list[str]:
+    """The parts' layout findings in reading order, with their pages counted in the whole book."""
+    front = sum(slot.laid.pages for slot in placed.slots if slot.part is not None and slot.part.kind == "front")
+    offset = front + (front % 2)
+    out = []
+    for slot in placed.slots:
         shift = 0 if slot.part is not None and slot.part.kind == "front" else offset
-        for message in slot.laid.findings:
-            log.warning("%s", shifted(message, shift))
+        out += [shifted(message, shift) for message in slot.laid.findings]
+    return out
 
 
 def shifted(message: str, by: int) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 from octavo.model import Book, Edition
 from octavo.pages import PageMap
 from octavo.pdf.layout import PdfLayout, chapter_break, shares_layout
-from octavo.pdf.parallel import log_findings, place_parts
+from octavo.pdf.parallel import findings, log_findings, place_parts
 from octavo.pdf.parts import AUTO_WORDS, MIN_CHAPTERS, Part, Source, split
 from octavo.resources import Resources
 from octavo.scholarly.index import FIRST_DRAFT
@@ -53,6 +53,13 @@ def write_in_parts(html: Callable[[PageMap | None], str], source: Source, parts:
         count = merge_parts(placed.pdfs(edition.value), target, book, edition, labels)
         layouts[edition] = PdfLayout(count, pages)
     return layouts
+
+
+def page_findings(html: Callable[[PageMap | None], str], source: Source, parts: tuple[Part, ...], book: Book,
+                  styles: Resources, out: Path) -> list[str]:
+    """What the layout check finds on the pages of a book laid out in parts: its parts' findings, from the cache
+    the build of `out` left (the parts it does not hold are laid out now, and kept)."""
+    return findings(place_parts(html, source, parts, book, styles, out))
 
 
 def _merger() -> Callable[..., int]:
