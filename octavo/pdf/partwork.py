@@ -125,8 +125,50 @@ def _shift(message: str, by: int) -> str:
 
 
 def write_part(document: Any, job: Job, book: Book) -> None:
-    """Both editions of the part, from its one layout."""
+    """Both editions of the part, from its one layout: the screen edition in a forked copy of this worker while this
+    one draws the print edition (the same bytes as one after the other, measured: writing one edition leaves
+    nothing the other reads), when a second core is there; else one after the other."""
     from octavo.pdf.editions import write_edition
 
+    child = _fork_screen(document, job, book) if (os.cpu_count() or 1) >= 2 and hasattr(os, "fork") else None
     write_edition(document, book, Edition.PRINT, job.print_pdf)
-    write_edition(document, book, Edition.SCREEN, job.screen_pdf)
+    if child is None or not _joined(child):
+        write_edition(document, book, Edition.SCREEN, job.screen_pdf)
+
+
+def _fork_screen(document: Any, job: Job, book: Book) -> tuple[int, int] | None:
+    """(pid, the read end of a pipe) of a child drawing the screen edition; its log records come through the pipe."""
+    import json
+
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(write)
+        return pid, read
+    os.close(read)  # the child: draw, send what was logged, and leave without the parent's exit handlers
+    status = 1
+    try:
+        from octavo.pdf.editions import write_edition
+
+        die_with_parent(os.getppid())
+        collect: _Collect = _STATE["collect"]
+        collect.records = []
+        write_edition(document, book, Edition.SCREEN, job.screen_pdf)
+        os.write(write, json.dumps(collect.records).encode())
+        status = 0
+    finally:
+        os._exit(status)
+
+
+def _joined(child: tuple[int, int]) -> bool:
+    """Whether the child drew the screen edition; its log records join this worker's."""
+    import json
+
+    pid, read = child
+    with os.fdopen(read, "rb") as stream:
+        sent = stream.read()
+    _, status = os.waitpid(pid, 0)
+    if status != 0 or not sent:
+        return False
+    _STATE["collect"].records += [(str(n), int(level), str(text)) for n, level, text in json.loads(sent)]
+    return True
