@@ -112,7 +112,9 @@ class Chain:
         self.counts["laid out"] += 1
         self.counts["laid out twice"] += self.numbers[number] == 2
         staged = self.cache.staging(key)
-        job = Job(number, key, html, staged / PRINT, staged / SCREEN, first, blank)
+        busy = sum(not future.done() for future, _ in self.pending.values())
+        split = busy + 2 <= (os.cpu_count() or 1)  # a core for each edition: an edit's one part, drawn sooner
+        job = Job(number, key, html, staged / PRINT, staged / SCREEN, first, split, blank)
         began = time.perf_counter()
         future = self.pool.submit(run, job)
         self.pending[key] = (future, staged)

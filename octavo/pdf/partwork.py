@@ -36,6 +36,8 @@ class Job:
     """Where its screen edition goes."""
     first: int = 1
     """The number of its first page, counted so that odd numbers are rectos (the layout check's sides and pages)."""
+    split: bool = False
+    """Whether to draw the screen edition in a forked copy while the print edition is drawn (a core is free)."""
     blank: bool = False
     """A blank page that no part holds (before a part that opens on a recto after a recto): no findings."""
 
@@ -125,12 +127,12 @@ def _shift(message: str, by: int) -> str:
 
 
 def write_part(document: Any, job: Job, book: Book) -> None:
-    """Both editions of the part, from its one layout: the screen edition in a forked copy of this worker while this
-    one draws the print edition (the same bytes as one after the other, measured: writing one edition leaves
-    nothing the other reads), when a second core is there; else one after the other."""
+    """Both editions of the part, from its one layout: with `job.split`, the screen edition in a forked copy of this
+    worker while this one draws the print edition (the same bytes as one after the other, measured: writing one
+    edition leaves nothing the other reads); else one after the other."""
     from octavo.pdf.editions import write_edition
 
-    child = _fork_screen(document, job, book) if (os.cpu_count() or 1) >= 2 and hasattr(os, "fork") else None
+    child = _fork_screen(document, job, book) if job.split and hasattr(os, "fork") else None
     write_edition(document, book, Edition.PRINT, job.print_pdf)
     if child is None or not _joined(child):
         write_edition(document, book, Edition.SCREEN, job.screen_pdf)
