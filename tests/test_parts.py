@@ -263,7 +263,8 @@ def test_octavo_check_passes_on_the_parts(pair: tuple[Built, Built]) -> None:
 
 # The split and each part's HTML, without a layout
 
-def _source(tmp_path: Path, layout: str = "parts", extra: str = "") -> tuple[Any, Any]:
+def _source(tmp_path: Path, layout: str = "parts", extra: str = "",
+            more: dict[str, str | bytes] | None = None) -> tuple[Any, Any]:
     import datetime as dt
 
     from octavo.config import load_config
@@ -275,6 +276,7 @@ def _source(tmp_path: Path, layout: str = "parts", extra: str = "") -> tuple[Any
 
     files = book_files(layout)
     files["book.yaml"] = str(files["book.yaml"]) + extra
+    files.update(more or {})
     root = write_book(tmp_path / "book", files).resolve()
     book = read_book(load_config(root, root), root, root)
     html = render_print_html(book, make_environment(Resources.search().templates), Edition.SCREEN,
@@ -294,6 +296,18 @@ def test_the_split_keeps_whole_chapters_and_the_index_alone(tmp_path: Path) -> N
     assert [part.recto for part in parts] == [True, True, False, False, True]  # the body and the back matter open
     single = split(*reversed(_source(tmp_path / "one", "single")), "page")  # type: ignore[call-arg]
     assert single == ()
+
+
+def test_an_index_mark_in_the_front_matter_keeps_the_book_in_one_layout(tmp_path: Path) -> None:
+    from octavo.pdf.parts import split
+
+    preface = {"00-preface.md": "---\nkind: preface\n---\n# Preface\n\nThe [mandate]{.index} first.\n"}
+    book, source = _source(tmp_path, more=preface)
+    assert book.chapters[0].kind == "preface"
+    assert split(source, book, "page") == ()
+    book, source = _source(tmp_path / "without", more={"00-preface.md": preface["00-preface.md"].replace(
+        "[mandate]{.index}", "mandate")})
+    assert len(split(source, book, "page")) == 5
 
 
 def test_a_part_title_stays_with_its_chapters(tmp_path: Path) -> None:

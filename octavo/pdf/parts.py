@@ -86,6 +86,9 @@ def split(source: Source, book: Book, chapter_break: str) -> tuple[Part, ...]:
     index = book.chapters[-1].id if book.chapters[-1].kind == "index" else None
     if book.index_marks and (index is None or children[-1].get("id") != index):
         return ()
+    front_ids = {e.get("id") for child in children[:opening] for e in child.iter()}
+    if any(mark.anchor in front_ids for mark in book.index_marks):
+        return ()  # the index is laid out before the front matter: it could not print the front's pages
     parts = [Part(0, "front", 0, opening, True)]
     end = len(children) - (index is not None)
     target, words = PART_WORDS, sum(len(" ".join(c.itertext()).split()) for c in children[opening:end])
