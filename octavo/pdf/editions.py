@@ -4,6 +4,7 @@ fixes made on the PDF objects before they are written."""
 from __future__ import annotations
 
 import copy
+import hashlib
 import logging
 import os
 import re
@@ -213,10 +214,24 @@ def deflate_streams(pdf: Any) -> None:
             stream.extra["Filter"] = "/FlateDecode"
 
 
+#: Large streams compressed in this process, by their SHA-256: the print edition's 766 KB CMYK profile is the same
+#: in every PDF, and a book laid out in parts writes one per part (pdf/parallel.py): 0.3 s of CPU each.
+_DEFLATED: dict[bytes, bytes] = {}
+#: From this size on, a stream's compressed bytes are kept (a profile, an image; not a page's drawing).
+KEEP_DEFLATED = 256 * 1024
+
+
 def _deflate(stream: Any) -> bytes:
     """pydyf's own encoding of a stream (Stream.data): the operators joined by newlines, zlib level 9."""
+    data = stream_bytes(stream)
+    key = hashlib.sha256(data).digest() if len(data) >= KEEP_DEFLATED else None
+    if key is not None and key in _DEFLATED:
+        return _DEFLATED[key]
     compressor = zlib.compressobj(level=9)
-    return compressor.compress(stream_bytes(stream)) + compressor.flush()
+    deflated = compressor.compress(data) + compressor.flush()
+    if key is not None and len(_DEFLATED) < 16:
+        _DEFLATED[key] = deflated
+    return deflated
 
 
 def render_pdf(html: str, book: Book, edition: Edition, styles: Resources, target: Path) -> PdfLayout:
