@@ -77,7 +77,12 @@ class PartCache:
         (staged / RECORD).write_text(json.dumps(asdict(laid)), encoding="utf-8")
         target = self.root / key
         shutil.rmtree(target, ignore_errors=True)
-        os.replace(staged, target)
+        try:
+            os.replace(staged, target)
+        except OSError:  # another build of this folder kept the same part meanwhile: the same bytes
+            shutil.rmtree(staged, ignore_errors=True)
+            if not (target / RECORD).is_file():
+                raise
         self.used.add(key)
 
     def read_json(self, name: str) -> Any:
