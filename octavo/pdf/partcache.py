@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from octavo.resources import Resources
 
 #: The cache's folder in the output folder, hidden.
 FOLDER = ".octavo-parts"
+#: A part's staging folder older than this was left by an interrupted build (seconds).
+STALE = 3600
 #: What a cached part holds besides its record.
 PRINT, SCREEN, RECORD = "print.pdf", "screen.pdf", "laid.json"
 
@@ -104,8 +107,16 @@ class PartCache:
         if not self.root.is_dir():
             return
         for child in self.root.iterdir():
-            if child.is_dir() and child.name not in self.used:
+            staging = child.name.startswith(".")  # a part being written: another build's, unless it is old
+            if child.is_dir() and child.name not in self.used and (not staging or _older(child, STALE)):
                 shutil.rmtree(child, ignore_errors=True)
+
+
+def _older(path: Path, seconds: float) -> bool:
+    try:
+        return time.time() - path.stat().st_mtime > seconds
+    except OSError:
+        return False
 
 
 def _laid(data: dict[str, Any]) -> Laid:
