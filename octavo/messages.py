@@ -78,7 +78,7 @@ LOG_CODES: tuple[tuple[str, str], ...] = (
     ("the index's page numbers still changed after {} layouts{}", "index-pages-unstable"),
     # code: octavo import (mdBook, Quarto, pandoc)
     ("unknown mdBook expression {{#{}}}: left as written", "import-unknown-expression"),
-    ("{{#{} {}}} names a file outside the book's folder: left as written", "import-include-outside"),
+    ("{{#{} {}}} names a file outside the book's folder and its repository: left as written", "import-include-outside"),
     ("{{#{} {}}}: {} has no anchor '{}' (ANCHOR: {} ... ANCHOR_END: {})", "import-include-no-anchor"),
     ("{{#{} {}}}: cannot read {} ({}): left as written", "import-include-unreadable"),
     ("includes nested more than {} deep (a file including itself?); the rest is left as written",
