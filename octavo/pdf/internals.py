@@ -178,3 +178,18 @@ def fix_trailing_space_breaks() -> None:
 
     split_first_line._octavo_fixed = True  # type: ignore[attr-defined]
     inline.split_first_line = split_first_line
+
+
+def replace_lines(document: Any, swaps: list[tuple[int, Any, Any, Any]]) -> None:
+    """Put each new LineBox (laid out elsewhere, at the same width and height) in the place of an old one in
+    `document`'s page trees: (page index, the block holding it, old, new). Each page touched is made again as
+    WeasyPrint 70 makes it (`Page(page_box)`), for its anchors and links gathered from the boxes."""
+    from weasyprint.document import Page
+
+    touched = set()
+    for index, block, old, new in swaps:
+        new.translate(old.position_x - new.position_x, old.position_y - new.position_y)
+        block.children[block.children.index(old)] = new
+        touched.add(index)
+    for index in touched:
+        document.pages[index] = Page(document.pages[index]._page_box)

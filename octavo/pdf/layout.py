@@ -148,9 +148,10 @@ def lay_out(html: str, book: Book, edition: Edition, styles: Resources,
                 stylesheets=sheets, **shared, **options)
 
         html = _wrap_code(html, book, render, warn or _log_warning)
-        if book.meta.paragraphs == "even":  # layout (issue 16): breaks chosen paragraph by paragraph
-            html = _even(html, book, render)
-        return render(html, **pdf_options(book, edition))
+        if book.meta.paragraphs != "even":
+            return render(html, **pdf_options(book, edition))
+        document = render(_even(html, book, render), **pdf_options(book, edition))  # issue 16: breaks chosen
+        return _rectos(document, html, book, render)  # paragraph by paragraph, no word broken at a recto's foot
     except RefusedResource as exc:
         raise ContentError(exc.message, *locate(book, exc.url)) from None
     except FatalURLFetchingError as exc:
@@ -176,6 +177,15 @@ def _even(html: str, book: Book, render: Callable[[str], Any]) -> str:
     html, done, left = even_paragraphs(html, book, render)
     log.debug("even paragraphs: %d set as wholes, %d left to WeasyPrint", done, left)
     return html
+
+
+def _rectos(document: Any, html: str, book: Book, render: Callable[[str], Any]) -> Any:
+    from octavo.pdf.recto import keep_rectos
+
+    done, left = keep_rectos(document, html, book, render)
+    if done or left:
+        log.debug("rectos: %d paragraph(s) set again so that no word breaks at a recto's foot, %d left", done, left)
+    return document
 
 
 def ignore(message: str) -> None:
