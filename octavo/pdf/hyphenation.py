@@ -54,6 +54,16 @@ class Hyphenator:
         return [p for p in _dictionary(self.patterns).positions(word) if LEFT <= p <= len(word) - RIGHT]
 
 
+    def split(self, word: str, left: int, right: int) -> list[int]:
+        """Where WeasyPrint may break `word` with `hyphens: auto` (pdf/internals.book_hyphenation): the book's
+        exception for it, else its language's patterns with hyphenate-limit-chars' `left` and `right`."""
+        if word.lower() in self.exceptions:
+            return list(self.exceptions[word.lower()])
+        if self.patterns is None or word.isupper():
+            return []
+        return [p for p in _dictionary(self.patterns).positions(word) if left <= p <= len(word) - right]
+
+
 def _points_of(written: str) -> tuple[int, ...]:
     """'peace-keep-ing' -> (5, 9); a word written whole has none."""
     points, offset = [], 0

@@ -27,7 +27,7 @@ from octavo.pdf.paragraphs import (
     set_at,
     spacing_css,
 )
-from octavo.pdf.words import Hyph, Piece, Token, context_of, is_xref, signature, tokens
+from octavo.pdf.words import Hyph, Piece, Token, candidates, context_of, is_xref, signature, tokens
 
 log = logging.getLogger("octavo")
 
@@ -56,9 +56,10 @@ class _Plan:
 
 
 def keep_rectos(document: Any, html: str, book: Book, render: Render) -> tuple[int, int]:
-    """Set again, in `document`, each even paragraph whose line ends a recto with a broken word. `html` is the
+    """Set again, in `document`, each paragraph of running text whose line ends a recto with a broken word: with
+    `paragraphs: even` the paragraphs even.py set, else (WeasyPrint's breaks) those it would set. `html` is the
     print HTML before even.py rewrote it. Returns (paragraphs set again, paragraphs left as they were)."""
-    laid = _broken_rectos(document)
+    laid = _broken_rectos(document, book.meta.paragraphs == "even")
     if not laid:
         return 0, 0
     root = parse(html)
@@ -76,18 +77,21 @@ def keep_rectos(document: Any, html: str, book: Book, render: Render) -> tuple[i
     return done, len(laid) - done
 
 
-def _broken_rectos(document: Any) -> list[_Laid]:
-    """The even paragraphs with a line that ends a recto with a hyphen, with all their lines."""
+def _broken_rectos(document: Any, even: bool) -> list[_Laid]:
+    """The paragraphs of running text (`even`: those set as wholes; else those without a class) with a line that
+    ends a recto with a hyphen, with all their lines."""
     from weasyprint.formatting_structure import boxes
 
+    running = {p for p in _chapter_paragraphs(document.pages[0]._page_box.children[0].element)
+               if (p.get("class") == EVEN if even else not p.get("class") and not p.get("style"))} \
+        if document.pages else set()
     lines: dict[Any, _Laid] = {}
     for index, page in enumerate(document.pages):
         last: tuple[Any, Any] | None = None
         for block, line in _flow_lines(page._page_box, boxes):
             last = block, line
-            element = block.element
-            if element is not None and element.tag == "p" and EVEN in (element.get("class") or "").split():
-                lines.setdefault(element, _Laid(element, [], set())).lines.append((index, block, line))
+            if block.element in running:
+                lines.setdefault(block.element, _Laid(block.element, [], set())).lines.append((index, block, line))
         if last is not None and index % 2 == 0 and _text(last[1], boxes).rstrip().endswith(HYPHEN) \
                 and last[0].element in lines:
             mine = lines[last[0].element]
@@ -127,10 +131,11 @@ def _originals(root: Any, document: Any, laid: list[_Laid]) -> dict[Any, Any]:
     laid_root = document.pages[0]._page_box.children[0].element
     ours, theirs = _chapter_paragraphs(root), _chapter_paragraphs(laid_root)
     where = {element: n for n, element in enumerate(theirs)}
+    measurable = set(candidates(root))
     found: dict[Any, Any] = {}
     for item in laid:
         n = where.get(item.element)
-        original = ours[n] if n is not None and len(ours) == len(theirs) else None
+        original = ours[n] if n is not None and len(ours) == len(theirs) and ours[n] in measurable else None
         same = original is not None and _letters(original.itertext()) == _letters(item.element.itertext())
         found[item.element] = original if same else None
     return found
@@ -238,6 +243,7 @@ def _replace(document: Any, plans: list[_Plan], probe: Any) -> int:
                 if box.element is new[0][0].element:
                     box.element = old.element  # the lines are the book's paragraph's, for what reads them
         replace_lines(document, swaps)
+        plan.laid.element.set("class", EVEN)  # set as a whole now, for what reads the pages (pdf/lines.py)
         done += 1
     return done
 
