@@ -1,5 +1,6 @@
-"""No word broken at a recto's foot (paragraphs: even, pdf/recto.py): the paragraph is set again in as many lines,
-through the command line, and the pages are the same; where it cannot be, the layout check still says so."""
+"""No word broken at a recto's foot (pdf/recto.py): the paragraph is set again in as many lines, through the
+command line, and the pages are the same; where it cannot be, the layout check still says so. With
+`paragraphs: even`; greedy mode's own case is the scaffold of `new` at 5 x 8 in (test_page.py)."""
 
 from __future__ import annotations
 

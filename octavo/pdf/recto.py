@@ -1,7 +1,8 @@
-"""A laid-out book with paragraphs set as wholes (pdf/even.py) -> the same pages with no word broken at a recto's
-foot: a paragraph whose line ends a recto with a hyphen is set again in as many lines, that line ending whole,
-laid out alone on a probe at the same measure, and its changed lines take the old ones' places (same heights, so
-no page moves). A paragraph this cannot set again safely keeps its lines, and the layout check reports it."""
+"""A laid-out book -> the same pages with no word broken at a recto's foot: a paragraph of running text whose
+line ends a recto with a hyphen is set again as a whole (pdf/paragraphs.py) in as many lines, that line ending
+whole, laid out alone on a probe at the same measure, and its changed lines take the old ones' places (same
+heights, so no page moves). A paragraph this cannot set again safely keeps its lines; the layout check reports it.
+With `paragraphs: even` the paragraphs even.py set are set again; with WeasyPrint's breaks, those it would set."""
 
 from __future__ import annotations
 
