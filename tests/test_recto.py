@@ -1,6 +1,6 @@
 """No word broken at a recto's foot (pdf/recto.py): the paragraph is set again in as many lines, through the
 command line, and the pages are the same; where it cannot be, the layout check still says so. With
-`paragraphs: even`; greedy mode's own case is the scaffold of `new` at 5 x 8 in (test_page.py)."""
+`paragraphs: even`, and with WeasyPrint's breaks (`greedy`: the paragraph is set as a whole)."""
 
 from __future__ import annotations
 
@@ -91,6 +91,29 @@ def test_the_pages_are_the_same(built: tuple[Path, str, list[list[str]]], tmp_pa
     assert before[FIXED - 1][-3].endswith("diplo\u2010")
     changed = [n for n, (old, new) in enumerate(zip(before, pages, strict=True), start=1) if old != new]
     assert changed == [4, FIXED, FIXED + 1]  # the copyright page says when and which version it was built
+
+
+def _without_fix(root: Path, target: Path, monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    monkeypatch.setattr("octavo.pdf.recto.keep_rectos", lambda *args: (0, 0))
+    book = read_book(load_config(root), root)
+    html = render_print_html(book, make_environment(TEMPLATES), "screen", dt.datetime(2026, 1, 1), "test")
+    lay_out(html, book, "print", Resources.search()).write_pdf(target)
+    return _pages(target)
+
+
+@pytest.mark.slow
+def test_greedy_paragraphs_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With WeasyPrint's breaks, the first chapter breaks 'agree-ment' at the foot of PDF page 7; the paragraph
+    is set as a whole in as many lines instead, and the pages keep their lines."""
+    root = write_book(tmp_path / "book", {"book.yaml": YAML.replace("paragraphs: even", "paragraphs: greedy"),
+                                          "01.md": chapter("Recto", 4)})
+    run = octavo("build", "print", "--content", root, "--out", tmp_path / "dist")
+    assert run.code == 0 and "(check recto_hyphen)" not in run.stderr, run.stderr
+    pages = _pages(tmp_path / "dist" / "rectos-print.pdf")
+    before = _without_fix(root, tmp_path / "before.pdf", monkeypatch)
+    assert before[6][-1].endswith("agree\u2010") and not pages[6][-1].endswith("\u2010"), (before[6], pages[6])
+    assert [len(page) for page in before] == [len(page) for page in pages]
+    assert [n for n, (old, new) in enumerate(zip(before, pages, strict=True), start=1) if old != new] == [4, 7, 8]
 
 
 def _items(words: list[float]) -> list[Any]:
