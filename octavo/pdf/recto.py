@@ -6,7 +6,9 @@ With `paragraphs: even` the paragraphs even.py set are set again; with WeasyPrin
 
 from __future__ import annotations
 
+import bisect
 import copy
+import itertools
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -54,6 +56,8 @@ class _Plan:
     paragraph: Any
     context: tuple[bool, str]
     changed: tuple[int, ...]
+    notes_before: int
+    """The notes of the chapter before the paragraph's first (the probe's footnote counter starts there)."""
 
 
 def keep_rectos(document: Any, html: str, book: Book, render: Render) -> tuple[int, int]:
@@ -116,6 +120,16 @@ def _text(line: Any, boxes: Any) -> str:
     return "".join(_own_text(line, boxes))
 
 
+def _generated(box: Any, boxes: Any, kind: str = "::", inside: bool = False) -> Any:
+    """The texts the stylesheet generates in a line (`kind`: of these pseudo-elements only), in order."""
+    for child in getattr(box, "children", ()):
+        mine = inside or kind in (getattr(child, "element_tag", "") or "")
+        if isinstance(child, boxes.TextBox) and mine:
+            yield child.text
+        else:
+            yield from _generated(child, boxes, kind, mine)
+
+
 def _own_text(box: Any, boxes: Any) -> Any:
     for child in getattr(box, "children", ()):
         if "::" in (getattr(child, "element_tag", "") or ""):
@@ -174,12 +188,13 @@ def _plan(laid: _Laid, original: Any, hyphenate: Hyphenator, measures: Measures)
     spans = _spans(found, ends)
     old = [_letters([_text(line, boxes)]) for _, _, line in laid.lines]
     changed = tuple(n for n, (start, end) in enumerate(spans) if _line_text(found, start, end) != old[n])
-    if not changed or any(_anchored(found[start:end + 1]) for start, end in (spans[n] for n in changed)):
+    if not changed or not _anchors_stay(found, spans, old, [page for page, _, _ in laid.lines], set(changed)):
         return None
     paragraph = copy.deepcopy(original)
     paragraph.tail = None
     set_at(paragraph, found, items, ends, measures, first)
-    return _Plan(laid, paragraph, context, changed)
+    calls = [text for _, _, line in laid.lines for text in _generated(line, boxes, "::footnote-call")]
+    return _Plan(laid, paragraph, context, changed, int(calls[0]) - 1 if calls and calls[0].isdigit() else 0)
 
 
 def _spans(found: list[Token], ends: list[int]) -> list[tuple[int, int]]:
@@ -197,11 +212,26 @@ def _line_text(found: list[Token], start: int, end: int) -> str:
     return _letters([text + (HYPHEN if isinstance(breaking, Hyph) and breaking.drawn else "")])
 
 
-def _anchored(found: list[Token]) -> bool:
-    """Whether these tokens hold what a line cannot carry to another place alone: a note call (its number, its
-    note on the page), a cross-reference (its page), an element with an id (an anchor, an index mark)."""
-    return any((isinstance(t, Piece) and t.note is not None)
-               or any(is_xref(element) or element.get("id") for element in t.path) for t in found)
+def _anchors_stay(found: list[Token], spans: list[tuple[int, int]], old: list[str], pages: list[int],
+                  changed: set[int]) -> bool:
+    """Whether what a line carries to a page of its own stays on its page: a note call (its note is in that
+    page's footnote area), an element with an id (an anchor, an index mark); and whether no cross-reference is
+    on a changed line (the probe cannot print its page)."""
+    ends = list(itertools.accumulate(len(text) for text in old))  # the letters up to each old line's end
+    offset, line = 0, 0
+    for index, token in enumerate(found):
+        while index > spans[line][1]:
+            line += 1
+        if not isinstance(token, Piece):
+            continue
+        xref = any(is_xref(element) for element in token.path)
+        if xref or token.note is not None or any(element.get("id") for element in token.path):
+            before = min(bisect.bisect_right(ends, offset - 1 if token.note is not None else offset), len(old) - 1)
+            if pages[before] != pages[line] or (xref and (line in changed or before in changed)):
+                return False
+        if not token.hidden and token.note is None:
+            offset += len(_letters([token.text]))
+    return True
 
 
 def _probe_of(plans: list[_Plan], lang: str) -> str:
@@ -214,7 +244,8 @@ def _probe_of(plans: list[_Plan], lang: str) -> str:
         first, before = plan.context
         tag, _, cls = before.partition(".")
         previous = f'<{tag} class="{cls}"></{tag}>' if tag else ""
-        body.append(f'<section class="chapter">{"" if first else "<p>w</p>"}{previous}'
+        body.append(f'<section class="chapter" style="counter-reset: footnote {plan.notes_before}">'
+                    f'{"" if first else "<p>w</p>"}{previous}'
                     f'{etree.tostring(plan.paragraph, encoding="unicode", method="html")}</section>')
     return (f'<html lang="{lang}"><head><style>{spacing_css(classes)}</style></head>'
             f'<body>{"".join(body)}</body></html>')
@@ -237,8 +268,9 @@ def _replace(document: Any, plans: list[_Plan], probe: Any) -> int:
         new = probed.get(str(number), [])
         swaps = [(index, block, line, new[n][1]) for n, (index, block, line) in enumerate(plan.laid.lines)
                  if n in plan.changed] if len(new) == len(plan.laid.lines) else []
-        if not swaps or not all(_same_place(old, line, block, new[0][0]) for _, block, old, line in swaps):
-            continue
+        if not swaps or not all(_same_place(old, line, block, new[0][0]) for _, block, old, line in swaps) \
+                or _calls(swaps, 2, boxes) != _calls(swaps, 3, boxes):
+            continue  # the lines would not fit, or a note call would print another number
         for _, _, old, line in swaps:
             for box in (line, *line.descendants()):
                 if box.element is new[0][0].element:
@@ -247,6 +279,11 @@ def _replace(document: Any, plans: list[_Plan], probe: Any) -> int:
         plan.laid.element.set("class", EVEN)  # set as a whole now, for what reads the pages (pdf/lines.py)
         done += 1
     return done
+
+
+def _calls(swaps: list[tuple[int, Any, Any, Any]], which: int, boxes: Any) -> list[str]:
+    """What the stylesheet generates in the old lines (`which` 2) or the new (3): note calls, in order."""
+    return [text for swap in swaps for text in _generated(swap[which], boxes)]
 
 
 def _same_place(old: Any, new: Any, block: Any, probe_block: Any) -> bool:
