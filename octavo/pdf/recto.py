@@ -19,6 +19,7 @@ from octavo.model import Book
 from octavo.pdf.even import Render, read_probe
 from octavo.pdf.hyphenation import Hyphenator
 from octavo.pdf.knuthplass import breaks_in_lines
+from octavo.pdf.linetexts import flow_lines, generated, is_recto, own_text
 from octavo.pdf.paragraphs import (
     EVEN,
     HYPHEN,
@@ -93,51 +94,15 @@ def _broken_rectos(document: Any, even: bool) -> list[_Laid]:
     lines: dict[Any, _Laid] = {}
     for index, page in enumerate(document.pages):
         last: tuple[Any, Any] | None = None
-        for block, line in _flow_lines(page._page_box, boxes):
+        for block, line in flow_lines(page._page_box, boxes):
             last = block, line
             if block.element in running:
                 lines.setdefault(block.element, _Laid(block.element, [], set())).lines.append((index, block, line))
-        if last is not None and index % 2 == 0 and _text(last[1], boxes).rstrip().endswith(HYPHEN) \
+        if last is not None and is_recto(page._page_box) and own_text(last[1], boxes).rstrip().endswith(HYPHEN) \
                 and last[0].element in lines:
             mine = lines[last[0].element]
             mine.rectos.add(len(mine.lines) - 1)
     return [laid for laid in lines.values() if laid.rectos]
-
-
-def _flow_lines(box: Any, boxes: Any) -> Any:
-    """(block, line box) of the page's running text in order: not its margin boxes, not its footnote area."""
-    for child in getattr(box, "children", ()):
-        if isinstance(child, (boxes.MarginBox, boxes.FootnoteAreaBox)):
-            continue
-        if isinstance(child, boxes.LineBox):
-            yield box, child
-        else:
-            yield from _flow_lines(child, boxes)
-
-
-def _text(line: Any, boxes: Any) -> str:
-    """A line's own text, without what the stylesheet generates (a note call, a cross-reference's page)."""
-    return "".join(_own_text(line, boxes))
-
-
-def _generated(box: Any, boxes: Any, kind: str = "::", inside: bool = False) -> Any:
-    """The texts the stylesheet generates in a line (`kind`: of these pseudo-elements only), in order."""
-    for child in getattr(box, "children", ()):
-        mine = inside or kind in (getattr(child, "element_tag", "") or "")
-        if isinstance(child, boxes.TextBox) and mine:
-            yield child.text
-        else:
-            yield from _generated(child, boxes, kind, mine)
-
-
-def _own_text(box: Any, boxes: Any) -> Any:
-    for child in getattr(box, "children", ()):
-        if "::" in (getattr(child, "element_tag", "") or ""):
-            continue
-        if isinstance(child, boxes.TextBox):
-            yield child.text
-        else:
-            yield from _own_text(child, boxes)
 
 
 def _originals(root: Any, document: Any, laid: list[_Laid]) -> dict[Any, Any]:
@@ -186,14 +151,14 @@ def _plan(laid: _Laid, original: Any, hyphenate: Hyphenator, measures: Measures)
     if ends is None:
         return None
     spans = _spans(found, ends)
-    old = [_letters([_text(line, boxes)]) for _, _, line in laid.lines]
+    old = [_letters([own_text(line, boxes)]) for _, _, line in laid.lines]
     changed = tuple(n for n, (start, end) in enumerate(spans) if _line_text(found, start, end) != old[n])
     if not changed or not _anchors_stay(found, spans, old, [page for page, _, _ in laid.lines], set(changed)):
         return None
     paragraph = copy.deepcopy(original)
     paragraph.tail = None
     set_at(paragraph, found, items, ends, measures, first)
-    calls = [text for _, _, line in laid.lines for text in _generated(line, boxes, "::footnote-call")]
+    calls = [text for _, _, line in laid.lines for text in generated(line, boxes, "::footnote-call")]
     return _Plan(laid, paragraph, context, changed, int(calls[0]) - 1 if calls and calls[0].isdigit() else 0)
 
 
@@ -259,7 +224,7 @@ def _replace(document: Any, plans: list[_Plan], probe: Any) -> int:
 
     probed: dict[str, list[tuple[Any, Any]]] = {}
     for page in probe.pages:
-        for block, line in _flow_lines(page._page_box, boxes):
+        for block, line in flow_lines(page._page_box, boxes):
             number = block.element.get("data-recto") if block.element is not None else None
             if number is not None:
                 probed.setdefault(number, []).append((block, line))
@@ -283,7 +248,7 @@ def _replace(document: Any, plans: list[_Plan], probe: Any) -> int:
 
 def _calls(swaps: list[tuple[int, Any, Any, Any]], which: int, boxes: Any) -> list[str]:
     """What the stylesheet generates in the old lines (`which` 2) or the new (3): note calls, in order."""
-    return [text for swap in swaps for text in _generated(swap[which], boxes)]
+    return [text for swap in swaps for text in generated(swap[which], boxes)]
 
 
 def _same_place(old: Any, new: Any, block: Any, probe_block: Any) -> bool:
