@@ -30,15 +30,23 @@ YAML = ("title: Rectos\nauthors: [A. Author]\nlanguage: en\nparagraphs: even\npr
         "  chapter_start: right\n")
 #: The recto whose last line the first chapter breaks a word on (set again), and the second's (it cannot be).
 FIXED, LEFT = 9, 19
+#: Where the first chapter calls its notes: (paragraph, word).
+NOTES = ((0, 8), (3, 20))
 
 
-def chapter(title: str, seed: int) -> str:
-    """Nine paragraphs of 40 to 90 words: seed 4 breaks 'diplo-macy' at the foot of PDF page 9 and seed 1
-    'partner-ship' at the foot of page 11 (of that chapter alone), in a 4 x 6 in book."""
+def chapter(title: str, seed: int, notes: tuple[tuple[int, int], ...] = ()) -> str:
+    """Nine paragraphs of 40 to 90 words, with a note called after each (paragraph, word) of `notes`. Seed 4
+    with notes after words 8 and 20 of its first and fourth paragraphs breaks 'reso-lution' at the foot of PDF
+    page 9, the second note's call just after it; seed 1 breaks 'partner-ship' at the foot of page 11 (of that
+    chapter alone), in a 4 x 6 in book."""
     rng = random.Random(seed)
-    paragraphs = [" ".join(rng.choice(VOCABULARY) for _ in range(rng.randint(40, 90))).capitalize() + "."
-                  for _ in range(9)]
-    return f"# {title}\n\n" + "\n\n".join(paragraphs) + "\n"
+    paragraphs = [[rng.choice(VOCABULARY) for _ in range(rng.randint(40, 90))] for _ in range(9)]
+    for number, (paragraph, word) in enumerate(notes):
+        paragraphs[paragraph][word] += f"[^{number}]"
+    text = "\n\n".join(" ".join(words).capitalize() + "." for words in paragraphs)
+    defined = "".join(f"\n[^{number}]: {'A first note.' if number == 0 else 'A second note, of a few words.'}\n"
+                      for number in range(len(notes)))
+    return f"# {title}\n\n{text}\n{defined}"
 
 
 def _pages(path: Path) -> list[list[str]]:
@@ -52,7 +60,7 @@ def _pages(path: Path) -> list[list[str]]:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, list[list[str]]]:
     root = write_book(tmp_path_factory.mktemp("rectos") / "book",
-                      {"book.yaml": YAML, "01.md": chapter("Recto", 4), "02.md": chapter("Fallback", 1)})
+                      {"book.yaml": YAML, "01.md": chapter("Recto", 4, NOTES), "02.md": chapter("Fallback", 1)})
     run = octavo("build", "print", "--content", root, "--out", root.parent / "dist")
     assert run.code == 0, run.stderr
     return root, run.stderr, _pages(root.parent / "dist" / "rectos-print.pdf")
@@ -62,8 +70,9 @@ def test_no_word_is_broken_at_a_rectos_foot(built: tuple[Path, str, list[list[st
     _, stderr, pages = built
     lines = pages[FIXED - 1]
     assert lines[-2:] == ["RECTO", "3"]  # the running head and the folio come after the text block
-    assert lines[-3].endswith("diplomacy"), lines[-3]
-    assert not pages[FIXED][0].startswith("macy"), pages[FIXED][:2]  # the word's end is no longer here
+    assert lines[-3].endswith("civilians to"), lines[-3]  # 'reso-' went over with the rest of its word
+    assert pages[FIXED][0].endswith("resolution2"), pages[FIXED][:2]  # the note's call, on the note's page
+    assert "2. A second note, of a few words." in pages[FIXED]
     assert "PDF page 9" not in stderr
 
 
@@ -88,7 +97,7 @@ def test_the_pages_are_the_same(built: tuple[Path, str, list[list[str]]], tmp_pa
     lay_out(html, book, "print", Resources.search()).write_pdf(tmp_path / "before.pdf")
     before = _pages(tmp_path / "before.pdf")
     assert [len(page) for page in before] == [len(page) for page in pages]
-    assert before[FIXED - 1][-3].endswith("diplo\u2010")
+    assert before[FIXED - 1][-3].endswith("reso\u2010") and before[FIXED][0].endswith("lution2")
     changed = [n for n, (old, new) in enumerate(zip(before, pages, strict=True), start=1) if old != new]
     assert changed == [4, FIXED, FIXED + 1]  # the copyright page says when and which version it was built
 
