@@ -187,33 +187,13 @@ def breaks_in_lines(items: list[Item], first: float, measure: float, tolerance: 
     `no_hyphen` (from 0) ending at a hyphen; None when no such set exists (pdf/recto.py: a word no longer broken
     at a recto's foot, and every line still on its page)."""
     sums = _sums(items)
-    last = len(items) - 1
     places = [i for i, item in enumerate(items) if (isinstance(item, Glue) and item.breakable and i > 0
                                                      and isinstance(items[i - 1], Box)) or isinstance(item, Penalty)]
     # a layer per line: (where the line before ended, fitness, hyphens in a row) -> (demerits, the node before)
-    layer: dict[tuple[int, int, int], tuple[float, Any]] = {(-1, 1, 0): (0.0, None)}
+    layer: _Layer = {(-1, 1, 0): (0.0, None)}
     for line in range(count):
-        following: dict[tuple[int, int, int], tuple[float, Any]] = {}
-        for (start, fitness, hyphens), (total, back) in layer.items():
-            begin = _after_break(items, start, sums) if start >= 0 else sums[0]
-            for end in places[bisect.bisect_right(places, start):]:
-                if (end == last) != (line == count - 1):
-                    if end == last:
-                        break
-                    continue
-                fit = _line_fit(items, end, begin, sums, first if line == 0 else measure, end == last)
-                if fit is None:
-                    break  # too wide even shrunk: so is every line reaching further
-                ratio, cost = fit
-                item = items[end]
-                hyphen = isinstance(item, Penalty) and item.flagged
-                if ratio > tolerance or (hyphen and (line in no_hyphen or hyphens >= MAX_HYPHENS)):
-                    continue
-                demerits, fit_class = _demerits(ratio, cost, fitness, hyphen and hyphens > 0)
-                key = (end, fit_class, hyphens + 1 if hyphen else 0)
-                if key not in following or total + demerits < following[key][0]:
-                    following[key] = (total + demerits, (end, back))
-        layer = following
+        layer = _next_layer(items, sums, places, layer, first if line == 0 else measure, tolerance,
+                            line == count - 1, line in no_hyphen)
         if not layer:
             return None
     node = min(layer.values(), key=lambda v: v[0])[1]
@@ -222,6 +202,36 @@ def breaks_in_lines(items: list[Item], first: float, measure: float, tolerance: 
         found.append(node[0])
         node = node[1]
     return found[::-1]
+
+
+_Layer = dict[tuple[int, int, int], tuple[float, Any]]
+
+
+def _next_layer(items: list[Item], sums: list[tuple[float, float, float]], places: list[int], layer: _Layer,
+                width: float, tolerance: float, final: bool, whole: bool) -> _Layer:
+    """The best ways to end one more line from each way the lines before ended (`final`: the last line, which
+    ends the paragraph; `whole`: a line that may not end at a hyphen)."""
+    last = len(items) - 1
+    following: _Layer = {}
+    for (start, fitness, hyphens), (total, back) in layer.items():
+        begin = _after_break(items, start, sums) if start >= 0 else sums[0]
+        for end in places[bisect.bisect_right(places, start):]:
+            if (end == last) != final:
+                if end == last:
+                    break
+                continue
+            fit = _line_fit(items, end, begin, sums, width, end == last)
+            if fit is None:
+                break  # too wide even shrunk: so is every line reaching further
+            item = items[end]
+            hyphen = isinstance(item, Penalty) and item.flagged
+            if fit[0] > tolerance or (hyphen and (whole or hyphens >= MAX_HYPHENS)):
+                continue
+            demerits, fit_class = _demerits(fit[0], fit[1], fitness, hyphen and hyphens > 0)
+            key = (end, fit_class, hyphens + 1 if hyphen else 0)
+            if key not in following or total + demerits < following[key][0]:
+                following[key] = (total + demerits, (end, back))
+    return following
 
 
 def _sums(items: list[Item]) -> list[tuple[float, float, float]]:
