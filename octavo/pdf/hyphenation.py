@@ -47,12 +47,7 @@ class Hyphenator:
         return found
 
     def word_points(self, word: str) -> list[int]:
-        if word.lower() in self.exceptions:
-            return list(self.exceptions[word.lower()])
-        if self.patterns is None or word.isupper():
-            return []
-        return [p for p in _dictionary(self.patterns).positions(word) if LEFT <= p <= len(word) - RIGHT]
-
+        return self.split(word, LEFT, RIGHT)
 
     def split(self, word: str, left: int, right: int) -> list[int]:
         """Where WeasyPrint may break `word` with `hyphens: auto` (pdf/internals.book_hyphenation): the book's
