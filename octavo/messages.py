@@ -284,6 +284,9 @@ ERROR_CODES: tuple[tuple[str, str, str], ...] = (
     # layout (issue 16): octavo diff
     ("UsageError", "diff: {} does not exist{}", "diff-no-such-file"),
     ("OutputError", "diff: {} cannot be read as a PDF{}", "diff-not-a-pdf"),
+    # layout (issue 16): octavo check --against OLD.pdf
+    ("OutputError", "--against: {} does not exist: build the print edition first ({} build print)",
+     "against-not-built"),
 )
 
 #: What `check` finds in a PDF (check.preflight_pdf, check.page_count); epubcheck's own get its message id.
