@@ -31,7 +31,7 @@ COMMANDS = {
 #: What the first word could be before subcommands existed (`python build.py epub`, `python build.py check`).
 LEGACY_WORDS = (*TARGETS, "check", "release", "new", "watch")
 #: Options that take a value, so that the word after them is not the subcommand.
-_VALUED = ("--content", "--out", "--port", "--book-version", "--to", "--site-url")
+_VALUED = ("--content", "--out", "--port", "--book-version", "--to", "--site-url", "--against", "--sheet")
 
 EXAMPLES = """\
 examples:
@@ -46,6 +46,7 @@ examples:
   {p} release v1.2.0           the four release files in dist/v1.2.0/
   {p} new my-book              start a new book repository in my-book/
   {p} diff old.pdf new.pdf --out changes.png   what an edit did to the pages, side by side
+  {p} check --against v1/book-print.pdf   check dist/, then what changed since v1 (dist/changes.png)
   {p} watch                    live preview at http://127.0.0.1:8000/ (Ctrl-C stops it)
   {p} -q / -v                  print only warnings and errors / print details, WeasyPrint's included
 
@@ -115,6 +116,7 @@ def _build_parser(sub: argparse.ArgumentParser, prog: str) -> None:
     sub.add_argument("--check", action="store_true", help="after building, validate the outputs as `check` does")
     sub.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
     sub.add_argument("--json", action="store_true", help="print a JSON report on stdout (progress stays on stderr)")
+    _against_options(sub)
     _verbosity(sub)
     _version_option(sub)
     sub.epilog = (f"examples:\n  {prog} build                    everything, from the book here into dist/\n"
@@ -144,6 +146,7 @@ def _check_parser(sub: argparse.ArgumentParser, prog: str) -> None:
     _book_options(sub)
     sub.add_argument("--strict", action="store_true", help="fail on advice too (an odd page count)")
     sub.add_argument("--json", action="store_true", help="print a JSON report on stdout (progress stays on stderr)")
+    _against_options(sub)
     _verbosity(sub)
 
 
@@ -168,6 +171,14 @@ def _import_parser(sub: argparse.ArgumentParser, prog: str) -> None:
     sub.epilog = (f"examples:\n  {prog} import mdbook ../my-mdbook --to book && {prog} build book\n"
                   f"  {prog} import quarto ../my-quarto-book --to book\n"
                   "importing again into the same folder replaces what the last import wrote (dist/ is kept)")
+
+
+def _against_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--against", type=Path, metavar="OLD.pdf",
+                     help="compare the print PDF in the output folder with OLD.pdf, as `diff` does")
+    sub.add_argument("--sheet", type=Path, metavar="SHEET.png",
+                     help="with --against: where to write the contact sheet (default: changes.png in the output "
+                          "folder)")
 
 
 def _diff_parser(sub: argparse.ArgumentParser, prog: str) -> None:

@@ -215,16 +215,26 @@ def _dispatch(args: argparse.Namespace, run: _Run) -> None:
         from octavo.check import check_outputs
 
         run.editions = tuple(Edition)
+        _against(args, content, out)
         check_outputs(content, out, args.book_version, strict=args.strict)
         return
     targets = targets_for(args.target)
     wanted = BuildOptions(content=content, out=out, targets=targets)
     run.editions = (*wanted.editions, *((Edition.EPUB,) if wanted.epub else ()))
     run.built = _build(args, content, project, out, targets)
+    _against(args, content, out)
     if args.check:
         from octavo.check import check_outputs
 
         check_outputs(content, out, args.book_version, strict=args.strict)
+
+
+def _against(args: argparse.Namespace, content: Path, out: Path) -> None:
+    """`--against OLD.pdf`: what changed between OLD and the print PDF in the output folder (commands/diff.py)."""
+    if args.against is not None:
+        from octavo.commands.diff import diff_against
+
+        diff_against(args.against, content, out, args.book_version, args.sheet or out / "changes.png")
 
 
 def _build(args: argparse.Namespace, content: Path, project: Path, out: Path, targets: tuple[Target, ...]) -> bool:

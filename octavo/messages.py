@@ -80,7 +80,7 @@ LOG_CODES: tuple[tuple[str, str], ...] = (
     ("the page numbers printed across the book's parts still changed after {} rounds{}", "parts-pages-unstable"),
     # code: octavo import (mdBook, Quarto, pandoc)
     ("unknown mdBook expression {{#{}}}: left as written", "import-unknown-expression"),
-    ("{{#{} {}}} names a file outside the book's folder: left as written", "import-include-outside"),
+    ("{{#{} {}}} names a file outside the book's folder and its repository: left as written", "import-include-outside"),
     ("{{#{} {}}}: {} has no anchor '{}' (ANCHOR: {} ... ANCHOR_END: {})", "import-include-no-anchor"),
     ("{{#{} {}}}: cannot read {} ({}): left as written", "import-include-unreadable"),
     ("includes nested more than {} deep (a file including itself?); the rest is left as written",
@@ -286,6 +286,9 @@ ERROR_CODES: tuple[tuple[str, str, str], ...] = (
     # layout (issue 16): octavo diff
     ("UsageError", "diff: {} does not exist{}", "diff-no-such-file"),
     ("OutputError", "diff: {} cannot be read as a PDF{}", "diff-not-a-pdf"),
+    # layout (issue 16): octavo check --against OLD.pdf
+    ("OutputError", "--against: {} does not exist: build the print edition first ({} build print)",
+     "against-not-built"),
 )
 
 #: What `check` finds in a PDF (check.preflight_pdf, check.page_count); epubcheck's own get its message id.

@@ -67,3 +67,32 @@ def test_two_builds_that_differ_by_one_paragraph(tmp_path: Path) -> None:
     assert run.stderr.splitlines()[1:3] == ["the pagination moves from page 13 on", "6 page(s) changed: 12-17"]
     with Image.open(tmp_path / "sheet.png") as sheet:
         assert sheet.height == 6 * (SHEET_HEIGHT + 8)
+
+
+@pytest.mark.slow
+def test_build_and_check_against_the_old_print_pdf(tmp_path: Path) -> None:
+    """`build --against OLD` and `check --against OLD`, through the command line, on two builds of a book that
+    differ by one paragraph: the same report as `diff`, and the contact sheet in the output folder."""
+    yaml = "title: Diff\nauthors: [A. Author]\nlanguage: en\nprint:\n  trim: 4in 6in\n  chapter_start: page\n"
+    chapters = {"01.md": "# One\n\n" + "\n\n".join([WORDS] * 5) + "\n",
+                "02.md": "# Two\n\n" + "\n\n".join([WORDS] * 8) + "\n"}
+    old = build_into(write_book(tmp_path / "old", {"book.yaml": yaml, **chapters}), tmp_path / "old-out", ("print",))
+    chapters["02.md"] = chapters["02.md"].replace(WORDS, WORDS + "\n\n" + ADDED, 1)
+    book = write_book(tmp_path / "new", {"book.yaml": yaml, **chapters})
+    out = tmp_path / "new-out"
+    missing = octavo("check", "--content", book, "--out", out, "--against", old.path("print"))
+    assert missing.code == 3
+    assert missing.stderr.strip() == (f"error: --against: {out}/diff-print.pdf does not exist: build the print "
+                                      "edition first (python build.py build print)")
+    built = octavo("build", "print", "--content", book, "--out", out, "--against", old.path("print"))
+    assert built.code == 0, built.stderr
+    report = ["the pagination moves from page 13 on", "6 page(s) changed: 12-17"]
+    assert all(line in built.stderr.splitlines() for line in report), built.stderr
+    with Image.open(out / "changes.png") as sheet:
+        assert sheet.height == 6 * (SHEET_HEIGHT + 8)
+    checked = octavo("check", "--content", book, "--out", out, "--against", old.path("print"), "--sheet",
+                     tmp_path / "sheet.png")
+    assert all(line in checked.stderr.splitlines() for line in report), checked.stderr
+    assert (tmp_path / "sheet.png").is_file()
+    assert octavo("check", "--content", book, "--out", out, "--against", out / "diff-print.pdf").stderr.count(
+        "no page changed") == 1

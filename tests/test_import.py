@@ -14,7 +14,7 @@ import pytest
 
 from octavo.check import colour_problems, preflight_pdf
 from octavo.codestyle import COMMENT, KEYWORD
-from octavo.commands.importer.includes import expand, line_range
+from octavo.commands.importer.includes import expand, include_root, line_range
 from octavo.commands.importer.markdown_text import (
     drop_heading_anchors,
     drop_hidden_lines,
@@ -79,6 +79,27 @@ def test_a_missing_include_is_a_warning_with_its_file_and_line(caplog: pytest.Lo
     assert expand("one\n{{#include nothing.rs}}\n", MDBOOK / "src", "src/x.md", MDBOOK) == \
         "one\n{{#include nothing.rs}}\n"
     assert caplog.messages[0].startswith("src/x.md:2: {{#include nothing.rs}}: cannot read nothing.rs")
+
+
+def test_an_include_may_reach_into_the_repository_but_no_further(tmp_path: Path,
+                                                                  caplog: pytest.LogCaptureFixture) -> None:
+    # mdBook's own guide (rust-lang/mdBook 641d06ab, guide/src/for_developers/preprocessors.md) includes
+    # ../../../examples/nop-preprocessor.rs, outside the book's folder and inside its repository.
+    repository, outside = tmp_path / "repo", tmp_path / "elsewhere"
+    (repository / ".git").mkdir(parents=True)
+    (repository / "examples").mkdir()
+    (repository / "examples" / "nop.rs").write_text("fn main() {}\n", encoding="utf-8")
+    outside.mkdir()
+    (outside / "secret.rs").write_text("secret\n", encoding="utf-8")
+    book = repository / "guide"
+    (book / "src" / "dev").mkdir(parents=True)
+    inside = include_root(book)
+    assert inside == repository.resolve() and include_root(outside) == outside
+    text = "{{#include ../../../examples/nop.rs}}\n{{#include ../../../../elsewhere/secret.rs}}\n"
+    assert expand(text, book / "src" / "dev", "src/dev/x.md", inside) == \
+        "fn main() {}\n{{#include ../../../../elsewhere/secret.rs}}\n"
+    assert caplog.messages == ["src/dev/x.md:2: {{#include ../../../../elsewhere/secret.rs}} names a file outside "
+                               "the book's folder and its repository: left as written"]
 
 
 def test_hidden_rust_lines_follow_mdbook() -> None:

@@ -139,6 +139,21 @@ def diff(old_path: Path, new_path: Path, sheet: Path | None) -> Difference:
     return found
 
 
+def diff_against(old: Path, content: Path, out: Path, version: str | None, sheet: Path) -> Difference:
+    """`check --against OLD.pdf`: compare OLD with the print PDF the book's last build wrote into `out`."""
+    from octavo.config import load_config
+    from octavo.model import Edition
+    from octavo.output import output_names
+    from octavo.program import program
+
+    meta = load_config(content.resolve(), content, version)
+    printed = out / output_names(meta.slug, version)[Edition.PRINT]
+    if not printed.is_file():
+        raise OutputError(f"--against: {printed} does not exist: build the print edition first ({program()} build "
+                          "print)")
+    return diff(old, printed, sheet)
+
+
 def _ranges(numbers: tuple[int, ...]) -> str:
     """(3, 4, 5, 9) -> '3-5, 9'."""
     parts: list[str] = []

@@ -47,11 +47,16 @@ class Hyphenator:
         return found
 
     def word_points(self, word: str) -> list[int]:
+        return self.split(word, LEFT, RIGHT)
+
+    def split(self, word: str, left: int, right: int) -> list[int]:
+        """Where WeasyPrint may break `word` with `hyphens: auto` (pdf/internals.book_hyphenation): the book's
+        exception for it, else its language's patterns with hyphenate-limit-chars' `left` and `right`."""
         if word.lower() in self.exceptions:
             return list(self.exceptions[word.lower()])
         if self.patterns is None or word.isupper():
             return []
-        return [p for p in _dictionary(self.patterns).positions(word) if LEFT <= p <= len(word) - RIGHT]
+        return [p for p in _dictionary(self.patterns).positions(word) if left <= p <= len(word) - right]
 
 
 def _points_of(written: str) -> tuple[int, ...]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from typing import Any
 
@@ -178,3 +180,80 @@ def fix_trailing_space_breaks() -> None:
 
     split_first_line._octavo_fixed = True  # type: ignore[attr-defined]
     inline.split_first_line = split_first_line
+
+
+def replace_lines(document: Any, swaps: list[tuple[int, Any, Any, Any]]) -> None:
+    """Put each new LineBox (laid out elsewhere, at the same width and height) in the place of an old one in
+    `document`'s page trees: (page index, the block holding it, old, new). Each page touched is made again as
+    WeasyPrint 70 makes it (`Page(page_box)`), for its anchors and links gathered from the boxes."""
+    from weasyprint.document import Page
+
+    touched = set()
+    for index, block, old, new in swaps:
+        new.translate(old.position_x - new.position_x, old.position_y - new.position_y)
+        block.children[block.children.index(old)] = new
+        touched.add(index)
+    for index in touched:
+        document.pages[index] = Page(document.pages[index]._page_box)
+
+
+#: The book's hyphenation while one of its layouts runs: (WeasyPrint's pyphen language for the book's `lang`, a
+#: function (word, left, right) -> where the word may break), set by `book_hyphenation`.
+_BOOK_HYPHENATION: ContextVar[tuple[str, Callable[[str, int, int], list[int]]] | None] = ContextVar(
+    "octavo_book_hyphenation", default=None)
+
+
+@contextmanager
+def book_hyphenation(language: str, points: Callable[[str, int, int], list[int]]) -> Iterator[None]:
+    """While the block runs, WeasyPrint 70 hyphenates the words of the book's language (`hyphens: auto`) where
+    `points` says, not with pyphen's patterns for the `lang` attribute.
+
+    WeasyPrint hyphenates a word with the dictionary it keeps in its layout context for (language,
+    hyphenate-limit-chars) (`text/line_break.py split_first_line`, step 4: `context.dictionaries`, where the
+    language is `pyphen.language_fallback(lang)`); each layout context made meanwhile finds ours there. Text in
+    another language (a `lang` attribute of its own) keeps pyphen's patterns, and `hyphens: manual` text (code,
+    headings) is never hyphenated, as before."""
+    import pyphen
+    from weasyprint.layout import LayoutContext
+
+    check_engines()
+    if not getattr(LayoutContext.__init__, "_octavo_hyphenation", False):
+        original = LayoutContext.__init__
+
+        def init(self: Any, *args: Any, **kwargs: Any) -> None:
+            original(self, *args, **kwargs)
+            if (book := _BOOK_HYPHENATION.get()) is not None:
+                self.dictionaries = _Dictionaries(*book)
+
+        init._octavo_hyphenation = True  # type: ignore[attr-defined]
+        LayoutContext.__init__ = init
+    token = _BOOK_HYPHENATION.set((str(pyphen.language_fallback(language.replace("-", "_"))), points))
+    try:
+        yield
+    finally:
+        _BOOK_HYPHENATION.reset(token)
+
+
+class _Dictionaries(dict[tuple[Any, ...], Any]):
+    """A layout context's hyphenation dictionaries, keyed (language, left, right, total): the book's own for its
+    language, made on first use; pyphen's (WeasyPrint makes them) for any other."""
+
+    def __init__(self, language: str, points: Callable[[str, int, int], list[int]]):
+        super().__init__()
+        self.language, self.points = language, points
+
+    def get(self, key: tuple[Any, ...], default: Any = None) -> Any:
+        if key not in self and key[0] == self.language:
+            self[key] = _Dictionary(self.points, int(key[1]), int(key[2]))
+        return super().get(key, default)
+
+
+class _Dictionary:
+    """What WeasyPrint asks of a pyphen dictionary: `iterate(word)`, the ways to split it, the longest first."""
+
+    def __init__(self, points: Callable[[str, int, int], list[int]], left: int, right: int):
+        self.points, self.left, self.right = points, left, right
+
+    def iterate(self, word: str) -> Iterator[tuple[str, str]]:
+        for point in sorted(self.points(word, self.left, self.right), reverse=True):
+            yield word[:point], word[point:]

@@ -3,8 +3,10 @@ Paragraphs into Lines", 1981): the total-fit algorithm, with at most two hyphena
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass
+from typing import Any
 
 #: Added to the demerits of two hyphenated lines in a row, and of lines whose tightness differs by two classes.
 FLAGGED_DEMERITS = 3000.0
@@ -177,3 +179,100 @@ def ratios(items: list[Item], ends: list[int], first: float, measure: float) -> 
         else:
             found.append(0.0 if end == ends[-1] else room / stretch if stretch else math.inf)
     return found
+
+
+def breaks_in_lines(items: list[Item], first: float, measure: float, tolerance: float, count: int,
+                    no_hyphen: frozenset[int]) -> list[int] | None:
+    """Breaks as `breaks` chooses them, but in exactly `count` lines, and with none of the lines numbered in
+    `no_hyphen` (from 0) ending at a hyphen; None when no such set exists (pdf/recto.py: a word no longer broken
+    at a recto's foot, and every line still on its page)."""
+    sums = _sums(items)
+    places = [i for i, item in enumerate(items) if (isinstance(item, Glue) and item.breakable and i > 0
+                                                     and isinstance(items[i - 1], Box)) or isinstance(item, Penalty)]
+    # a layer per line: (where the line before ended, fitness, hyphens in a row) -> (demerits, the node before)
+    layer: _Layer = {(-1, 1, 0): (0.0, None)}
+    for line in range(count):
+        layer = _next_layer(items, sums, places, layer, first if line == 0 else measure, tolerance,
+                            line == count - 1, line in no_hyphen)
+        if not layer:
+            return None
+    node = min(layer.values(), key=lambda v: v[0])[1]
+    found: list[int] = []
+    while node is not None:
+        found.append(node[0])
+        node = node[1]
+    return found[::-1]
+
+
+_Layer = dict[tuple[int, int, int], tuple[float, Any]]
+
+
+def _next_layer(items: list[Item], sums: list[tuple[float, float, float]], places: list[int], layer: _Layer,
+                width: float, tolerance: float, final: bool, whole: bool) -> _Layer:
+    """The best ways to end one more line from each way the lines before ended (`final`: the last line, which
+    ends the paragraph; `whole`: a line that may not end at a hyphen)."""
+    last = len(items) - 1
+    following: _Layer = {}
+    for (start, fitness, hyphens), (total, back) in layer.items():
+        begin = _after_break(items, start, sums) if start >= 0 else sums[0]
+        for end in places[bisect.bisect_right(places, start):]:
+            if (end == last) != final:
+                if end == last:
+                    break
+                continue
+            fit = _line_fit(items, end, begin, sums, width, end == last)
+            if fit is None:
+                break  # too wide even shrunk: so is every line reaching further
+            item = items[end]
+            hyphen = isinstance(item, Penalty) and item.flagged
+            if fit[0] > tolerance or (hyphen and (whole or hyphens >= MAX_HYPHENS)):
+                continue
+            demerits, fit_class = _demerits(fit[0], fit[1], fitness, hyphen and hyphens > 0)
+            key = (end, fit_class, hyphens + 1 if hyphen else 0)
+            if key not in following or total + demerits < following[key][0]:
+                following[key] = (total + demerits, (end, back))
+    return following
+
+
+def _sums(items: list[Item]) -> list[tuple[float, float, float]]:
+    width = stretch = shrink = 0.0
+    sums: list[tuple[float, float, float]] = []
+    for item in items:
+        sums.append((width, stretch, shrink))
+        if isinstance(item, (Box, Glue)):
+            width += item.width
+            stretch += item.stretch
+        if isinstance(item, Glue):
+            shrink += item.shrink
+    sums.append((width, stretch, shrink))
+    return sums
+
+
+def _line_fit(items: list[Item], end: int, begin: tuple[float, float, float], sums: list[tuple[float, float, float]],
+              width: float, final: bool) -> tuple[float, float] | None:
+    """(stretch ratio, penalty cost) of a line from the totals `begin` to a break at `end`; None when too wide."""
+    item = items[end]
+    natural = sums[end][0] - begin[0] + (item.width if isinstance(item, Penalty) else 0.0)
+    stretch, shrink = sums[end][1] - begin[1], sums[end][2] - begin[2]
+    room = width - SAFETY - natural
+    if room < -shrink:
+        return None
+    if room < 0:
+        ratio = room / shrink
+    else:
+        ratio = 0.0 if final else (room / stretch if stretch > 0 else math.inf)
+    return ratio, item.cost if isinstance(item, Penalty) else 0.0
+
+
+def _demerits(ratio: float, cost: float, fitness: int, flagged_again: bool) -> tuple[float, int]:
+    """A line's demerits and fitness class, as `_try` counts them."""
+    badness = 100 * abs(ratio) ** 3
+    demerits = (1 + badness + cost) ** 2 if cost >= 0 else (1 + badness) ** 2
+    fit_class = 0 if ratio < -0.5 else 1 if ratio < 0.5 else 2 if ratio < 1 else 3
+    if flagged_again:
+        demerits += FLAGGED_DEMERITS
+    if ratio > 1:
+        demerits += LOOSE_DEMERITS
+    if abs(fit_class - fitness) > 1:
+        demerits += FITNESS_DEMERITS
+    return demerits, fit_class

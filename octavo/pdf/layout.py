@@ -119,7 +119,8 @@ def lay_out(html: str, book: Book, edition: Edition, styles: Resources,
             warn: Callable[[str], None] | None = None) -> Any:
     """The WeasyPrint Document of one edition; a resource the publication may not load is a ContentError.
     What the content makes of the pages (a code line too long for the measure) goes to `warn`, else the log."""
-    from octavo.pdf.internals import check_engines, fix_trailing_space_breaks
+    from octavo.pdf.hyphenation import Hyphenator
+    from octavo.pdf.internals import book_hyphenation, check_engines, fix_trailing_space_breaks
 
     check_engines()  # before the seconds of a layout: writing the PDF reaches into pydyf and WeasyPrint
     fix_trailing_space_breaks()
@@ -143,14 +144,17 @@ def lay_out(html: str, book: Book, edition: Edition, styles: Resources,
         sheets.append(CSS(string=page_css(book, edition, styles), base_url=str(styles.styles[-1]) + "/",
                           url_fetcher=fetcher, **shared))
 
+        hyphenate = Hyphenator(book.meta.language, book.meta.hyphenation_exceptions).split
+
         def render(text: str, **options: Any) -> Any:
-            return HTML(string=text, base_url=PUBLICATION_URL, url_fetcher=fetcher).render(
-                stylesheets=sheets, **shared, **options)
+            with book_hyphenation(book.meta.language, hyphenate):  # the book's patterns and exceptions
+                return HTML(string=text, base_url=PUBLICATION_URL, url_fetcher=fetcher).render(
+                    stylesheets=sheets, **shared, **options)
 
         html = _wrap_code(html, book, render, warn or _log_warning)
-        if book.meta.paragraphs == "even":  # layout (issue 16): breaks chosen paragraph by paragraph
-            html = _even(html, book, render)
-        return render(html, **pdf_options(book, edition))
+        even = book.meta.paragraphs == "even"  # layout (issue 16): breaks chosen paragraph by paragraph
+        document = render(_even(html, book, render) if even else html, **pdf_options(book, edition))
+        return _rectos(document, html, book, render)  # no word broken at a recto's foot
     except RefusedResource as exc:
         raise ContentError(exc.message, *locate(book, exc.url)) from None
     except FatalURLFetchingError as exc:
@@ -176,6 +180,15 @@ def _even(html: str, book: Book, render: Callable[[str], Any]) -> str:
     html, done, left = even_paragraphs(html, book, render)
     log.debug("even paragraphs: %d set as wholes, %d left to WeasyPrint", done, left)
     return html
+
+
+def _rectos(document: Any, html: str, book: Book, render: Callable[[str], Any]) -> Any:
+    from octavo.pdf.recto import keep_rectos
+
+    done, left = keep_rectos(document, html, book, render)
+    if done or left:
+        log.debug("rectos: %d paragraph(s) set again so that no word breaks at a recto's foot, %d left", done, left)
+    return document
 
 
 def ignore(message: str) -> None:

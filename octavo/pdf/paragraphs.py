@@ -255,3 +255,13 @@ def parse(html: str) -> Any:
 
 def serialise(root: Any) -> str:
     return "<!DOCTYPE html>\n" + str(etree.tostring(root, encoding="unicode", method="html"))
+
+
+def set_at(p: Any, found: list[Token], items: list[Item], ends: list[int], measures: Measures, first: float) -> None:
+    """Rewrite `p` line by line at breaks chosen elsewhere (pdf/recto.py), spaced as `set_paragraph` spaces them."""
+    spacing: dict[int, str] = {}
+    for number, ((start, _, room), end) in enumerate(zip(lines(items, ends, first, measures.measure), ends,
+                                                         strict=True)):
+        chars = sum(len(t.text) if isinstance(t, Piece) else 1 for t in found[start:end] if not isinstance(t, Hyph))
+        spacing[number] = _spacing(items[start:end], room - SAFETY, chars + 1, last=number == len(ends) - 1)
+    _rewrite(p, found, ends, spacing)

@@ -52,6 +52,15 @@ def expand(text: str, folder: Path, shown: str, inside: Path, depth: int = 0) ->
     return "".join(out)
 
 
+def include_root(book: Path) -> Path:
+    """The folder an include may reach into: the repository that holds the mdBook project (the nearest folder
+    above it with a `.git`; mdBook's own guide includes `../../../examples/*.rs`), else the project's folder."""
+    for folder in (book.resolve(), *book.resolve().parents):
+        if (folder / ".git").exists():
+            return folder
+    return book
+
+
 def _shown(path: Path, inside: Path, default: str) -> str:
     try:
         return path.relative_to(inside).as_posix()
@@ -69,7 +78,8 @@ def _render(kind: str, rest: list[str], folder: Path, where: str, inside: Path) 
     name, _, selector = rest[0].partition(":")
     path = (folder / name).resolve()
     if not path.is_relative_to(inside.resolve()):
-        log.warning("%s: {{#%s %s}} names a file outside the book's folder: left as written", where, kind, rest[0])
+        log.warning("%s: {{#%s %s}} names a file outside the book's folder and "
+                    "its repository: left as written", where, kind, rest[0])
         return None
     try:
         source = path.read_text(encoding="utf-8")

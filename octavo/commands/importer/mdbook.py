@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin
 
-from octavo.commands.importer.includes import expand
+from octavo.commands.importer.includes import expand, include_root
 from octavo.commands.importer.markdown_text import (
     drop_heading_anchors,
     drop_hidden_lines,
@@ -168,7 +168,7 @@ def _page(entry: Entry, source: _Source) -> str:
     text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
     # Links first, while the lines are the page's own (for the warnings); then what the includes bring.
     text = rewrite_links(text, lambda target, line, image: _link(target, line, image, name, source))
-    text = expand(text, path.parent, shown, source.root)
+    text = expand(text, path.parent, shown, include_root(source.root))
     text = listings(drop_hidden_lines(text))
     text = drop_heading_anchors(_headings(text, entry, shown), github_slug)
     if entry.depth == 0 and entry.kind in ("prefix", "suffix"):
