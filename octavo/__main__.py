@@ -2,4 +2,5 @@
 
 from octavo.entry import run
 
-raise SystemExit(run())
+if __name__ == "__main__":  # not when a worker process imports the main module (pdf/parallel.py)
+    raise SystemExit(run())

@@ -29,6 +29,7 @@ CONFIG_NAME = "book.yaml"
 
 PRINTERS = ("generic", "kdp", "ingramspark", "lulu")
 CHAPTER_STARTS = ("auto", "right", "page")
+LAYOUTS = ("auto", "parts", "single")
 
 #: Named trim sizes in points (width, height).
 TRIM_SIZES = {
@@ -107,6 +108,7 @@ PRINT_SCHEMA: dict[str, Key] = {
     "printer": Key("str"),
     "crop_marks": Key("bool"),
     "chapter_start": Key("str"),
+    "layout": Key("str"),  # parts (issue 18): auto, parts or single (octavo/pdf/parts.py)
 }
 #: Keys of a chapter's front matter (checked like book.yaml's: an unknown key is an error, with a suggestion).
 #: book.yaml `crossref:` (octavo/scholarly): numbering and references of figures, tables, listings, equations.
@@ -378,13 +380,14 @@ def _print_settings(data: dict[str, Any], problems: _Problems) -> PrintSettings 
                                     f"not '{data.get('bleed')}'")
     printer = _choice(data, "printer", PRINTERS, "generic", problems)
     start = _choice(data, "chapter_start", CHAPTER_STARTS, "auto", problems)
+    layout = _choice(data, "layout", LAYOUTS, "auto", problems)
     crop = data.get("crop_marks", False) is True
     if crop and printer != "generic":
         problems.add("print.crop_marks", f"'print.crop_marks' is for generic proofs: {printer} refuses files "
                                          "with printer's marks")
     if trim is None or bleed is None:
         return None
-    return PrintSettings(trim[0], trim[1], bleed, printer, crop, start)
+    return PrintSettings(trim[0], trim[1], bleed, printer, crop, start, layout)
 
 
 def _choice(data: dict[str, Any], key: str, allowed: tuple[str, ...], default: str, problems: _Problems) -> str:

@@ -102,7 +102,7 @@ def inputs_of(options: BuildOptions, say: bool = True) -> dict[str, object]:
         "templates": [[str(folder), _scan(folder, skip=out, say=say)[0]] for folder in resources.templates],
         "styles": [[str(folder), _scan(folder, skip=out, say=say)[0]] for folder in resources.styles],
         "build date": _build_date(newest),
-        "engine": _engine(),
+        "engine": engine(),
     }
     return inputs
 
@@ -240,7 +240,7 @@ def _build_date(newest: int) -> str:
     return f"SOURCE_DATE_EPOCH={epoch}" if epoch is not None else f"newest file={newest}"
 
 
-def _engine() -> dict[str, str | None]:
+def engine() -> dict[str, str | None]:
     """Octavo's own code (hashed, so that an edit counts before a version bump), its engines, Python and zlib."""
     code = hashlib.sha256()
     for path in sorted(PACKAGE.rglob("*.py")):

@@ -76,6 +76,8 @@ LOG_CODES: tuple[tuple[str, str], ...] = (
     # The index (octavo/scholarly/)
     ("index mark {}: '{}' is no entry of the index{}", "index-see-unknown"),
     ("the index's page numbers still changed after {} layouts{}", "index-pages-unstable"),
+    # parts (issue 18): the PDFs laid out in parts (octavo/pdf/parallel.py)
+    ("the page numbers printed across the book's parts still changed after {} rounds{}", "parts-pages-unstable"),
     # code: octavo import (mdBook, Quarto, pandoc)
     ("unknown mdBook expression {{#{}}}: left as written", "import-unknown-expression"),
     ("{{#{} {}}} names a file outside the book's folder and its repository: left as written", "import-include-outside"),

@@ -127,6 +127,9 @@ class PrintSettings:
     """Draw crop marks in the bleed (proofs on the generic profile only)."""
     chapter_start: str
     """Where chapters open: 'right' (recto), 'page' (any new page) or 'auto'."""
+    layout: str = "auto"
+    """'parts' (the PDFs laid out in parts, in parallel, pdf/parts.py), 'single' (one layout), or 'auto' (parts
+    for a long book)."""
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import jinja2
 
 from octavo import __version__
+from octavo.children import die_with_parent
 from octavo.config import CONFIG_NAME, load_config
 from octavo.content.markdown import read_book
 from octavo.dates import read_source_date_epoch, source_date_epoch, utc
@@ -77,9 +78,10 @@ def _build(options: BuildOptions, staging: Staging) -> BuildResult:
     run = _Run(options, book, resources, make_environment(resources.templates), Stamp.of(book), staging, steps)
     with source_date_epoch(run.stamp.modified):
         cover = cover_in_background(book, options) if options.epub else None
-        layouts = _write_pdfs(run)
+        ahead = _EpubAhead(run, cover) if cover is not None else None
+        layouts = _write_pdfs(run, ahead)
         if cover is not None:
-            _write_epub(run, cover, choose_page_map(layouts))
+            _write_epub(run, cover, choose_page_map(layouts), ahead)
     _write_checksums(run)
     return run.result
 
@@ -154,8 +156,9 @@ def _read_book(options: BuildOptions, steps: Steps) -> Book:
     return book
 
 
-def _write_pdfs(run: _Run) -> dict[Edition, PdfLayout]:
-    """Stage 3a: the PDF editions asked for; what each layout produced, by edition."""
+def _write_pdfs(run: _Run, ahead: Callable[[PageMap], None] | None = None) -> dict[Edition, PdfLayout]:
+    """Stage 3a: the PDF editions asked for; what each layout produced, by edition. A book laid out in parts
+    gives `ahead` its page map while the workers still draw its PDFs."""
     from octavo.pdf.editions import write_editions
 
     editions = run.options.editions
@@ -166,7 +169,7 @@ def _write_pdfs(run: _Run) -> dict[Edition, PdfLayout]:
     html = _print_html(run)
     layouts: dict[Edition, PdfLayout] = {}
     for edition, layout in write_editions(html, run.book, {e: run.staging.path(p) for e, p in paths.items()},
-                                          run.resources):
+                                          run.resources, run.options.out, ahead):
         layouts[edition] = layout
         run.result.pages[edition] = layout.pages
         run.wrote(paths[edition], f"{paths[edition]} ({layout.pages} pages)")
@@ -185,8 +188,29 @@ def choose_page_map(layouts: dict[Edition, PdfLayout]) -> PageMap | None:
     return next((layouts[edition].page_map for edition in PDF_EDITIONS if edition in layouts), None)
 
 
-def _write_epub(run: _Run, cover: Callable[[], Cover], page_map: PageMap | None) -> None:
+class _EpubAhead:
+    """The EPUB's bytes, made from the print edition's page map as soon as it is known (a book laid out in parts
+    knows it while its PDFs are drawn); written, and said, after the PDFs."""
+
+    def __init__(self, run: _Run, cover: Callable[[], Cover]):
+        self.run, self.cover = run, cover
+        self.made: tuple[PageMap, int, int, bytes] | None = None
+
+    def __call__(self, page_map: PageMap) -> None:
+        run = self.run
+        content = render_epub_content(run.book, run.env, *run.stamp.fields, self.cover(), page_map)
+        data = build_epub(run.book, content, run.resources, run.stamp.modified)
+        self.made = page_map, len(content.documents), len(content.page_breaks), data
+
+
+def _write_epub(run: _Run, cover: Callable[[], Cover], page_map: PageMap | None,
+                ahead: _EpubAhead | None = None) -> None:
     """Stage 3b: the EPUB, its page list from the print edition's pages."""
+    if ahead is not None and ahead.made is not None and ahead.made[0] == page_map:
+        path = run.path(Edition.EPUB)
+        run.staging.write(path, ahead.made[3])
+        run.wrote(path, f"{path} ({ahead.made[1]} documents, {ahead.made[2]} print pages listed)")
+        return
     if page_map is None:  # an EPUB on its own still gets the print edition's page numbers
         from octavo.pdf.layout import print_page_map
 
@@ -221,23 +245,6 @@ def cover_in_background(book: Book, options: BuildOptions) -> Callable[[], Cover
     future = pool.submit(_draw_cover, book, options.resources)
     pool.shutdown(wait=False)  # the worker exits once it has drawn the cover
     return future.result
-
-
-def die_with_parent(parent: int) -> None:
-    """In a child process of `parent`: be killed when the parent dies, even by SIGKILL (Linux's
-    PR_SET_PDEATHSIG), so a killed build leaves no process behind; elsewhere, nothing."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-    import signal
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # the parent died before the call: nothing would send the signal now
-        os._exit(1)
 
 
 def _can_fork_a_cover(book: Book) -> bool:
@@ -278,7 +285,15 @@ def page_defects_of(content: Path, out: Path, version: str | None) -> list[str]:
     book = read_book(load_config(content.resolve(), content, version), content.resolve(), content)
     resources = options.resources
     stamp = Stamp.of(book)
-    html = render_print_html(book, make_environment(resources.templates), Edition.SCREEN, *stamp.fields)
+    env = make_environment(resources.templates)
+    from octavo.pdf.partbuild import page_findings, plan
+
+    source, parts = plan(lambda pages: render_print_html(book, env, Edition.SCREEN, *stamp.fields, pages), book,
+                         resources)
+    if parts:  # the parts a build left in `out` hold their findings
+        return page_findings(lambda pages: render_print_html(book, env, Edition.SCREEN, *stamp.fields, pages),
+                             source, parts, book, resources, out)
+    html = render_print_html(book, env, Edition.SCREEN, *stamp.fields)
     messages: list[str] = []
     document = lay_out(html, book, Edition.PRINT, resources, warn=messages.append)
     return messages + page_defects(document, book) + layout_defects(document, book)

@@ -4,6 +4,7 @@ fixes made on the PDF objects before they are written."""
 from __future__ import annotations
 
 import copy
+import hashlib
 import logging
 import os
 import re
@@ -28,14 +29,25 @@ log = logging.getLogger("octavo")
 
 
 def write_editions(html: Callable[[Edition, PageMap | None], str], book: Book, targets: dict[Edition, Path],
-                   styles: Resources) -> Iterator[tuple[Edition, PdfLayout]]:
+                   styles: Resources, out: Path | None = None,
+                   ahead: Callable[[PageMap], None] | None = None) -> Iterator[tuple[Edition, PdfLayout]]:
     """Write each PDF edition in `targets` and yield (edition, what was laid out) as each is written.
 
     WeasyPrint lays the book out once for both editions: the print geometry, from the HTML with live links
     (`html(edition, pages)` renders it; the print edition drops the links when it is written, see
     `write_edition`). A proof with crop marks is laid out once per edition instead. The page map comes from the
-    print geometry. A book with an index is laid out again with its pages (pdf/indexed.py).
+    print geometry. A book with an index is laid out again with its pages (pdf/indexed.py). A long book is laid
+    out in parts, in parallel, cached in `out` (pdf/partbuild.py); `ahead` then has its page map while the parts'
+    PDFs are still drawn.
     """
+    if out is not None:
+        from octavo.pdf.partbuild import plan, write_in_parts
+
+        source, parts = plan(partial(html, Edition.SCREEN), book, styles)
+        if parts:
+            yield from write_in_parts(partial(html, Edition.SCREEN), source, parts, book, targets, styles,
+                                      out, ahead).items()
+            return
     shared = shares_layout(book)
     laid: tuple[Any, PageMap] | None = None
     for edition, target in targets.items():
@@ -202,10 +214,24 @@ def deflate_streams(pdf: Any) -> None:
             stream.extra["Filter"] = "/FlateDecode"
 
 
+#: Large streams compressed in this process, by their SHA-256: the print edition's 766 KB CMYK profile is the same
+#: in every PDF, and a book laid out in parts writes one per part (pdf/parallel.py): 0.3 s of CPU each.
+_DEFLATED: dict[bytes, bytes] = {}
+#: From this size on, a stream's compressed bytes are kept (a profile, an image; not a page's drawing).
+KEEP_DEFLATED = 256 * 1024
+
+
 def _deflate(stream: Any) -> bytes:
     """pydyf's own encoding of a stream (Stream.data): the operators joined by newlines, zlib level 9."""
+    data = stream_bytes(stream)
+    key = hashlib.sha256(data).digest() if len(data) >= KEEP_DEFLATED else None
+    if key is not None and key in _DEFLATED:
+        return _DEFLATED[key]
     compressor = zlib.compressobj(level=9)
-    return compressor.compress(stream_bytes(stream)) + compressor.flush()
+    deflated = compressor.compress(data) + compressor.flush()
+    if key is not None and len(_DEFLATED) < 16:
+        _DEFLATED[key] = deflated
+    return deflated
 
 
 def render_pdf(html: str, book: Book, edition: Edition, styles: Resources, target: Path) -> PdfLayout:

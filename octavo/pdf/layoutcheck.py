@@ -35,9 +35,10 @@ class Finding:
     """What to say, without the file and line."""
 
 
-def findings(document: Any, book: Any) -> list[Finding]:
-    """Everything the checks find on the laid-out pages, except what book.yaml switches off."""
-    pages = read_pages(document, {chapter.id for chapter in book.chapters})
+def findings(document: Any, book: Any, first: int = 1) -> list[Finding]:
+    """Everything the checks find on the laid-out pages, except what book.yaml switches off (`first`: the number of
+    the first page, odd on a recto: a part of the book laid out alone, pdf/parallel.py)."""
+    pages = read_pages(document, {chapter.id for chapter in book.chapters}, first)
     off = dict(book.meta.checks_off)
     found: list[Finding] = []
     for name, check in CHECKS:
@@ -178,7 +179,7 @@ CHECKS: tuple[tuple[str, Callable[[list[Page]], Iterator[Finding]]], ...] = (
 )
 
 
-def layout_defects(document: Any, book: Any) -> list[str]:
+def layout_defects(document: Any, book: Any, first: int = 1) -> list[str]:
     """One message per finding, with the file and line in front."""
     from octavo.pdf.lines import _where  # the file and line of an element of the print HTML
 
@@ -186,7 +187,7 @@ def layout_defects(document: Any, book: Any) -> list[str]:
     root = pages[0]._page_box.children[0].element if pages else None
     parents = {child: parent for parent in root.iter() for child in parent} if root is not None else {}
     return [f"{_where(found.element, parents, book, [t.rstrip(''.join(HYPHENS)) for t in found.texts if t])}"
-            f"{found.message} (check {found.check})" for found in findings(document, book)]
+            f"{found.message} (check {found.check})" for found in findings(document, book, first)]
 
 
 def _clip(text: str, length: int = 40) -> str:

@@ -77,8 +77,9 @@ class Page:
         return used / self.height if self.height > 0 else 1.0
 
 
-def read_pages(document: Any, chapter_ids: set[str]) -> list[Page]:
-    """Every page of `document` with its rows; `chapter_ids` are the ids of the chapters' <section>s."""
+def read_pages(document: Any, chapter_ids: set[str], first: int = 1) -> list[Page]:
+    """Every page of `document` with its rows, numbered from `first`; `chapter_ids` are the ids of the chapters'
+    <section>s."""
     from weasyprint.formatting_structure import boxes
 
     from octavo.pdf.pagemap import page_labels
@@ -90,7 +91,7 @@ def read_pages(document: Any, chapter_ids: set[str]) -> list[Page]:
     parents = {child: parent for parent in root.iter() for child in parent}
     sections = _chapter_of(root, parents, chapter_ids)
     pages = []
-    for number, (box, folio) in enumerate(zip(page_boxes, page_labels(page_boxes, boxes), strict=True), start=1):
+    for number, (box, folio) in enumerate(zip(page_boxes, page_labels(page_boxes, boxes), strict=True), start=first):
         page = Page(number, folio, None, box.content_box_y(), box.height)
         for child in box.children:
             footnote = isinstance(child, boxes.FootnoteAreaBox)
