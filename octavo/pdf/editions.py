@@ -21,7 +21,8 @@ from octavo.pdf.internals import cache_page_references, drawing_streams, stream_
 from octavo.pdf.layout import PdfLayout, ignore, lay_out, pdf_options, shares_layout
 from octavo.pdf.layoutcheck import layout_defects
 from octavo.pdf.lines import report
-from octavo.pdf.pagemap import page_map
+from octavo.pdf.pagelabels import pydyf_page_labels
+from octavo.pdf.pagemap import page_labels, page_map
 from octavo.resources import Resources
 
 log = logging.getLogger("octavo")
@@ -67,8 +68,16 @@ def write_edition(document: Any, book: Book, edition: Edition, target: Path) -> 
     view = Document(edition_pages(document.pages, edition), document.metadata, document.url_fetcher,
                     document.font_config, document.color_profiles if printed else {},
                     document.output_intent if printed else None)
-    view.write_pdf(target, finisher=_finisher(finish_passes(book, edition)), **pdf_options(book, edition))
+    labels = partial(pydyf_page_labels, labels=folios(view.pages))  # the folios, as a reader's page numbers
+    view.write_pdf(target, finisher=_finisher((labels, *finish_passes(book, edition))), **pdf_options(book, edition))
     return len(view.pages)
+
+
+def folios(pages: list[Any]) -> list[str]:
+    """The folio of each laid-out page (pdf/pagemap.py), for the PDF's page labels."""
+    from weasyprint.formatting_structure import boxes
+
+    return page_labels([page._page_box for page in pages], boxes)
 
 
 def edition_pages(pages: list[Any], edition: Edition) -> list[Any]:
