@@ -1,0 +1,97 @@
+"""The parts' PDF/UA structure trees, their pages already in one pikepdf file -> one StructTreeRoot: one Document
+element holding the parts' children in order, the ParentTree and every StructParents renumbered, the RoleMap,
+ClassMap and IDTree merged. (No library merges structure trees: qpdf #490, pikepdf #461.)"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+
+def merge_structure(out: Any, sources: Sequence[Any], starts: Sequence[int]) -> None:
+    """Give `out` (whose pages are the parts' pages, part k from page `starts[k]`) one structure tree."""
+    import pikepdf
+
+    from octavo.pdf.merge import bring, name_tree
+
+    roots = [src.Root.get("/StructTreeRoot") for src in sources]
+    if all(root is None for root in roots):
+        return
+    if any(root is None for root in roots):
+        raise ValueError("some parts are tagged and some are not")
+    tree = out.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
+    document: Any = None
+    nums: list[Any] = []
+    maps: dict[str, dict[str, Any]] = {"/RoleMap": {}, "/ClassMap": {}}
+    ids: dict[bytes, Any] = {}
+    ends = [*starts[1:], len(out.pages)]
+    for src, root, start, end in zip(sources, roots, starts, ends, strict=True):
+        copied = bring(out, src, root)
+        offset = len(nums) // 2 and int(nums[-2]) + 1
+        for key, value in number_tree(copied.ParentTree):
+            nums += [key + offset, value]
+        _renumber(out.pages[start:end], offset)
+        elements = _document_children(copied)
+        if document is None:
+            document = elements[0]
+            document.P = tree
+        else:
+            for child in elements[1]:
+                if isinstance(child, pikepdf.Dictionary):
+                    child.P = document
+                document.K.append(child)
+        for key, merged in maps.items():
+            for name, value in copied.get(key, {}).items():
+                merged.setdefault(name, value)
+        for name, value in name_tree(copied.get("/IDTree", {})):
+            ids.setdefault(name, value)
+    tree.K = pikepdf.Array([document])
+    tree.ParentTree = out.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array(nums)))
+    tree.ParentTreeNextKey = (int(nums[-2]) + 1) if nums else 0
+    for key, merged in maps.items():
+        if merged:
+            tree[key] = pikepdf.Dictionary(merged)
+    if ids:
+        flat: list[Any] = []
+        for name in sorted(ids):
+            flat += [pikepdf.String(name), ids[name]]
+        tree.IDTree = pikepdf.Dictionary(Names=pikepdf.Array(flat))
+    out.Root.StructTreeRoot = tree
+
+
+def number_tree(node: Any) -> Iterator[tuple[int, Any]]:
+    """(key, value) of every leaf of a PDF number tree, in the tree's order."""
+    nums = node.get("/Nums")
+    if nums is not None:
+        for index in range(0, len(nums) - 1, 2):
+            yield int(nums[index]), nums[index + 1]
+    for kid in node.get("/Kids", ()):
+        yield from number_tree(kid)
+
+
+def _renumber(pages: Sequence[Any], offset: int) -> None:
+    """Move the pages' and their annotations' keys into the merged ParentTree by `offset`."""
+    if not offset:
+        return
+    for page in pages:
+        if "/StructParents" in page.obj:
+            page.obj.StructParents = int(page.obj.StructParents) + offset
+        for annot in page.obj.get("/Annots", ()):
+            if "/StructParent" in annot:
+                annot.StructParent = int(annot.StructParent) + offset
+
+
+def _document_children(root: Any) -> tuple[Any, Any]:
+    """The single Document element of a part's tree and its children (an array)."""
+    import pikepdf
+
+    kids = root.K
+    elements = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+    if len(elements) != 1 or elements[0].get("/S") != "/Document":
+        raise ValueError("a part's structure tree does not hold one Document element")
+    document = elements[0]
+    children = document.get("/K", pikepdf.Array())
+    if not isinstance(children, pikepdf.Array):
+        children = pikepdf.Array([children])
+        document.K = children
+    return document, children
