@@ -177,3 +177,19 @@ def parent_tree_resolves(path: Path) -> None:
                 assert any(k.get("/Obj") is not None and k.Obj.objgen == annot.objgen
                            for k in (element.K if isinstance(element.K, pikepdf.Array) else [element.K])
                            if isinstance(k, pikepdf.Dictionary))
+
+
+def page_bitmaps(path: Path, dpi: int = 50) -> list[bytes]:
+    """Each page rendered by PDFium at `dpi`, as raw pixels."""
+    document = pdfium.PdfDocument(path)
+    try:
+        return [document[n].render(scale=dpi / 72).to_pil().tobytes() for n in range(len(document))]
+    finally:
+        document.close()
+
+
+def font_files(path: Path) -> list[str]:
+    """The FontName of every embedded font file's descriptor (one each, when the fonts were merged)."""
+    with pikepdf.open(path) as pdf:
+        return sorted(str(obj.FontName) for obj in pdf.objects
+                      if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor")

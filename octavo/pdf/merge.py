@@ -5,6 +5,7 @@ named destinations and the links across parts, catalogue and metadata, structure
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -66,10 +67,14 @@ def bring(out: Any, src: Any, obj: Any) -> Any:
 
 def _append_pages(out: Any, sources: Sequence[Any]) -> list[int]:
     """Each part's pages after the ones before; the index of each part's first page."""
+    import pikepdf
+
     starts = []
-    for src in sources:
-        starts.append(len(out.pages))
-        out.pages.extend(src.pages)
+    with warnings.catch_warnings():  # the named destinations and links are merged below
+        warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+        for src in sources:
+            starts.append(len(out.pages))
+            out.pages.extend(src.pages)
     return starts
 
 

@@ -12,7 +12,7 @@ def merge_structure(out: Any, sources: Sequence[Any], starts: Sequence[int]) -> 
     """Give `out` (whose pages are the parts' pages, part k from page `starts[k]`) one structure tree."""
     import pikepdf
 
-    from octavo.pdf.merge import bring, name_tree
+    from octavo.pdf.merge import bring
 
     roots = [src.Root.get("/StructTreeRoot") for src in sources]
     if all(root is None for root in roots):
@@ -20,43 +20,61 @@ def merge_structure(out: Any, sources: Sequence[Any], starts: Sequence[int]) -> 
     if any(root is None for root in roots):
         raise ValueError("some parts are tagged and some are not")
     tree = out.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
-    document: Any = None
-    nums: list[Any] = []
-    maps: dict[str, dict[str, Any]] = {"/RoleMap": {}, "/ClassMap": {}}
-    ids: dict[bytes, Any] = {}
+    merged = _Merged()
     ends = [*starts[1:], len(out.pages)]
     for src, root, start, end in zip(sources, roots, starts, ends, strict=True):
         copied = bring(out, src, root)
-        offset = len(nums) // 2 and int(nums[-2]) + 1
-        for key, value in number_tree(copied.ParentTree):
-            nums += [key + offset, value]
-        _renumber(out.pages[start:end], offset)
-        elements = _document_children(copied)
-        if document is None:
-            document = elements[0]
-            document.P = tree
-        else:
-            for child in elements[1]:
-                if isinstance(child, pikepdf.Dictionary):
-                    child.P = document
-                document.K.append(child)
-        for key, merged in maps.items():
-            for name, value in copied.get(key, {}).items():
-                merged.setdefault(name, value)
-        for name, value in name_tree(copied.get("/IDTree", {})):
-            ids.setdefault(name, value)
-    tree.K = pikepdf.Array([document])
-    tree.ParentTree = out.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array(nums)))
-    tree.ParentTreeNextKey = (int(nums[-2]) + 1) if nums else 0
-    for key, merged in maps.items():
-        if merged:
-            tree[key] = pikepdf.Dictionary(merged)
-    if ids:
+        _renumber(out.pages[start:end], merged.next_key)
+        merged.add(copied)
+    merged.document.P = tree
+    tree.K = pikepdf.Array([merged.document])
+    tree.ParentTree = out.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array(merged.nums)))
+    tree.ParentTreeNextKey = merged.next_key
+    for key, names in merged.maps.items():
+        if names:
+            tree[key] = pikepdf.Dictionary(names)
+    if merged.ids:
         flat: list[Any] = []
-        for name in sorted(ids):
-            flat += [pikepdf.String(name), ids[name]]
+        for name in sorted(merged.ids):
+            flat += [pikepdf.String(name), merged.ids[name]]
         tree.IDTree = pikepdf.Dictionary(Names=pikepdf.Array(flat))
     out.Root.StructTreeRoot = tree
+
+
+class _Merged:
+    """The parts' trees merged so far: the Document element, the ParentTree's entries, the maps and IDs."""
+
+    def __init__(self) -> None:
+        self.document: Any = None
+        self.nums: list[Any] = []
+        self.next_key = 0
+        self.maps: dict[str, dict[str, Any]] = {"/RoleMap": {}, "/ClassMap": {}}
+        self.ids: dict[bytes, Any] = {}
+
+    def add(self, root: Any) -> None:
+        """Add one part's tree (copied into the merged file), its keys moved up by `next_key`."""
+        import pikepdf
+
+        from octavo.pdf.merge import name_tree
+
+        offset, last = self.next_key, -1
+        for number, value in number_tree(root.ParentTree):
+            self.nums += [number + offset, value]
+            last = max(last, number)
+        self.next_key = max(offset + last + 1, offset + int(root.get("/ParentTreeNextKey", 0)))
+        document, children = _document_children(root)
+        if self.document is None:
+            self.document = document
+        else:
+            for child in children:
+                if isinstance(child, pikepdf.Dictionary):
+                    child.P = self.document
+                self.document.K.append(child)
+        for key, names in self.maps.items():
+            for name, value in root.get(key, {}).items():
+                names.setdefault(name, value)
+        for name, value in name_tree(root.get("/IDTree", {})):
+            self.ids.setdefault(name, value)
 
 
 def number_tree(node: Any) -> Iterator[tuple[int, Any]]:
