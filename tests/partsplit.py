@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from lxml import html as lxml_html
 
@@ -49,16 +50,26 @@ def lay_out_in_parts(content: Path, out: Path, starts: list[str]) -> Layouts:
         whole = {edition: out / f"whole-{edition}.pdf" for edition in EDITIONS}
         for edition in EDITIONS:
             write_edition(document, book, edition, whole[edition])
-        anchors = {name: n for n, page in enumerate(document.pages) for name in page.anchors}
-        parts: dict[str, list[Path]] = {edition: [] for edition in EDITIONS}
-        bounds: list[str | None] = [None, *starts, None]
-        for k in range(len(bounds) - 1):
-            html = part_html(full, bounds[k], bounds[k + 1], book.meta.short_title, anchors, labels)
-            part = lay_out(html, book, "print", styles)
-            for edition in EDITIONS:
-                parts[edition].append(out / f"part{k}-{edition}.pdf")
-                write_edition(part, book, edition, parts[edition][-1])
+        parts = lay_out_parts(book, full, document, starts, out)
     return Layouts(book, whole, parts, labels)
+
+
+def lay_out_parts(book: Book, full: str, document: Any, starts: list[str], out: Path,
+                  stem: str = "part") -> dict[str, list[Path]]:
+    """Both editions of each part of `full` (the print HTML whose whole layout is `document`), each chapter id
+    of `starts` opening one, written to `out`/{stem}{k}-{edition}.pdf."""
+    styles = Resources.search()
+    labels = [page.label for page in page_map(document).pages]
+    anchors = {name: n for n, page in enumerate(document.pages) for name in page.anchors}
+    parts: dict[str, list[Path]] = {edition: [] for edition in EDITIONS}
+    bounds: list[str | None] = [None, *starts, None]
+    for k in range(len(bounds) - 1):
+        html = part_html(full, bounds[k], bounds[k + 1], book.meta.short_title, anchors, labels)
+        part = lay_out(html, book, "print", styles)
+        for edition in EDITIONS:
+            parts[edition].append(out / f"{stem}{k}-{edition}.pdf")
+            write_edition(part, book, edition, parts[edition][-1])
+    return parts
 
 
 def part_html(full: str, start: str | None, stop: str | None, booktitle: str, anchors: dict[str, int],

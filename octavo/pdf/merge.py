@@ -44,7 +44,8 @@ def merge_parts(parts: Sequence[Path], target: Path, book: Book, edition: Editio
         if len(folios) != len(out.pages):
             raise ValueError(f"{len(folios)} page labels for {len(out.pages)} pages")
         pikepdf_page_labels(out, folios)
-        _merge_outlines(out, sources)
+        if edition != Edition.PRINT or book.meta.print.printer != "kdp":  # KDP: no bookmarks (editions.py)
+            _merge_outlines(out, sources)
         destinations = _merge_destinations(out, sources)
         _resolve_part_links(out, destinations, parts, starts)
         merge_structure(out, sources, starts)
