@@ -60,7 +60,10 @@ def lay_out_parts(book: Book, full: str, document: Any, starts: list[str], out: 
     of `starts` opening one, written to `out`/{stem}{k}-{edition}.pdf."""
     styles = Resources.search()
     labels = [page.label for page in page_map(document).pages]
-    anchors = {name: n for n, page in enumerate(document.pages) for name in page.anchors}
+    anchors: dict[str, int] = {}
+    for n, page in enumerate(document.pages):  # the first page an id is on (a chapter's id is on each of its pages)
+        for name in page.anchors:
+            anchors.setdefault(name, n)
     parts: dict[str, list[Path]] = {edition: [] for edition in EDITIONS}
     bounds: list[str | None] = [None, *starts, None]
     for k in range(len(bounds) - 1):
