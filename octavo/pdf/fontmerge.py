@@ -9,7 +9,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from octavo.pdf.pdfshare import ObjGen, replace_references
+from octavo.pdf.pdfshare import ObjGen, replace_references, resource_objects
 
 #: A ToUnicode map's single-glyph entry as WeasyPrint writes it: `<0041> <0041>`.
 _BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>")
@@ -33,7 +33,7 @@ def _faces(out: Any) -> dict[bytes, list[Any]]:
     import pikepdf
 
     faces: dict[bytes, list[Any]] = defaultdict(list)
-    for obj in out.objects:
+    for obj in resource_objects(out):
         if (isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Font" and obj.get("/Subtype") == "/Type0"
                 and obj.get("/Encoding") == "/Identity-H"
                 and "/FontFile2" in obj.DescendantFonts[0].FontDescriptor):
@@ -75,7 +75,7 @@ def unite_font_files(files: list[bytes]) -> bytes:
 
     fonts = []
     for data in files:
-        font = TTFont(io.BytesIO(data))
+        font = TTFont(io.BytesIO(data), recalcTimestamp=False)  # or the file would hold the clock
         font.setGlyphOrder([f"g{gid}" for gid in range(font["maxp"].numGlyphs)])  # by id, not by post names
         fonts.append(font)
     base = max(fonts, key=lambda font: font["maxp"].numGlyphs)
