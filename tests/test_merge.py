@@ -82,6 +82,9 @@ def test_the_outline_links_and_structure_cross_parts(laid: tuple[Layouts, dict[s
     with pikepdf.open(screen) as pdf:
         assert pdf.Root.Lang == "en-GB" and pdf.Root.MarkInfo.Marked
         assert b'pdfuaid:part="1"' in pdf.Root.Metadata.read_bytes()
+        with pikepdf.open(layouts.whole["screen"]) as whole:
+            assert bytes(pdf.trailer.ID[0]) == bytes(whole.trailer.ID[0])  # the edition's identifier
+            assert pdf.Root.Metadata.read_bytes() == whole.Root.Metadata.read_bytes()  # its stable DocumentID
     with pikepdf.open(merged["print"]) as pdf:
         assert len(pdf.Root.OutputIntents) == 1
         assert "/StructTreeRoot" not in pdf.Root and not any("/Annots" in page.obj for page in pdf.pages)

@@ -39,6 +39,8 @@ def merge_parts(parts: Sequence[Path], target: Path, book: Book, edition: Editio
                 out.Root[key] = bring(out, first, first.Root[key])
         if "/Info" in first.trailer:
             out.trailer.Info = bring(out, first, first.trailer.Info)
+        if "/ID" in first.trailer:  # the edition's identifier first, as a single layout writes it
+            out.trailer.ID = pikepdf.Array([pikepdf.String(bytes(first.trailer.ID[0])), pikepdf.String(b"")])
         starts = _append_pages(out, sources)
         folios = list(labels) if labels is not None else [page.label for src in sources for page in src.pages]
         if len(folios) != len(out.pages):
@@ -163,13 +165,14 @@ def _resolve_part_links(out: Any, destinations: dict[bytes, Any], parts: Sequenc
 
 
 def _save(out: Any, target: Path, version: str) -> None:
-    """Write `out` to `target` through a temporary file beside it; the /ID follows from the content."""
+    """Write `out` to `target` through a temporary file beside it; the /ID's second half follows from the content."""
     import pikepdf
 
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
+        # The XMP stays the first part's, byte for byte: pikepdf would rewrite it to say the PDF version.
         out.save(temporary, deterministic_id=True, min_version=version, compress_streams=True,
-                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
+                 fix_metadata_version=False, object_stream_mode=pikepdf.ObjectStreamMode.generate)
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
