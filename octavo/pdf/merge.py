@@ -170,9 +170,11 @@ def _save(out: Any, target: Path, version: str) -> None:
 
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        # The XMP stays the first part's, byte for byte: pikepdf would rewrite it to say the PDF version.
+        # The XMP stays the first part's, byte for byte (pikepdf would rewrite it to say the PDF version, and
+        # qpdf would write it uncompressed); the streams the parts deflated are written as they are.
         out.save(temporary, deterministic_id=True, min_version=version, compress_streams=True,
-                 fix_metadata_version=False, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+                 stream_decode_level=pikepdf.StreamDecodeLevel.none, fix_metadata_version=False,
+                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
