@@ -94,6 +94,8 @@ def test_the_same_parts_merge_to_the_same_bytes(laid: tuple[Layouts, dict[str, P
     layouts, merged = laid
     merge_parts(layouts.parts["screen"], tmp_path / "again.pdf", layouts.book, "screen", layouts.labels)
     assert (tmp_path / "again.pdf").read_bytes() == merged["screen"].read_bytes()
+    merge_parts(layouts.parts["screen"], tmp_path / "own.pdf", layouts.book, "screen")  # the parts' own labels
+    assert pdfcompare.page_labels(tmp_path / "own.pdf") == layouts.labels
 
 
 def test_a_link_to_an_anchor_in_no_part_names_it(laid: tuple[Layouts, dict[str, Path]], tmp_path: Path) -> None:
