@@ -115,3 +115,25 @@ def test_page_label_ranges_follow_the_folios() -> None:
     assert label_ranges(["i", "ii", "iii", "1", "2", "3"]) == [(0, "lower-roman", 1), (3, "decimal", 1)]
     assert label_ranges(["1", "2", "7", "8", "IV"]) == [(0, "decimal", 1), (2, "decimal", 7), (4, "upper-roman", 4)]
     assert label_ranges(["x", "xi", "xii"]) == [(0, "lower-roman", 10)]
+
+
+def test_role_maps_and_id_trees_of_the_parts_are_merged(laid: tuple[Layouts, dict[str, Path]],
+                                                        tmp_path: Path) -> None:
+    layouts, _ = laid
+    parts = []
+    for k, path in enumerate(layouts.parts["screen"]):  # WeasyPrint writes neither: give two parts their own
+        parts.append(tmp_path / f"part{k}.pdf")
+        with pikepdf.open(path) as pdf:
+            tree = pdf.Root.StructTreeRoot
+            if k:
+                tree.RoleMap = pikepdf.Dictionary({f"/Part{k}": pikepdf.Name.Sect})
+                element = tree.K[0].K[0]
+                tree.IDTree = pikepdf.Dictionary(Names=pikepdf.Array([pikepdf.String(f"id{3 - k}"), element]))
+            pdf.save(parts[-1])
+    merge_parts(parts, tmp_path / "merged.pdf", layouts.book, "screen", layouts.labels)
+    with pikepdf.open(tmp_path / "merged.pdf") as pdf:
+        tree = pdf.Root.StructTreeRoot
+        assert dict(tree.RoleMap) == {"/Part1": "/Sect", "/Part2": "/Sect"}
+        names = list(tree.IDTree.Names)
+        assert [str(names[0]), str(names[2])] == ["id1", "id2"]  # sorted, as a name tree must be
+        assert names[1].P.objgen == tree.K[0].objgen  # the elements are the Document's children
