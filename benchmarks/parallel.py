@@ -53,7 +53,7 @@ def pandoc() -> str:
 def reference(content: Path, work: Path) -> tuple[str, ...]:
     """pandoc to a PDF through WeasyPrint, then pandoc to an EPUB, of the book's chapters in order."""
     chapters = " ".join(str(path) for path in sorted(content.glob("*.md")))
-    meta = "--metadata title='A Long Benchmark Book' --metadata lang=en"
+    meta = "--file-scope --metadata title='A Long Benchmark Book' --metadata lang=en"  # notes n1... in each file
     script = (f"{pandoc()} {chapters} {meta} --pdf-engine=weasyprint -o {work / 'pandoc.pdf'} && "
               f"{pandoc()} {chapters} {meta} -o {work / 'pandoc.epub'}")
     return ("sh", "-c", script)
@@ -97,6 +97,10 @@ def long_book(chapters: int, runs: int, skip_reference: bool, work: Path) -> Non
     print(f"  Octavo: {pages_of(full[-1].output)}")
     wall, rss = show("Octavo full build (print PDF, screen PDF, EPUB)", full)
     if ref:
+        import pikepdf
+
+        with pikepdf.open(work / f"ref{runs - 1}" / "pandoc.pdf") as pdf:
+            print(f"  pandoc's PDF: {len(pdf.pages)} pages")
         ref_wall, _ = show("pandoc + WeasyPrint: one PDF, then pandoc's EPUB", ref)
         print(f"  ratio {wall / ref_wall:.2f} x the reference (target <= {TIME_RATIO}); peak {rss:.0f} MB "
               f"(target <= {MEMORY_MB:.0f})")

@@ -31,16 +31,9 @@ def merge_parts(parts: Sequence[Path], target: Path, book: Book, edition: Editio
     from octavo.pdf.structmerge import merge_structure
 
     sources = [pikepdf.open(path) for path in parts]
+    out = pikepdf.new()
     try:
-        out = pikepdf.new()
-        first = sources[0]
-        for key in _CATALOGUE:
-            if key in first.Root:
-                out.Root[key] = bring(out, first, first.Root[key])
-        if "/Info" in first.trailer:
-            out.trailer.Info = bring(out, first, first.trailer.Info)
-        if "/ID" in first.trailer:  # the edition's identifier first, as a single layout writes it
-            out.trailer.ID = pikepdf.Array([pikepdf.String(bytes(first.trailer.ID[0])), pikepdf.String(b"")])
+        _catalogue(out, sources[0])
         starts = _append_pages(out, sources)
         folios = list(labels) if labels is not None else [page.label for src in sources for page in src.pages]
         if len(folios) != len(out.pages):
@@ -55,17 +48,34 @@ def merge_parts(parts: Sequence[Path], target: Path, book: Book, edition: Editio
         share_identical_streams(out)
         _save(out, target, max(src.pdf_version for src in sources))
         return len(out.pages)
-    finally:
+    finally:  # the merged file first: it reads the parts' streams until it is written
+        out.close()
         for src in sources:
             src.close()
+
+
+def _catalogue(out: Any, first: Any) -> None:
+    """The first part's catalogue entries, document information and identifier, for the whole book."""
+    import pikepdf
+
+    for key in _CATALOGUE:
+        if key in first.Root:
+            out.Root[key] = bring(out, first, first.Root[key])
+    if "/Info" in first.trailer:
+        out.trailer.Info = bring(out, first, first.trailer.Info)
+    if "/ID" in first.trailer:  # the edition's identifier first, as a single layout writes it
+        out.trailer.ID = pikepdf.Array([pikepdf.String(bytes(first.trailer.ID[0])), pikepdf.String(b"")])
 
 
 def bring(out: Any, src: Any, obj: Any) -> Any:
     """`obj` of the part `src` copied into `out` with what it refers to (a direct object through an indirect
     copy of it: pikepdf copies indirect objects only, each once for all the calls on one part)."""
-    if isinstance(obj, (int, float, str, bool)) or obj.is_indirect:
-        return out.copy_foreign(obj) if not isinstance(obj, (int, float, str, bool)) else obj
-    return out.copy_foreign(src.make_indirect(obj))
+    import pikepdf
+
+    if not isinstance(obj, pikepdf.Object) or not isinstance(obj, (pikepdf.Dictionary, pikepdf.Array,
+                                                                    pikepdf.Stream)):
+        return obj
+    return out.copy_foreign(obj if obj.is_indirect else src.make_indirect(obj))
 
 
 def _append_pages(out: Any, sources: Sequence[Any]) -> list[int]:
