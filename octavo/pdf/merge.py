@@ -34,7 +34,7 @@ def merge_parts(parts: Sequence[Path], target: Path, book: Book, edition: Editio
     out = pikepdf.new()
     try:
         _catalogue(out, sources[0])
-        starts = _append_pages(out, sources)
+        starts = _append_pages(out, sources, labels)
         folios = list(labels) if labels is not None else [page.label for src in sources for page in src.pages]
         if len(folios) != len(out.pages):
             raise ValueError(f"{len(folios)} page labels for {len(out.pages)} pages")
@@ -78,17 +78,39 @@ def bring(out: Any, src: Any, obj: Any) -> Any:
     return out.copy_foreign(obj if obj.is_indirect else src.make_indirect(obj))
 
 
-def _append_pages(out: Any, sources: Sequence[Any]) -> list[int]:
-    """Each part's pages after the ones before; the index of each part's first page."""
+def _append_pages(out: Any, sources: Sequence[Any], labels: Sequence[str] | None) -> list[int]:
+    """Each part's pages after the ones before, with the blank pages between parts that `labels` hold; the index of
+    each part's first page."""
     import pikepdf
 
-    starts = []
+    starts: list[int] = []
     with warnings.catch_warnings():  # the named destinations and links are merged below
         warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
         for src in sources:
+            if starts and labels is not None:
+                _blank_before(out, str(src.pages[0].label), labels)
             starts.append(len(out.pages))
             out.pages.extend(src.pages)
     return starts
+
+
+def _blank_before(out: Any, first: str, labels: Sequence[str]) -> None:
+    """The blank verso a single layout has before a chapter that opens on a recto, when the part before ends on a
+    recto: no part holds it (each is laid out from its own first page), the merged book's folios do."""
+    import pikepdf
+
+    at = len(out.pages)
+    if at >= len(labels) or labels[at] == first:
+        return
+    if at + 1 >= len(labels) or labels[at + 1] != first or at < 2:
+        raise ValueError(f"a part opening on page {first} follows page {labels[at - 1]}: the labels given "
+                         "are not the parts' pages")
+    model = out.pages[at - 2].obj  # a page of the same side: the same boxes (bleed on the same edges)
+    page = pikepdf.Dictionary(Type=pikepdf.Name.Page, Resources=pikepdf.Dictionary(), Contents=out.make_stream(b""))
+    for key in ("/MediaBox", "/TrimBox", "/BleedBox", "/CropBox", "/ArtBox", "/Tabs"):
+        if key in model:
+            page[key] = model[key]
+    out.pages.append(pikepdf.Page(out.make_indirect(page)))
 
 
 def _merge_outlines(out: Any, sources: Sequence[Any]) -> None:
