@@ -17,10 +17,17 @@ _BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>")
 
 def merge_fonts(out: Any) -> int:
     """Make each face's subsets one font object; return how many font objects were dropped."""
+    import pikepdf
+
     replace: dict[ObjGen, Any] = {}
     for fonts in _faces(out).values():
+        fonts, codes = _compatible(fonts)
         if len(fonts) > 1:
             kept = _unite(out, fonts)
+            if any(font.Encoding != "/Identity-H" for font in fonts):
+                kept.Encoding = out.make_stream(encoding_cmap(codes), Type=pikepdf.Name.CMap,
+                                                CMapName=pikepdf.Name("/WP-Encod-0"),
+                                                CIDSystemInfo=fonts[0].DescendantFonts[0].CIDSystemInfo)
             replace.update((font.objgen, kept) for font in fonts if font.objgen != kept.objgen)
     if replace:
         replace_references(out, replace)
@@ -29,16 +36,38 @@ def merge_fonts(out: Any) -> int:
 
 def _faces(out: Any) -> dict[bytes, list[Any]]:
     """The Type0 TrueType fonts of `out` by BaseFont (WeasyPrint's subset tag names the font file, not the
-    glyphs), the ones with their own encoding (a font missing glyphs) left out."""
+    glyphs)."""
     import pikepdf
 
     faces: dict[bytes, list[Any]] = defaultdict(list)
     for obj in resource_objects(out):
         if (isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Font" and obj.get("/Subtype") == "/Type0"
-                and obj.get("/Encoding") == "/Identity-H"
                 and "/FontFile2" in obj.DescendantFonts[0].FontDescriptor):
             faces[bytes(str(obj.BaseFont), "utf-8")].append(obj)
     return faces
+
+
+def _compatible(fonts: list[Any]) -> tuple[list[Any], dict[int, int]]:
+    """The fonts of one face that can be one font, and the codes they show mapped to glyphs.
+
+    A font missing a character (WeasyPrint's own encoding, not Identity-H) shows it with a code that is a glyph id
+    unused in that part, mapped to .notdef: a part that draws that glyph for real cannot share the font with it.
+    """
+    import pikepdf
+
+    codes: dict[int, int] = {}
+    kept = []
+    for font in fonts:
+        if font.Encoding == "/Identity-H":
+            mine = {cid: cid for cid in _widths(font.DescendantFonts[0].get("/W", pikepdf.Array()))}
+        elif isinstance(font.Encoding, pikepdf.Stream):
+            mine = _cidchars(font.Encoding.read_bytes())
+        else:
+            continue
+        if all(codes.get(code, glyph) == glyph for code, glyph in mine.items()):
+            codes.update(mine)
+            kept.append(font)
+    return kept, codes
 
 
 def _unite(out: Any, fonts: list[Any]) -> Any:
@@ -137,6 +166,31 @@ def _cid_set(widths: dict[int, Any]) -> bytes:
     for cid in widths:
         bits[cid // 8] |= 0x80 >> (cid % 8)
     return bytes(bits)
+
+
+def _cidchars(cmap: bytes) -> dict[int, int]:
+    """The code -> CID entries of an encoding CMap (WeasyPrint writes cidchar entries only)."""
+    out: dict[int, int] = {}
+    for block in re.findall(rb"begincidchar(.*?)endcidchar", cmap, re.S):
+        for code, cid in re.findall(rb"<([0-9a-fA-F]+)>\s*(\d+)", block):
+            out[int(code, 16)] = int(cid)
+    return out
+
+
+def encoding_cmap(codes: dict[int, int]) -> bytes:
+    """An encoding CMap of code -> CID entries, as WeasyPrint writes one for a font missing characters."""
+    lines = [b"/CIDInit /ProcSet findresource begin", b"12 dict begin", b"begincmap", b"/CIDSystemInfo",
+             b"3 dict dup begin", b"/Registry (Adobe) def", b"/Ordering (Identity) def", b"/Supplement 0 def",
+             b"end def", b"/CMapName /WP-Encod-0 def", b"/CMapType 1 def", b"1 begincodespacerange",
+             b"<0000> <ffff>", b"endcodespacerange"]
+    items = sorted(codes.items())
+    for start in range(0, len(items), 100):
+        batch = items[start:start + 100]
+        lines.append(f"{len(batch)} begincidchar".encode())
+        lines += [b"<%04x> %d" % (code, cid) for code, cid in batch]
+        lines.append(b"endcidchar")
+    lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
+    return b"\n".join(lines)
 
 
 def _bfchars(cmap: bytes) -> dict[int, bytes]:
