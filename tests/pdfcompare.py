@@ -9,6 +9,8 @@ from typing import Any
 import pikepdf
 import pypdfium2 as pdfium
 
+from octavo.pdf.cmaps import bfchars
+
 
 def page_labels(path: Path) -> list[str]:
     document = pdfium.PdfDocument(path)
@@ -89,38 +91,52 @@ def links(path: Path) -> list[tuple[int, list[float], str, int, list[float]]]:
         return out
 
 
-def marked_content(page: pikepdf.Page) -> dict[int, bytes]:
-    """The bytes each marked-content sequence (by MCID) of a page shows."""
-    shown: dict[int, bytes] = {}
+def _unicode(page: pikepdf.Page) -> dict[str, dict[int, str]]:
+    """Each font resource of a page: its codes (two bytes, Identity-H or WeasyPrint's own encoding) as text."""
+    fonts: dict[str, dict[int, str]] = {}
+    for name, font in page.obj.get("/Resources", {}).get("/Font", {}).items():
+        texts = bfchars(font.ToUnicode.read_bytes()) if "/ToUnicode" in font else {}
+        fonts[name] = {code: bytes.fromhex(text.decode()).decode("utf-16-be") for code, text in texts.items()}
+    return fonts
+
+
+def marked_content(page: pikepdf.Page) -> dict[int, str]:
+    """The text each marked-content sequence (by MCID) of a page shows, read through its fonts' ToUnicode maps."""
+    fonts = _unicode(page)
+    font: dict[int, str] = {}
+    shown: dict[int, str] = {}
     stack: list[int | None] = []
     for operands, operator in pikepdf.parse_content_stream(page):
         op = str(operator)
-        if op == "BDC":
+        if op == "Tf":
+            font = fonts.get(str(operands[0]), {})
+        elif op == "BDC":
             props = operands[1]
             mcid = props.get("/MCID") if isinstance(props, pikepdf.Dictionary) else None
             stack.append(int(mcid) if mcid is not None else (stack[-1] if stack else None))
             if mcid is not None:
-                shown.setdefault(int(mcid), b"")
+                shown.setdefault(int(mcid), "")
         elif op == "BMC":
             stack.append(stack[-1] if stack else None)
         elif op == "EMC" and stack:
             stack.pop()
         elif op in ("Tj", "TJ", "'", '"') and stack and stack[-1] is not None:
-            text = b"".join(bytes(o) for o in (operands[0] if op == "TJ" else operands[-1:])
+            data = b"".join(bytes(o) for o in (operands[0] if op == "TJ" else operands[-1:])
                             if isinstance(o, pikepdf.String))
-            shown[stack[-1]] = shown.get(stack[-1], b"") + text
+            text = "".join(font.get(int.from_bytes(data[i:i + 2], "big"), "\ufffd") for i in range(0, len(data), 2))
+            shown[stack[-1]] = shown.get(stack[-1], "") + text
     return shown
 
 
-def structure(path: Path) -> list[tuple[int, str, bytes]]:
-    """(depth, structure type, the bytes its own marked content shows) of every structure element, in order.
+def structure(path: Path) -> list[tuple[int, str, str]]:
+    """(depth, structure type, the text its own marked content shows) of every structure element, in order.
     Every /Pg must be a page of the file and every MCID must be on its page (else KeyError)."""
     with pikepdf.open(path) as pdf:
         pages = _page_index(pdf)
-        content: dict[int, dict[int, bytes]] = {}
-        out: list[tuple[int, str, bytes]] = []
+        content: dict[int, dict[int, str]] = {}
+        out: list[tuple[int, str, str]] = []
 
-        def text(page: Any, mcid: int) -> bytes:
+        def text(page: Any, mcid: int) -> str:
             index = pages[page.objgen]
             if index not in content:
                 content[index] = marked_content(pdf.pages[index])
@@ -130,7 +146,7 @@ def structure(path: Path) -> list[tuple[int, str, bytes]]:
             page = element.get("/Pg", page)
             kids = element.get("/K", pikepdf.Array())
             kids = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
-            own = b""
+            own = ""
             children = []
             for kid in kids:
                 if isinstance(kid, int):
@@ -139,7 +155,7 @@ def structure(path: Path) -> list[tuple[int, str, bytes]]:
                     own += text(kid.get("/Pg", page), int(kid.MCID))
                 elif kid.get("/Type") == "/OBJR":
                     assert kid.Obj.objgen in {a.objgen for a in pdf.pages[pages[kid.Pg.objgen]].obj.Annots}
-                    own += b"<annot>"
+                    own += "<annot>"
                 else:
                     children.append(kid)
             out.append((depth, str(element.S), own))

@@ -1,34 +1,31 @@
-"""A PDF assembled from parts, each embedding its own subset of the same fonts -> one font a face: the subsets'
-glyphs united in one font file (WeasyPrint subsets with retained glyph ids, so a glyph has the same id in every
-subset), their widths and ToUnicode maps united, every page pointed at the one font."""
+"""A PDF assembled from parts, each embedding its own subset of the same fonts -> one font file a face: the
+subsets' glyphs united in one font file (WeasyPrint subsets with retained glyph ids, so a glyph has the same id in
+every subset) under one FontDescriptor, and the parts' font dictionaries made one wherever their codes agree (their
+widths, ToUnicode and encoding maps united), every page pointed at them."""
 
 from __future__ import annotations
 
 import io
-import re
 from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
+from octavo.pdf.cmaps import bfchars, cidchars, encoding_cmap, to_unicode_cmap
 from octavo.pdf.pdfshare import ObjGen, replace_references, resource_objects
-
-#: A ToUnicode map's single-glyph entry as WeasyPrint writes it: `<0041> <0041>`.
-_BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>")
 
 
 def merge_fonts(out: Any) -> int:
-    """Make each face's subsets one font object; return how many font objects were dropped."""
-    import pikepdf
-
+    """Make each face's subsets one font file, and its font dictionaries as few as their codes allow; return how
+    many font dictionaries were dropped."""
     replace: dict[ObjGen, Any] = {}
     for fonts in _faces(out).values():
-        fonts, codes = _compatible(fonts)
-        if len(fonts) > 1:
-            kept = _unite(out, fonts)
-            if any(font.Encoding != "/Identity-H" for font in fonts):
-                kept.Encoding = out.make_stream(encoding_cmap(codes), Type=pikepdf.Name.CMap,
-                                                CMapName=pikepdf.Name("/WP-Encod-0"),
-                                                CIDSystemInfo=fonts[0].DescendantFonts[0].CIDSystemInfo)
-            replace.update((font.objgen, kept) for font in fonts if font.objgen != kept.objgen)
+        if len(fonts) < 2:
+            continue
+        descriptor = _unite_files(out, fonts)
+        for group in _groups(fonts):
+            kept = _unite_dictionaries(out, group)
+            kept.DescendantFonts[0].FontDescriptor = descriptor
+            replace.update((font.objgen, kept) for font in group.fonts if font.objgen != kept.objgen)
     if replace:
         replace_references(out, replace)
     return len(replace)
@@ -47,54 +44,76 @@ def _faces(out: Any) -> dict[bytes, list[Any]]:
     return faces
 
 
-def _compatible(fonts: list[Any]) -> tuple[list[Any], dict[int, int]]:
-    """The fonts of one face that can be one font, and the codes they show mapped to glyphs.
-
-    A font missing a character (WeasyPrint's own encoding, not Identity-H) shows it with a code that is a glyph id
-    unused in that part, mapped to .notdef: a part that draws that glyph for real cannot share the font with it.
-    """
+def _unite_files(out: Any, fonts: list[Any]) -> Any:
+    """The first font's descriptor, made to hold the glyphs of every subset, with a box as wide as the widest."""
     import pikepdf
 
-    codes: dict[int, int] = {}
-    kept = []
-    for font in fonts:
-        if font.Encoding == "/Identity-H":
-            mine = {cid: cid for cid in _widths(font.DescendantFonts[0].get("/W", pikepdf.Array()))}
-        elif isinstance(font.Encoding, pikepdf.Stream):
-            mine = _cidchars(font.Encoding.read_bytes())
-        else:
-            continue
-        if all(codes.get(code, glyph) == glyph for code, glyph in mine.items()):
-            codes.update(mine)
-            kept.append(font)
-    return kept, codes
-
-
-def _unite(out: Any, fonts: list[Any]) -> Any:
-    """The first font of `fonts`, made to hold every glyph, width and Unicode mapping of all of them."""
-    import pikepdf
-
-    kept = fonts[0]
-    descendant = kept.DescendantFonts[0]
-    descriptor = descendant.FontDescriptor
+    descriptor = fonts[0].DescendantFonts[0].FontDescriptor
     data = unite_font_files([font.DescendantFonts[0].FontDescriptor.FontFile2.read_bytes() for font in fonts])
     descriptor.FontFile2 = out.make_stream(data, Length1=len(data))
     widths: dict[int, Any] = {}
     for font in fonts:
-        for cid, width in _widths(font.DescendantFonts[0].get("/W", pikepdf.Array())).items():
-            widths.setdefault(cid, width)
-    descendant.W = _w_array(widths)
+        widths.update(_widths(font.DescendantFonts[0].get("/W", pikepdf.Array())))
     if widths:
         box = descriptor.FontBBox
         descriptor.FontBBox = pikepdf.Array([box[0], box[1], max(float(w) for w in widths.values()), box[3]])
     if "/CIDSet" in descriptor:
         descriptor.CIDSet = out.make_stream(_cid_set(widths))
-    unicode: dict[int, bytes] = {}
+    return descriptor
+
+
+@dataclass
+class _Group:
+    """Font dictionaries of one face whose codes agree: each code shows one glyph and one text in all of them."""
+
+    fonts: list[Any] = field(default_factory=list)
+    codes: dict[int, int] = field(default_factory=dict)
+    texts: dict[int, bytes] = field(default_factory=dict)
+    widths: dict[int, Any] = field(default_factory=dict)
+
+    def takes(self, codes: dict[int, int], texts: dict[int, bytes]) -> bool:
+        return (all(self.codes.get(code, glyph) == glyph for code, glyph in codes.items())
+                and all(self.texts.get(code, text) == text for code, text in texts.items()))
+
+
+def _groups(fonts: list[Any]) -> list[_Group]:
+    """The fonts of one face in groups that can be one dictionary.
+
+    A font missing a character (WeasyPrint's own encoding, not Identity-H) shows it with a code that is a glyph id
+    unused in its part, mapped to .notdef: another part may draw that glyph for real, or use the same code for
+    another missing character. Such fonts keep a dictionary of their own, on the one font file.
+    """
+    import pikepdf
+
+    groups: list[_Group] = []
     for font in fonts:
-        if "/ToUnicode" in font:
-            for cid, text in _bfchars(font.ToUnicode.read_bytes()).items():
-                unicode.setdefault(cid, text)
-    kept.ToUnicode = out.make_stream(to_unicode_cmap(unicode))
+        widths = _widths(font.DescendantFonts[0].get("/W", pikepdf.Array()))
+        encoding = font.get("/Encoding")
+        codes = cidchars(encoding.read_bytes()) if isinstance(encoding, pikepdf.Stream) else {c: c for c in widths}
+        texts = bfchars(font.ToUnicode.read_bytes()) if "/ToUnicode" in font else {}
+        group = next((group for group in groups if group.takes(codes, texts)), None)
+        if group is None:
+            groups.append(group := _Group())
+        group.fonts.append(font)
+        group.codes.update(codes)
+        group.texts.update(texts)
+        group.widths.update(widths)
+    return groups
+
+
+def _unite_dictionaries(out: Any, group: _Group) -> Any:
+    """The group's first font, made to hold every width, Unicode mapping and code of all of them."""
+    import pikepdf
+
+    kept = group.fonts[0]
+    if len(group.fonts) == 1:
+        return kept
+    kept.DescendantFonts[0].W = _w_array(group.widths)
+    kept.ToUnicode = out.make_stream(to_unicode_cmap(group.texts))
+    if any(font.get("/Encoding") != "/Identity-H" for font in group.fonts):
+        kept.Encoding = out.make_stream(encoding_cmap(group.codes), Type=pikepdf.Name.CMap,
+                                        CMapName=pikepdf.Name("/WP-Encod-0"),
+                                        CIDSystemInfo=kept.DescendantFonts[0].CIDSystemInfo)
     return kept
 
 
@@ -166,53 +185,3 @@ def _cid_set(widths: dict[int, Any]) -> bytes:
     for cid in widths:
         bits[cid // 8] |= 0x80 >> (cid % 8)
     return bytes(bits)
-
-
-def _cidchars(cmap: bytes) -> dict[int, int]:
-    """The code -> CID entries of an encoding CMap (WeasyPrint writes cidchar entries only)."""
-    out: dict[int, int] = {}
-    for block in re.findall(rb"begincidchar(.*?)endcidchar", cmap, re.S):
-        for code, cid in re.findall(rb"<([0-9a-fA-F]+)>\s*(\d+)", block):
-            out[int(code, 16)] = int(cid)
-    return out
-
-
-def encoding_cmap(codes: dict[int, int]) -> bytes:
-    """An encoding CMap of code -> CID entries, as WeasyPrint writes one for a font missing characters."""
-    lines = [b"/CIDInit /ProcSet findresource begin", b"12 dict begin", b"begincmap", b"/CIDSystemInfo",
-             b"3 dict dup begin", b"/Registry (Adobe) def", b"/Ordering (Identity) def", b"/Supplement 0 def",
-             b"end def", b"/CMapName /WP-Encod-0 def", b"/CMapType 1 def", b"1 begincodespacerange",
-             b"<0000> <ffff>", b"endcodespacerange"]
-    items = sorted(codes.items())
-    for start in range(0, len(items), 100):
-        batch = items[start:start + 100]
-        lines.append(f"{len(batch)} begincidchar".encode())
-        lines += [b"<%04x> %d" % (code, cid) for code, cid in batch]
-        lines.append(b"endcidchar")
-    lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
-    return b"\n".join(lines)
-
-
-def _bfchars(cmap: bytes) -> dict[int, bytes]:
-    """The single-glyph mappings of a ToUnicode CMap (WeasyPrint writes bfchar entries only)."""
-    out: dict[int, bytes] = {}
-    for block in re.findall(rb"beginbfchar(.*?)endbfchar", cmap, re.S):
-        for cid, text in _BFCHAR.findall(block):
-            out[int(cid, 16)] = text
-    return out
-
-
-def to_unicode_cmap(unicode: dict[int, bytes]) -> bytes:
-    """A ToUnicode CMap of single-glyph mappings, as WeasyPrint writes one."""
-    lines = [b"/CIDInit /ProcSet findresource begin", b"12 dict begin", b"begincmap", b"/CIDSystemInfo",
-             b"<< /Registry (Adobe)", b"/Ordering (UCS)", b"/Supplement 0", b">> def",
-             b"/CMapName /Adobe-Identity-UCS def", b"/CMapType 2 def", b"1 begincodespacerange", b"<0000> <ffff>",
-             b"endcodespacerange"]
-    items = sorted(unicode.items())
-    for start in range(0, len(items), 100):
-        batch = items[start:start + 100]
-        lines.append(f"{len(batch)} beginbfchar".encode())
-        lines += [b"<%04x> <%s>" % (cid, text) for cid, text in batch]
-        lines.append(b"endbfchar")
-    lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
-    return b"\n".join(lines)
