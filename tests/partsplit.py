@@ -5,6 +5,8 @@ of other parts written in), both editions of each written with write_edition."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,6 +77,24 @@ def lay_out_parts(book: Book, full: str, document: Any, starts: list[str], out: 
     return parts
 
 
+#: A rule of the print stylesheet that prints the page of another element: its selector and its content.
+_REFERENCE = re.compile(r"([^{}]+)\{\s*content:([^;{}]*target-counter\([^;{}]*);", re.S)
+_COUNTER = re.compile(r"target-counter\(attr\([\w-]+\),\s*page(?:,\s*[\w-]+)?\)")
+
+
+@functools.cache
+def reference_rules() -> list[str]:
+    """Each rule of print.css that prints another element's page, made to print `data-part-page` instead (the
+    page of an element laid out in another part, which target-counter() cannot see)."""
+    rules = []
+    sheet = Resources.search().find_style("print.css").read_text(encoding="utf-8")
+    for selectors, content in _REFERENCE.findall(sheet):
+        marked = ", ".join(re.sub(r"(::?(?:after|before))$", r"[data-part-page]\1", selector.strip())
+                           for selector in selectors.split(","))
+        rules.append(f"{marked} {{ content:{_COUNTER.sub('attr(data-part-page)', content)}; }}")
+    return rules
+
+
 def part_html(full: str, start: str | None, stop: str | None, booktitle: str, anchors: dict[str, int],
               labels: list[str]) -> str:
     """The print HTML with only the body's children from the one with id `start` (None: the first) to the one
@@ -90,15 +110,14 @@ def part_html(full: str, start: str | None, stop: str | None, booktitle: str, an
         if not keep:
             root.body.remove(child)
     present = {element.get("id") for element in root.iter() if element.get("id")}
-    css = []
-    for link in root.iter("a"):
-        href = link.get("href") or ""
-        if href.startswith("#") and href[1:] not in present:
-            link.set("href", PART_LINK + href[1:])
-    for span in root.find_class("toc-page"):
-        ref = span.get("data-ref", "")
-        if ref[1:] not in present:
-            css.append(f'.toc .toc-page[data-ref="{ref}"]::after {{ content: "{labels[anchors[ref[1:]]]}"; }}')
+    for element in root.iter():
+        for name in ("href", "data-href", "data-ref"):
+            target = element.get(name) or ""
+            if target.startswith("#") and target[1:] not in present:
+                element.set("data-part-page", labels[anchors[target[1:]]])  # the page a reference prints
+                if name == "href":
+                    element.set("href", PART_LINK + target[1:])
+    css = reference_rules()
     if start is not None:
         first = anchors[start]
         side = "recto" if first % 2 == 0 else "verso"
