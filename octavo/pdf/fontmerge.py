@@ -117,35 +117,61 @@ def _unite_dictionaries(out: Any, group: _Group) -> Any:
     return kept
 
 
+#: The maxp fields that bound what a glyph needs: the union's are the largest of the subsets'.
+_MAXP = ("maxPoints", "maxContours", "maxCompositePoints", "maxCompositeContours", "maxZones", "maxTwilightPoints",
+         "maxStorage", "maxFunctionDefs", "maxInstructionDefs", "maxStackElements", "maxSizeOfInstructions",
+         "maxComponentElements", "maxComponentDepth")
+
+
 def unite_font_files(files: list[bytes]) -> bytes:
-    """TrueType subsets of one font with retained glyph ids -> one font with every glyph any of them has."""
+    """TrueType subsets of one font with retained glyph ids -> one font with every glyph any of them has.
+
+    Glyphs are copied as the subsets hold them (compiled, never decoded: a part's glyph is the original's), so
+    the head box and maxp bounds are the subsets' widest rather than recomputed.
+    """
     from fontTools.ttLib import TTFont
 
     fonts = []
-    for data in files:
-        font = TTFont(io.BytesIO(data), recalcTimestamp=False)  # or the file would hold the clock
+    for data in files:  # the clock kept out of the file; bounds from the subsets (below)
+        font = TTFont(io.BytesIO(data), recalcTimestamp=False, recalcBBoxes=False)
         font.setGlyphOrder([f"g{gid}" for gid in range(font["maxp"].numGlyphs)])  # by id, not by post names
         fonts.append(font)
     base = max(fonts, key=lambda font: font["maxp"].numGlyphs)
-    glyf, hmtx = base["glyf"], base["hmtx"]
+    glyphs, hmtx = base["glyf"].glyphs, base["hmtx"]
     for font in fonts:
         if font is base:
             continue
-        for name in font.getGlyphOrder():
-            glyph = font["glyf"][name]
-            if glyph.numberOfContours != 0 and glyf[name].numberOfContours == 0:
-                glyf[name] = glyph
+        for name, glyph in font["glyf"].glyphs.items():
+            if _drawn(glyph) and not _drawn(glyphs[name]):
+                glyphs[name] = glyph
                 hmtx[name] = font["hmtx"][name]
-        if "cmap" in base and "cmap" in font:
-            for table in base["cmap"].tables:
-                other = font["cmap"].getcmap(table.platformID, table.platEncID)
-                if other is not None:
-                    table.cmap.update({code: name for code, name in other.cmap.items() if code not in table.cmap})
+        _widen(base, font)
     if "post" in base:
         base["post"].formatType = 3.0  # no glyph names: the names above are ours
     out = io.BytesIO()
     base.save(out)
     return out.getvalue()
+
+
+def _drawn(glyph: Any) -> bool:
+    """Whether a glyph of a subset has an outline (a glyph the subsetter dropped is empty)."""
+    return bool(getattr(glyph, "data", b"")) or getattr(glyph, "numberOfContours", 0) != 0
+
+
+def _widen(base: Any, font: Any) -> None:
+    """`base`'s head box, maxp bounds and cmap made to cover `font`'s too."""
+    head, other = base["head"], font["head"]
+    head.xMin, head.yMin = min(head.xMin, other.xMin), min(head.yMin, other.yMin)
+    head.xMax, head.yMax = max(head.xMax, other.xMax), max(head.yMax, other.yMax)
+    for field_name in _MAXP:
+        if hasattr(base["maxp"], field_name):
+            setattr(base["maxp"], field_name, max(getattr(base["maxp"], field_name),
+                                                  getattr(font["maxp"], field_name)))
+    if "cmap" in base and "cmap" in font:
+        for table in base["cmap"].tables:
+            theirs = font["cmap"].getcmap(table.platformID, table.platEncID)
+            if theirs is not None:
+                table.cmap.update({code: name for code, name in theirs.cmap.items() if code not in table.cmap})
 
 
 def _widths(array: Any) -> dict[int, Any]:
