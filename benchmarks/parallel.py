@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import shutil
 import statistics
 import sys
@@ -80,7 +81,8 @@ def show(name: str, samples: list[Sample]) -> tuple[float, float]:
 
 
 def pages_of(output: str) -> str:
-    found = [line.strip() for line in output.splitlines() if "pages)" in line or "twice" in line]
+    lines = re.split(r"[\r\n]+", re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", output))  # the page counter's lines too
+    found = [line.strip() for line in lines if ("pages)" in line or "twice" in line) and "laying out" not in line]
     return "; ".join(found[-3:])
 
 
