@@ -82,7 +82,8 @@ def show(name: str, samples: list[Sample]) -> tuple[float, float]:
 
 def pages_of(output: str) -> str:
     lines = re.split(r"[\r\n]+", re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", output))  # the page counter's lines too
-    found = [line.strip() for line in lines if ("pages)" in line or "twice" in line) and "laying out" not in line]
+    found = [line.strip() for line in lines if ("pages)" in line or "twice" in line) and "laying out" not in line
+             and not line.startswith("warning")]
     return "; ".join(found[-3:])
 
 
