@@ -148,3 +148,19 @@ def test_role_maps_and_id_trees_of_the_parts_are_merged(laid: tuple[Layouts, dic
         names = list(tree.IDTree.Names)
         assert [str(names[0]), str(names[2])] == ["id1", "id2"]  # sorted, as a name tree must be
         assert names[1].P.objgen == tree.K[0].objgen  # the elements are the Document's children
+
+
+@pytest.mark.slow
+def test_octavo_check_passes_on_merged_pdfs(laid: tuple[Layouts, dict[str, Path]], tmp_path: Path) -> None:
+    """`octavo check` on an output folder that holds the merged editions (it lays the book out again for its page
+    check, hence slow)."""
+    import shutil
+
+    from octavo.check import check_outputs
+    from octavo.output import output_names
+
+    layouts, merged = laid
+    names = output_names(load_config(layouts.book.root).slug)
+    for edition in EDITIONS:
+        shutil.copy(merged[edition], tmp_path / names[edition])
+    assert [f for f in check_outputs(layouts.book.root, tmp_path) if f.blocking] == []
