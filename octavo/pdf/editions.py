@@ -8,7 +8,7 @@ import logging
 import os
 import re
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -68,8 +68,8 @@ def write_edition(document: Any, book: Book, edition: Edition, target: Path) -> 
     view = Document(edition_pages(document.pages, edition), document.metadata, document.url_fetcher,
                     document.font_config, document.color_profiles if printed else {},
                     document.output_intent if printed else None)
-    labels = partial(pydyf_page_labels, labels=folios(view.pages))  # the folios, as a reader's page numbers
-    view.write_pdf(target, finisher=_finisher((labels, *finish_passes(book, edition))), **pdf_options(book, edition))
+    passes = finish_passes(book, edition, folios(view.pages))
+    view.write_pdf(target, finisher=_finisher(passes), **pdf_options(book, edition))
     return len(view.pages)
 
 
@@ -100,9 +100,10 @@ def edition_pages(pages: list[Any], edition: Edition) -> list[Any]:
 Pass = Callable[[Any], None]
 
 
-def finish_passes(book: Book, edition: Edition) -> tuple[Pass, ...]:
-    """The fixes made on the PDF objects after WeasyPrint has drawn them and before pydyf writes them, in order."""
-    passes: list[Pass] = [_stable_document_id(book, edition)]
+def finish_passes(book: Book, edition: Edition, labels: Sequence[str] = ()) -> tuple[Pass, ...]:
+    """The fixes made on the PDF objects after WeasyPrint has drawn them and before pydyf writes them, in order;
+    `labels`, the pages' folios, become the PDF's page labels (a reader's page numbers)."""
+    passes: list[Pass] = [partial(pydyf_page_labels, labels=labels), _stable_document_id(book, edition)]
     if edition == Edition.PRINT and book.meta.print.printer == "kdp":
         passes.append(_drop_bookmarks)
     if edition == Edition.SCREEN:
