@@ -20,18 +20,9 @@ def cidchars(cmap: bytes) -> dict[int, int]:
 
 def encoding_cmap(codes: dict[int, int]) -> bytes:
     """An encoding CMap of code -> CID entries, as WeasyPrint writes one for a font missing characters."""
-    lines = [b"/CIDInit /ProcSet findresource begin", b"12 dict begin", b"begincmap", b"/CIDSystemInfo",
-             b"3 dict dup begin", b"/Registry (Adobe) def", b"/Ordering (Identity) def", b"/Supplement 0 def",
-             b"end def", b"/CMapName /WP-Encod-0 def", b"/CMapType 1 def", b"1 begincodespacerange",
-             b"<0000> <ffff>", b"endcodespacerange"]
-    items = sorted(codes.items())
-    for start in range(0, len(items), 100):
-        batch = items[start:start + 100]
-        lines.append(f"{len(batch)} begincidchar".encode())
-        lines += [b"<%04x> %d" % (code, cid) for code, cid in batch]
-        lines.append(b"endcidchar")
-    lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
-    return b"\n".join(lines)
+    header = [b"3 dict dup begin", b"/Registry (Adobe) def", b"/Ordering (Identity) def", b"/Supplement 0 def",
+              b"end def", b"/CMapName /WP-Encod-0 def", b"/CMapType 1 def"]
+    return _cmap(header, "cidchar", [b"<%04x> %d" % (code, cid) for code, cid in sorted(codes.items())])
 
 
 def bfchars(cmap: bytes) -> dict[int, bytes]:
@@ -45,15 +36,17 @@ def bfchars(cmap: bytes) -> dict[int, bytes]:
 
 def to_unicode_cmap(unicode: dict[int, bytes]) -> bytes:
     """A ToUnicode CMap of single-glyph mappings, as WeasyPrint writes one."""
-    lines = [b"/CIDInit /ProcSet findresource begin", b"12 dict begin", b"begincmap", b"/CIDSystemInfo",
-             b"<< /Registry (Adobe)", b"/Ordering (UCS)", b"/Supplement 0", b">> def",
-             b"/CMapName /Adobe-Identity-UCS def", b"/CMapType 2 def", b"1 begincodespacerange", b"<0000> <ffff>",
-             b"endcodespacerange"]
-    items = sorted(unicode.items())
-    for start in range(0, len(items), 100):
-        batch = items[start:start + 100]
-        lines.append(f"{len(batch)} beginbfchar".encode())
-        lines += [b"<%04x> <%s>" % (cid, text) for cid, text in batch]
-        lines.append(b"endbfchar")
+    header = [b"<< /Registry (Adobe)", b"/Ordering (UCS)", b"/Supplement 0", b">> def",
+              b"/CMapName /Adobe-Identity-UCS def", b"/CMapType 2 def"]
+    return _cmap(header, "bfchar", [b"<%04x> <%s>" % (cid, text) for cid, text in sorted(unicode.items())])
+
+
+def _cmap(header: list[bytes], kind: str, entries: list[bytes]) -> bytes:
+    """A CMap's text: its system info and name (`header`), then its entries in blocks of 100 of `kind`."""
+    lines = [b"/CIDInit /ProcSet findresource begin", b"12 dict begin", b"begincmap", b"/CIDSystemInfo", *header,
+             b"1 begincodespacerange", b"<0000> <ffff>", b"endcodespacerange"]
+    for start in range(0, len(entries), 100):
+        batch = entries[start:start + 100]
+        lines += [f"{len(batch)} begin{kind}".encode(), *batch, f"end{kind}".encode()]
     lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
     return b"\n".join(lines)

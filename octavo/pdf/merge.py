@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from octavo.errors import ContentError
 from octavo.model import Book, Edition
 from octavo.pdf.pagelabels import pikepdf_page_labels
+from octavo.pdf.pdftrees import bring, name_tree
 
 #: The URI a part's link to an anchor laid out in another part carries (WeasyPrint keeps it as a /URI action).
 PART_LINK = "octavo-part:#"
@@ -65,17 +66,6 @@ def _catalogue(out: Any, first: Any) -> None:
         out.trailer.Info = bring(out, first, first.trailer.Info)
     if "/ID" in first.trailer:  # the edition's identifier first, as a single layout writes it
         out.trailer.ID = pikepdf.Array([pikepdf.String(bytes(first.trailer.ID[0])), pikepdf.String(b"")])
-
-
-def bring(out: Any, src: Any, obj: Any) -> Any:
-    """`obj` of the part `src` copied into `out` with what it refers to (a direct object through an indirect
-    copy of it: pikepdf copies indirect objects only, each once for all the calls on one part)."""
-    import pikepdf
-
-    if not isinstance(obj, pikepdf.Object) or not isinstance(obj, (pikepdf.Dictionary, pikepdf.Array,
-                                                                    pikepdf.Stream)):
-        return obj
-    return out.copy_foreign(obj if obj.is_indirect else src.make_indirect(obj))
 
 
 def _append_pages(out: Any, sources: Sequence[Any], labels: Sequence[str] | None) -> list[int]:
@@ -148,16 +138,6 @@ def _merge_outlines(out: Any, sources: Sequence[Any]) -> None:
 def _drop(obj: Any, key: str) -> None:
     if key in obj:
         del obj[key]
-
-
-def name_tree(node: Any) -> Iterator[tuple[bytes, Any]]:
-    """(name, value) of every leaf of a PDF name tree, in the tree's order."""
-    names = node.get("/Names")
-    if names is not None:
-        for index in range(0, len(names) - 1, 2):
-            yield bytes(names[index]), names[index + 1]
-    for kid in node.get("/Kids", ()):
-        yield from name_tree(kid)
 
 
 def _merge_destinations(out: Any, sources: Sequence[Any]) -> dict[bytes, Any]:

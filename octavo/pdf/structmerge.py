@@ -4,15 +4,15 @@ ClassMap and IDTree merged. (No library merges structure trees: qpdf #490, pikep
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
+
+from octavo.pdf.pdftrees import bring, name_tree, number_tree
 
 
 def merge_structure(out: Any, sources: Sequence[Any], starts: Sequence[int]) -> None:
     """Give `out` (whose pages are the parts' pages, part k from page `starts[k]`) one structure tree."""
     import pikepdf
-
-    from octavo.pdf.merge import bring
 
     roots = [src.Root.get("/StructTreeRoot") for src in sources]
     if all(root is None for root in roots):
@@ -55,8 +55,6 @@ class _Merged:
         """Add one part's tree (copied into the merged file), its keys moved up by `next_key`."""
         import pikepdf
 
-        from octavo.pdf.merge import name_tree
-
         offset, last = self.next_key, -1
         for number, value in number_tree(root.ParentTree):
             self.nums += [number + offset, value]
@@ -75,16 +73,6 @@ class _Merged:
                 names.setdefault(name, value)
         for name, value in name_tree(root.get("/IDTree", {})):
             self.ids.setdefault(name, value)
-
-
-def number_tree(node: Any) -> Iterator[tuple[int, Any]]:
-    """(key, value) of every leaf of a PDF number tree, in the tree's order."""
-    nums = node.get("/Nums")
-    if nums is not None:
-        for index in range(0, len(nums) - 1, 2):
-            yield int(nums[index]), nums[index + 1]
-    for kid in node.get("/Kids", ()):
-        yield from number_tree(kid)
 
 
 def _renumber(pages: Sequence[Any], offset: int) -> None:
