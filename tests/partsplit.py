@@ -83,7 +83,7 @@ _COUNTER = re.compile(r"target-counter\(attr\([\w-]+\),\s*page(?:,\s*[\w-]+)?\)"
 
 
 @functools.cache
-def reference_rules() -> list[str]:
+def reference_rules() -> tuple[str, ...]:
     """Each rule of print.css that prints another element's page, made to print `data-part-page` instead (the
     page of an element laid out in another part, which target-counter() cannot see)."""
     rules = []
@@ -92,7 +92,7 @@ def reference_rules() -> list[str]:
         marked = ", ".join(re.sub(r"(::?(?:after|before))$", r"[data-part-page]\1", selector.strip())
                            for selector in selectors.split(","))
         rules.append(f"{marked} {{ content:{_COUNTER.sub('attr(data-part-page)', content)}; }}")
-    return rules
+    return tuple(rules)
 
 
 def part_html(full: str, start: str | None, stop: str | None, booktitle: str, anchors: dict[str, int],
@@ -117,7 +117,7 @@ def part_html(full: str, start: str | None, stop: str | None, booktitle: str, an
                 element.set("data-part-page", labels[anchors[target[1:]]])  # the page a reference prints
                 if name == "href":
                     element.set("href", PART_LINK + target[1:])
-    css = reference_rules()
+    css = list(reference_rules())  # a copy: the rules are cached, and this part adds its own
     if start is not None:
         first = anchors[start]
         side = "recto" if first % 2 == 0 else "verso"
