@@ -266,6 +266,8 @@ ERROR_CODES: tuple[tuple[str, str, str], ...] = (
     ("ContentError", "changed while the book was being built{}", "input-changed-during-build"),
     ("ContentError", "the book changed while it was being built{}", "input-changed-during-build"),
     ("BuildError", "{} warning(s) and --strict is on{}", "strict-warnings"),
+    # merge (issue 18): the parts' PDFs into one (octavo/pdf/merge.py)
+    ("ContentError", "a link to '#{}' leads to no part of the book", "part-link-unresolved"),
     # Templates, fonts
     ("TemplateError", "template syntax error: {}", "template-syntax"),
     ("TemplateError", "template '{}' not found in {}", "template-not-found"),

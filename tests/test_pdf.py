@@ -15,7 +15,7 @@ from octavo.check import preflight_pdf
 from octavo.config import load_config
 from octavo.content.markdown import read_book
 from octavo.errors import FontError
-from octavo.pdf.editions import deflate_streams, finish_passes, render_pdf, write_edition
+from octavo.pdf.editions import deflate_streams, finish_passes, folios, render_pdf, write_edition
 from octavo.pdf.internals import CachedPageReferences
 from octavo.pdf.layout import lay_out as layout
 from octavo.pdf.layout import pdf_options
@@ -376,8 +376,9 @@ def test_caching_pydyfs_page_references_changes_no_byte(tmp_path: Path) -> None:
         assert isinstance(cached, CachedPageReferences)
         try:
             pydyf.PDF.page_references = property(cached.build)  # pydyf's own, for this one write
-            document.copy().write_pdf(tmp_path / "pydyf.pdf", finisher=lambda _, pdf: [
-                fix(pdf) for fix in finish_passes(book, "screen")], **pdf_options(book, "screen"))
+            passes = finish_passes(book, "screen", folios(document.pages))
+            document.copy().write_pdf(tmp_path / "pydyf.pdf", finisher=lambda _, pdf: [fix(pdf) for fix in passes],
+                                      **pdf_options(book, "screen"))
         finally:
             pydyf.PDF.page_references = cached
     assert (tmp_path / "cached.pdf").read_bytes() == (tmp_path / "pydyf.pdf").read_bytes()

@@ -9,7 +9,7 @@ import logging
 import os
 import re
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -22,7 +22,8 @@ from octavo.pdf.internals import cache_page_references, drawing_streams, stream_
 from octavo.pdf.layout import PdfLayout, ignore, lay_out, pdf_options, shares_layout
 from octavo.pdf.layoutcheck import layout_defects
 from octavo.pdf.lines import report
-from octavo.pdf.pagemap import page_map
+from octavo.pdf.pagelabels import pydyf_page_labels
+from octavo.pdf.pagemap import page_labels, page_map
 from octavo.resources import Resources
 
 log = logging.getLogger("octavo")
@@ -79,8 +80,16 @@ def write_edition(document: Any, book: Book, edition: Edition, target: Path) -> 
     view = Document(edition_pages(document.pages, edition), document.metadata, document.url_fetcher,
                     document.font_config, document.color_profiles if printed else {},
                     document.output_intent if printed else None)
-    view.write_pdf(target, finisher=_finisher(finish_passes(book, edition)), **pdf_options(book, edition))
+    passes = finish_passes(book, edition, folios(view.pages))
+    view.write_pdf(target, finisher=_finisher(passes), **pdf_options(book, edition))
     return len(view.pages)
+
+
+def folios(pages: list[Any]) -> list[str]:
+    """The folio of each laid-out page (pdf/pagemap.py), for the PDF's page labels."""
+    from weasyprint.formatting_structure import boxes
+
+    return page_labels([page._page_box for page in pages], boxes)
 
 
 def edition_pages(pages: list[Any], edition: Edition) -> list[Any]:
@@ -103,9 +112,10 @@ def edition_pages(pages: list[Any], edition: Edition) -> list[Any]:
 Pass = Callable[[Any], None]
 
 
-def finish_passes(book: Book, edition: Edition) -> tuple[Pass, ...]:
-    """The fixes made on the PDF objects after WeasyPrint has drawn them and before pydyf writes them, in order."""
-    passes: list[Pass] = [_stable_document_id(book, edition)]
+def finish_passes(book: Book, edition: Edition, labels: Sequence[str] = ()) -> tuple[Pass, ...]:
+    """The fixes made on the PDF objects after WeasyPrint has drawn them and before pydyf writes them, in order;
+    `labels`, the pages' folios, become the PDF's page labels (a reader's page numbers)."""
+    passes: list[Pass] = [partial(pydyf_page_labels, labels=labels), _stable_document_id(book, edition)]
     if edition == Edition.PRINT and book.meta.print.printer == "kdp":
         passes.append(_drop_bookmarks)
     if edition == Edition.SCREEN:
