@@ -164,7 +164,7 @@ def test_an_edit_lays_out_its_part_only(pair: tuple[Built, Built], tmp_path: Pat
     assert any("A note of chapter four." in text for text in page_texts(out / "parts.pdf"))
 
 
-# What the merge keeps (pdf/merge.py, written beside this work): skipped until it is there.
+# What the merge keeps (pdf/merge.py): the same labels, outline, link targets and structure as one layout.
 
 def _pdf_facts(path: Path) -> dict[str, object]:
     import pikepdf
@@ -225,7 +225,6 @@ def _struct_types(kids: Any) -> list[str]:
 
 @pytest.mark.parametrize("kind", ["print", "screen"])
 def test_the_merge_keeps_labels_outline_links_and_structure(pair: tuple[Built, Built], kind: str) -> None:
-    pytest.importorskip("octavo.pdf.merge")
     single, parts = (_pdf_facts(built.path(kind)) for built in pair)
     assert parts == single
 

@@ -74,10 +74,12 @@ def _append_pages(out: Any, sources: Sequence[Any], labels: Sequence[str] | None
     import pikepdf
 
     starts: list[int] = []
+    # labels for as many pages as the parts hold: the parts already hold every page, blank ones included
+    blanks_given = labels is not None and len(labels) != sum(len(src.pages) for src in sources)
     with warnings.catch_warnings():  # the named destinations and links are merged below
         warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
         for src in sources:
-            if starts and labels is not None:
+            if starts and labels is not None and blanks_given:
                 _blank_before(out, str(src.pages[0].label), labels)
             starts.append(len(out.pages))
             out.pages.extend(src.pages)

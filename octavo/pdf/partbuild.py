@@ -11,6 +11,7 @@ from pathlib import Path
 from octavo.model import Book, Edition
 from octavo.pages import PageMap
 from octavo.pdf.layout import PdfLayout, chapter_break, shares_layout
+from octavo.pdf.merge import merge_parts
 from octavo.pdf.parallel import findings, log_findings, place_parts
 from octavo.pdf.parts import AUTO_WORDS, MIN_CHAPTERS, Part, Source, split
 from octavo.resources import Resources
@@ -39,7 +40,6 @@ def write_in_parts(html: Callable[[PageMap | None], str], source: Source, parts:
     """Lay the parts out (the cache in `out` holds those an earlier build laid out) and merge each edition in
     `targets`; what each edition's layout produced. `ahead` gets the book's page map as soon as every part is laid
     out, while the workers still draw."""
-    merge_parts = _merger()
     started = time.perf_counter()
     placed = place_parts(html, source, parts, book, styles, out, ahead)
     log_findings(placed)
@@ -62,9 +62,3 @@ def page_findings(html: Callable[[PageMap | None], str], source: Source, parts: 
     return findings(place_parts(html, source, parts, book, styles, out))
 
 
-def _merger() -> Callable[..., int]:
-    try:
-        from octavo.pdf.merge import merge_parts  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:  # until pdf/merge.py is merged: page concatenation, for development only
-        from octavo.pdf.merge_standin import merge_parts
-    return merge_parts  # type: ignore[no-any-return,unused-ignore]
