@@ -40,6 +40,9 @@ TOLERANCES = (1.0, 2.0, 4.0)
 SHRINK = 0.2
 #: How far letter-spacing may open a loose line, in ems per letter, so that its spaces need not stretch as far.
 TRACKING = 0.02
+#: Letter-spacing opens only a line whose spaces would otherwise stretch beyond 1 + SPACED times their width: 1.9x,
+#: a tenth within the 2x the spacing targets count (the widths measured word by word are a little off).
+SPACED = 0.9
 #: A line whose spaces would still stretch beyond 1 + LOOSEST times their width (no better breaks exist: its
 #: next word has no hyphenation point) opens its letters further, up to RESCUE times TRACKING.
 LOOSEST, RESCUE = 1.9, 2.5
@@ -47,6 +50,12 @@ LOOSEST, RESCUE = 1.9, 2.5
 STEP = 0.005
 #: The hyphen drawn at a break inside a word (WeasyPrint's own hyphenate-character).
 HYPHEN = "\u2010"
+#: After a space within a line written without a span: no break there (UAX #14, LB11); invisible, and not in the
+#: PDF's text.
+JOINER = "\u2060"
+#: Inline elements and punctuation a line without a span may hold: Pango breaks nowhere in them but at spaces.
+PLAIN_TAGS = frozenset({"em", "i", "strong", "b", "a", "cite", "small", "abbr", "dfn", "var", "mark", "s", "u"})
+PLAIN_PUNCTUATION = frozenset(".,;:!?'\"()\u2018\u2019\u201c\u201d")
 #: The class marking a paragraph set here, and each of its lines (styles/print.css: nowrap).
 EVEN, LINE = "even", "line"
 
@@ -110,30 +119,34 @@ def set_paragraph(p: Any, hyphenate: Hyphenator, measures: Measures, context: tu
     spacing: dict[int, str] = {}
     for number, ((start, _, room), end) in enumerate(zip(lines(items, ends, first, measures.measure), ends,
                                                          strict=True)):
-        chars = sum(len(t.text) if isinstance(t, Piece) else 1 for t in found[start:end] if not isinstance(t, Hyph))
-        spacing[number] = _spacing(items[start:end], room - SAFETY, chars + 1, last=number == len(ends) - 1)
+        letters = sum(len(t.text) for t in found[start:end] if isinstance(t, Piece))
+        spacing[number] = _spacing(items[start:end], room, letters, last=number == len(ends) - 1)
     _rewrite(p, found, ends, spacing)
     return True
 
 
-def _spacing(line: list[Item], room: float, chars: int, last: bool) -> str:
-    """The class that sets a line to its measure: word-spacing closing a line too wide (`ws-N`, -N steps),
-    letter-spacing opening a loose one as far as TRACKING lets it (`ls-N`); WeasyPrint's justification widens
-    the spaces for the rest. Classes, not style attributes: WeasyPrint parses each style attribute on its own,
-    which cost a third of the layout's time on the long book. Each is rounded down to a STEP."""
+def _spacing(line: list[Item], room: float, letters: int, last: bool) -> str:
+    """The class that sets a line to its measure: word-spacing closing a line too wide (`ws-N`, -N steps), and
+    letter-spacing (`ls-N`) opening a line whose spaces would stretch beyond 1 + SPACED times their width, as
+    far as TRACKING lets it (RESCUE times that beyond 1 + LOOSEST); WeasyPrint's justification widens the spaces
+    for the rest. Most lines need neither, and are written without a span (see `_rewrite`). Classes, not style
+    attributes: WeasyPrint parses each style attribute on its own, which cost a third of the layout's time on
+    the long book. Each is rounded down to a STEP."""
     spaces = sum(isinstance(i, Glue) for i in line)
-    if room < 0 and spaces:
-        return f"ws-{math.ceil(-room / spaces / STEP)}"
+    safe = room - SAFETY  # what the line may take for sure; `room` is what justification will share out
+    if safe < 0 and spaces:
+        return f"ws-{math.ceil(-safe / spaces / STEP)}"
     tracked = sum(i.stretch for i in line if isinstance(i, Box))
     glue = sum(i.stretch for i in line if isinstance(i, Glue))
-    stretch = tracked + glue
-    if last or room <= 0 or not tracked or not stretch:
+    if last or safe <= 0 or not tracked or not glue or not letters or room / glue <= SPACED:
         return ""
-    letters = min(1.0, room / stretch) * tracked
-    if glue and (room - letters) / glue > LOOSEST:  # spaces beyond 3x: the letters take more, up to RESCUE x
-        letters = min(room - LOOSEST * glue, RESCUE * tracked)
-    # letter-spacing follows every character, spaces too: spread the letters' share over all of them
-    steps = math.floor(letters / chars / STEP)
+    wanted, most = room - SPACED * glue, tracked
+    if (room - tracked) / glue > LOOSEST:  # spaces beyond 1 + LOOSEST: the letters take more, up to RESCUE x
+        wanted, most = room - LOOSEST * glue, RESCUE * tracked
+    # letter-spacing follows every character, spaces too: what it adds to a space is space, so only what the
+    # letters take narrows the spaces; rounded up, so that the spaces come within the bound where they may
+    steps = min(math.ceil(wanted / letters / STEP), math.floor(most / letters / STEP),
+                math.floor(safe / (letters + spaces + 1) / STEP))
     return f"ls-{steps}" if steps > 0 else ""
 
 
@@ -149,8 +162,10 @@ def spacing_css(classes: set[str]) -> str:
 
 
 def _rewrite(p: Any, found: list[Token], ends: list[int], spacing: dict[int, str]) -> None:
-    """Replace p's content by one nowrap span per line, the inline elements opened again on each line, each line
-    with its `spacing` style."""
+    """Replace p's content by its lines: a line with a spacing class is a nowrap span (the inline elements opened
+    again in it), any other is written straight into the paragraph with a word joiner after each space that is no
+    break (Pango then breaks at the line's end only); a line with text Pango might break elsewhere (dashes,
+    slashes, code, notes, generated text) is a span too. Spans cost WeasyPrint a cascade and a layout each."""
     tail = p.tail
     attributes = dict(p.attrib)
     p.clear()
@@ -159,17 +174,26 @@ def _rewrite(p: Any, found: list[Token], ends: list[int], spacing: dict[int, str
     p.set("class", EVEN)
     used: set[str] = set()
     clones: dict[Any, list[Any]] = {}
-    start = 0
+    stack: list[tuple[Any, Any]] = []
+    start, spanned = 0, True
     for number, end in enumerate(ends):
-        line = etree.SubElement(p, "span", {"class": f"{LINE} {spacing[number]}" if spacing.get(number) else LINE,
-                                            PRINT_ONLY: ""})
-        stack: list[tuple[Any, Any]] = []
-        for token in found[start:min(end, len(found))]:
+        tokens = found[start:min(end, len(found))]
+        breaking = found[end] if end < len(found) else None
+        plain = not spacing.get(number) and _plain(tokens, isinstance(breaking, Hyph))
+        if plain:
+            line, joiner = p, JOINER
+            if spanned:
+                stack = []
+        else:
+            line, joiner, stack = etree.SubElement(p, "span", {"class": f"{LINE} {spacing[number]}".rstrip(),
+                                                               PRINT_ONLY: ""}), "", []
+        spanned = not plain
+        for token in tokens:
             if isinstance(token, Hyph):
                 continue
             container = _open(line, stack, token.path, used, clones)
             if isinstance(token, Space):
-                _append_text(container, " ")
+                _append_text(container, " " + joiner)
             elif token.hidden:
                 continue
             elif token.note is not None:
@@ -178,16 +202,32 @@ def _rewrite(p: Any, found: list[Token], ends: list[int], spacing: dict[int, str
                 container.append(note)
             else:
                 _append_text(container, token.text)
-        breaking = found[end] if end < len(found) else None
         if isinstance(breaking, Hyph) and breaking.drawn:
             _append_text(_open(line, stack, breaking.path, used, clones), HYPHEN)
-        if end < len(found) and isinstance(found[end], Space) and number < len(ends) - 1:
-            line.tail = " "
+        if isinstance(breaking, Space) and number < len(ends) - 1:
+            if plain:
+                _append_text(_open(line, stack, breaking.path, used, clones), " ")
+            else:
+                line.tail = " "
         start = end + 1
     for source, made in clones.items():  # a cross-reference split across lines gives its page once, at its end
         if is_xref(source):
             for clone in made[:-1]:
                 clone.set("class", " ".join(c for c in (clone.get("class") or "").split() if c != "xref"))
+
+
+def _plain(line: list[Token], hyphenated: bool) -> bool:
+    """Whether Pango finds no break opportunity in the line's text but at its spaces: words of letters, digits and
+    common punctuation, in no code, with no note or generated text (a hyphen or dash that ends the line is its
+    break)."""
+    pieces = [t for t in line if isinstance(t, Piece)]
+    for index, piece in enumerate(pieces):
+        if piece.note is not None or piece.hidden or any(e.tag not in PLAIN_TAGS or is_xref(e) for e in piece.path):
+            return False
+        text = piece.text[:-1] if hyphenated and index == len(pieces) - 1 else piece.text
+        if not all(c.isalnum() and c < "\u0590" or c in PLAIN_PUNCTUATION for c in text):
+            return False
+    return True
 
 
 def _open(line: Any, stack: list[tuple[Any, Any]], path: tuple[Any, ...], used: set[str],
