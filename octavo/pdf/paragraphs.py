@@ -26,11 +26,11 @@ from octavo.pdf.words import (
     Signature,
     Space,
     Token,
-    breakable,
     context_of,
     is_xref,
     runs,
     signature,
+    space_breaks,
     tokens,
 )
 
@@ -74,20 +74,21 @@ class Measures:
 def items_of(found: list[Token], measures: Measures) -> list[Item]:
     """KP items for the tokens, one for one, and the closing forced break."""
     items: list[Item] = []
-    styles: dict[tuple[Any, ...], Any] = {}
-    for token in found:
+    styles: dict[tuple[Any, ...], tuple[Any, float]] = {}  # path -> (style, tracking per letter)
+    breaks = space_breaks(found)
+    for index, token in enumerate(found):
         if token.path not in styles:
-            styles[token.path] = measures.styles[signature(token.path)]
-        style = styles[token.path]
+            style = measures.styles[signature(token.path)]
+            styles[token.path] = style, 0.0 if _is_code(token.path) else TRACKING * _size(style)
+        style, tracking = styles[token.path]
         if isinstance(token, Piece):
             if token.note is not None:
                 items.append(Box(measures.call))
             else:
-                tracked = 0.0 if _is_code(token.path) else TRACKING * _size(style) * len(token.text)
-                items.append(Box(measures.advance(token.text, style), tracked))
+                items.append(Box(measures.advance(token.text, style), tracking * len(token.text)))
         elif isinstance(token, Space):
             space = measures.advance(" ", style)
-            items.append(Glue(space, space, space * SHRINK, breakable(found, len(items))))
+            items.append(Glue(space, space, space * SHRINK, breaks[index]))
         else:
             items.append(Penalty(measures.advance(HYPHEN, style) if token.drawn else 0.0, HYPHEN_PENALTY, True))
     items.append(Penalty(0.0, -1e9, False))
