@@ -114,13 +114,12 @@ def _try(items: list[Item], index: int, active: list[_Node], sums: list[tuple[fl
     best: dict[int, _Node] = {}
     width, stretch_sum, shrink_sum = sums[index]
     width += extra
-    for node in active:
+    for number, node in enumerate(active):
         natural = width - node.total_width
         room = (first if node.line == 0 else measure) - SAFETY - natural
         shrink = shrink_sum - node.total_shrink
         if room < -shrink:
             continue  # too wide even shrunk: this node can start no line reaching further
-        keep.append(node)
         if room < 0:
             ratio = room / shrink
         elif final:
@@ -128,6 +127,10 @@ def _try(items: list[Item], index: int, active: list[_Node], sums: list[tuple[fl
         else:
             stretch = stretch_sum - node.total_stretch
             ratio = room / stretch if stretch > 0 else math.inf
+            if ratio > tolerance:  # the nodes after this one start later: their lines are looser still
+                keep += active[number:]
+                break
+        keep.append(node)
         if ratio > tolerance or (hyphen and node.hyphens >= MAX_HYPHENS):
             continue
         badness = 100 * abs(ratio) ** 3
