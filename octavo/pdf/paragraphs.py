@@ -34,10 +34,12 @@ from octavo.pdf.words import (
     tokens,
 )
 
-#: Stretch ratios tried in turn: spaces at most 2x, then 3x, then 5x their width; beyond, WeasyPrint's breaks.
-TOLERANCES = (1.0, 2.0, 4.0)
+#: Stretch ratios tried in turn: spaces at most 2x, then 3x, then 5x their width, then an emergency pass with no
+#: bound, which still sets the paragraph as a whole with the fewest loose lines (WeasyPrint's breaks, one line at a
+#: time, are looser still); only a word wider than the measure leaves the paragraph to WeasyPrint.
+TOLERANCES = (1.0, 2.0, 4.0, math.inf)
 #: How far a space may shrink, as a share of its width (TeX's is a third of a wider space).
-SHRINK = 0.2
+SHRINK = float(__import__("os").environ.get("SHRINK", "0.2"))
 #: How far letter-spacing may open a loose line, in ems per letter, so that its spaces need not stretch as far.
 TRACKING = 0.02
 #: Letter-spacing opens only a line whose spaces would otherwise stretch beyond 1 + SPACED times their width: 1.9x,
