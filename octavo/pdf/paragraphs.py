@@ -39,12 +39,12 @@ from octavo.pdf.words import (
 #: time, are looser still); only a word wider than the measure leaves the paragraph to WeasyPrint.
 TOLERANCES = (1.0, 2.0, 4.0, math.inf)
 #: How far a space may shrink, as a share of its width (TeX's is a third of a wider space).
-SHRINK = float(__import__("os").environ.get("SHRINK", "0.2"))
+SHRINK = 0.2
 #: How far letter-spacing may open a loose line, in ems per letter, so that its spaces need not stretch as far.
 TRACKING = 0.02
 #: Letter-spacing opens only a line whose spaces would otherwise stretch beyond 1 + SPACED times their width: 1.9x,
 #: a tenth within the 2x the spacing targets count (the widths measured word by word are a little off).
-SPACED = float(__import__("os").environ.get("SPACED", "0.9"))
+SPACED = 0.9
 #: A line whose spaces would still stretch beyond 1 + LOOSEST times their width (no better breaks exist: its
 #: next word has no hyphenation point) opens its letters further, up to RESCUE times TRACKING.
 LOOSEST, RESCUE = 1.9, 2.5
@@ -113,10 +113,8 @@ def set_paragraph(p: Any, hyphenate: Hyphenator, measures: Measures, context: tu
     items = items_of(found, measures)
     first = measures.measure - measures.indents.get(context, max(measures.indents.values(), default=0.0))
     ends = None
-    import os
-    model = [Box(i.width, i.stretch * float(os.environ.get("KPT", "1"))) if isinstance(i, Box) else i for i in items]
     for tolerance in TOLERANCES:
-        ends = breaks(model, first, measures.measure, tolerance)
+        ends = breaks(items, first, measures.measure, tolerance)
         if ends is not None:
             break
     if ends is None:
