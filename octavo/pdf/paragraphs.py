@@ -185,6 +185,7 @@ def _rewrite(p: Any, found: list[Token], ends: list[int], spacing: dict[int, str
     used: set[str] = set()
     clones: dict[Any, list[Any]] = {}
     stack: list[tuple[Any, Any]] = []
+    text = _Text()
     start, spanned = 0, True
     for number, end in enumerate(ends):
         tokens = found[start:min(end, len(found))]
@@ -195,31 +196,35 @@ def _rewrite(p: Any, found: list[Token], ends: list[int], spacing: dict[int, str
             if spanned:
                 stack = []
         else:
+            text.flush()
             line, joiner, stack = etree.SubElement(p, "span", {"class": f"{LINE} {spacing[number]}".rstrip(),
                                                                PRINT_ONLY: ""}), "", []
         spanned = not plain
         for token in tokens:
             if isinstance(token, Hyph):
                 continue
-            container = _open(line, stack, token.path, used, clones)
+            container = _open(line, stack, token.path, used, clones, text)
             if isinstance(token, Space):
-                _append_text(container, " " + joiner)
+                text.write(container, " " + joiner)
             elif token.hidden:
                 continue
             elif token.note is not None:
                 note = copy.deepcopy(token.note)
                 note.tail = None  # the words after the call are tokens of their own
+                text.flush()
                 container.append(note)
             else:
-                _append_text(container, token.text)
+                text.write(container, token.text)
         if isinstance(breaking, Hyph) and breaking.drawn:
-            _append_text(_open(line, stack, breaking.path, used, clones), HYPHEN)
+            text.write(_open(line, stack, breaking.path, used, clones, text), HYPHEN)
         if isinstance(breaking, Space) and number < len(ends) - 1:
             if plain:
-                _append_text(_open(line, stack, breaking.path, used, clones), " ")
+                text.write(_open(line, stack, breaking.path, used, clones, text), " ")
             else:
+                text.flush()
                 line.tail = " "
         start = end + 1
+    text.flush()
     for source, made in clones.items():  # a cross-reference split across lines gives its page once, at its end
         if is_xref(source):
             for clone in made[:-1]:
@@ -241,12 +246,14 @@ def _plain(line: list[Token], hyphenated: bool) -> bool:
 
 
 def _open(line: Any, stack: list[tuple[Any, Any]], path: tuple[Any, ...], used: set[str],
-          clones: dict[Any, list[Any]]) -> Any:
+          clones: dict[Any, list[Any]], text: _Text) -> Any:
     """The element to write into for `path` on this line: clones of the path's elements, opened as needed."""
     depth = 0
     while depth < len(stack) and depth < len(path) and stack[depth][0] is path[depth]:
         depth += 1
     del stack[depth:]
+    if depth < len(path):
+        text.flush()
     for source in path[depth:]:
         parent = stack[-1][1] if stack else line
         attributes = {k: v for k, v in source.attrib.items() if k != "id" or v not in used}
@@ -258,6 +265,26 @@ def _open(line: Any, stack: list[tuple[Any, Any]], path: tuple[Any, ...], used: 
         clones.setdefault(source, []).append(clone)
         stack.append((source, clone))
     return stack[-1][1] if stack else line
+
+
+class _Text:
+    """Text written into one element at a time, joined and set once when the writing moves on (flush before the
+    tree changes)."""
+
+    def __init__(self) -> None:
+        self.target: Any = None
+        self.parts: list[str] = []
+
+    def write(self, container: Any, text: str) -> None:
+        if container is not self.target:
+            self.flush()
+            self.target = container
+        self.parts.append(text)
+
+    def flush(self) -> None:
+        if self.parts:
+            _append_text(self.target, "".join(self.parts))
+            self.parts.clear()
 
 
 def _append_text(container: Any, text: str) -> None:
