@@ -16,7 +16,7 @@ from typing import Any
 
 from lxml import etree
 
-from octavo.pages import PRINT_ONLY
+from octavo.pages import LINE_CLASS, PRINT_ONLY
 from octavo.pdf.hyphenation import Hyphenator
 from octavo.pdf.knuthplass import HYPHEN_PENALTY, SAFETY, Box, Glue, Item, Penalty, breaks, lines
 from octavo.pdf.words import (
@@ -57,8 +57,9 @@ JOINER = "\u2060"
 #: Inline elements and punctuation a line without a span may hold: Pango breaks nowhere in them but at spaces.
 PLAIN_TAGS = frozenset({"em", "i", "strong", "b", "a", "cite", "small", "abbr", "dfn", "var", "mark", "s", "u"})
 PLAIN_PUNCTUATION = frozenset(".,;:!?'\"()\u2018\u2019\u201c\u201d")
-#: The class marking a paragraph set here, and each of its lines (styles/print.css: nowrap).
-EVEN, LINE = "even", "line"
+#: The class marking a paragraph set here, and each of its lines (styles/print.css: nowrap; the EPUB's page map does
+#: not count a span of that first class, pages.py).
+EVEN, LINE = "even", LINE_CLASS
 
 
 @dataclass(frozen=True)
@@ -197,8 +198,7 @@ def _rewrite(p: Any, found: list[Token], ends: list[int], spacing: dict[int, str
                 stack = []
         else:
             text.flush()
-            line, joiner, stack = etree.SubElement(p, "span", {"class": f"{LINE} {spacing[number]}".rstrip(),
-                                                               PRINT_ONLY: ""}), "", []
+            line, joiner, stack = etree.SubElement(p, "span", {"class": f"{LINE} {spacing[number]}".rstrip()}), "", []
         spanned = not plain
         for token in tokens:
             if isinstance(token, Hyph):
