@@ -316,7 +316,9 @@ def probe_html(root: Any, paragraphs: list[Any]) -> tuple[str, dict[Signature, s
         body.append(f'<section class="chapter">{"" if first else "<p>w</p>"}{previous}'
                     f'<p data-probe="ctx{number + 1}">w</p></section>')
     lang = root.get("lang") or "en"
-    return f'<html lang="{lang}"><body>{"".join(body)}</body></html>', sig_ids, ctx_ids
+    # the samples on one page: each page costs its margin boxes (running heads, folios), and the widths are alike
+    style = "<style>section.chapter { break-before: auto !important }</style>"
+    return f'<html lang="{lang}"><head>{style}</head><body>{"".join(body)}</body></html>', sig_ids, ctx_ids
 
 
 def _paths(p: Any) -> Iterator[tuple[Any, ...]]:
