@@ -113,9 +113,11 @@ def _size(style: Any) -> float:
     return float(style["font_size"])
 
 
-def set_paragraph(p: Any, hyphenate: Hyphenator, measures: Measures, context: tuple[bool, str]) -> bool:
-    """Choose `p`'s breaks and rewrite it line by line; False (and `p` untouched) when no breaks fit."""
-    found = tokens(p, hyphenate)
+def set_paragraph(p: Any, hyphenate: Hyphenator, measures: Measures, context: tuple[bool, str],
+                  known: dict[tuple[str, tuple[Any, ...]], list[Token]] | None = None) -> bool:
+    """Choose `p`'s breaks and rewrite it line by line; False (and `p` untouched) when no breaks fit. `known`: the
+    words' tokens so far (words.py `tokens`)."""
+    found = tokens(p, hyphenate, known)
     if not found or any(signature(path) not in measures.styles for path in {t.path for t in found}):
         return False
     items = items_of(found, measures)

@@ -112,13 +112,22 @@ def signature(path: tuple[Any, ...]) -> Signature:
     return tuple((element.tag, element.get("class") or "") for element in path)
 
 
-def tokens(p: Any, hyphenate: Hyphenator) -> list[Token]:
-    """The paragraph as pieces of words, spaces and hyphenation points, in order."""
+def tokens(p: Any, hyphenate: Hyphenator, known: dict[tuple[str, tuple[Any, ...]], list[Token]] | None = None
+           ) -> list[Token]:
+    """The paragraph as pieces of words, spaces and hyphenation points, in order. `known` keeps the tokens of each
+    word written in one style, for the next paragraphs (tokens are immutable)."""
     out: list[Token] = []
     word: list[Piece] = []
+    seen = {} if known is None else known
 
     def flush() -> None:
-        out.extend(_word_tokens(word, hyphenate))
+        if len(word) == 1 and word[0].note is None and not word[0].hidden:
+            key = (word[0].text, word[0].path)
+            if key not in seen:
+                seen[key] = _word_tokens(word, hyphenate)
+            out.extend(seen[key])
+        else:
+            out.extend(_word_tokens(word, hyphenate))
         word.clear()
 
     for kind, text, path, note in runs(p, ()):
