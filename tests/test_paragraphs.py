@@ -112,7 +112,8 @@ TEXT = ("Diplomatic negotiations among member states are fundamental to effectiv
         "that missions are supported by a broad coalition. This process involves extensive [consultation with "
         "regional organisations](#one), the `Security Council` and troop-contributing countries,{note} "
         "balancing diverse national interests with the responsibilities of the international community. ")
-NOTE = "\n\n[^n]: A note, set whole at its call."
+NOTE = ("\n\n[^n]: A note, set whole at its call. It runs over more than one line of the note area, where it wraps "
+        "as any note does, though the line of the paragraph it is called from does not.")
 CHAPTER = "# One\n\n" + "\n\n".join([TEXT.format(note="[^n]"), *[TEXT.format(note="")] * 2]) + NOTE + "\n"
 
 
@@ -213,6 +214,18 @@ def test_the_words_and_the_markup_are_kept(even: Any) -> None:
              if isinstance(b, boxes.FootnoteAreaBox)]
     assert any("A note, set whole at its call." in "".join(t.text for t in n.descendants()
                                                               if isinstance(t, boxes.TextBox)) for n in notes)
+
+
+def test_a_note_called_from_a_line_wraps_in_the_note_area(even: Any) -> None:
+    from weasyprint.formatting_structure import boxes
+
+    areas = [b for page in even.pages for b in page._page_box.descendants() if isinstance(b, boxes.FootnoteAreaBox)]
+    lines = [line for area in areas for line in area.descendants() if isinstance(line, boxes.LineBox)]
+    assert len(lines) >= 2
+    for area in areas:
+        for line in area.descendants():
+            if isinstance(line, boxes.LineBox):
+                assert line.position_x + line.width <= area.content_box_x() + area.width + 0.5
 
 
 def test_the_spaces_are_even(even: Any) -> None:
