@@ -235,11 +235,12 @@ def _rewrite(p: Any, found: list[Token], ends: list[int], spacing: dict[int, str
 
 def _plain(line: list[Token], hyphenated: bool) -> bool:
     """Whether Pango finds no break opportunity in the line's text but at its spaces: words of letters, digits and
-    common punctuation, in no code, with no note or generated text (a hyphen or dash that ends the line is its
-    break)."""
+    common punctuation, in no code, with no generated text (a hyphen or dash that ends the line is its break).
+    A note call may be there: WeasyPrint lays its note out with the line, and once more for each time it tries the
+    line again, as it does for a span that does not fit."""
     pieces = [t for t in line if isinstance(t, Piece)]
     for index, piece in enumerate(pieces):
-        if piece.note is not None or piece.hidden or any(e.tag not in PLAIN_TAGS or is_xref(e) for e in piece.path):
+        if piece.hidden or any(e.tag not in PLAIN_TAGS or is_xref(e) for e in piece.path):
             return False
         text = piece.text[:-1] if hyphenated and index == len(pieces) - 1 else piece.text
         if not all(c.isalnum() and c < "\u0590" or c in PLAIN_PUNCTUATION for c in text):
