@@ -23,9 +23,12 @@ INDEX_ANCHOR_PREFIX = "ix-"
 
 #: Elements one HTML parser adds and another does not; never counted.
 TRANSPARENT_TAGS = frozenset({"tbody"})
-#: Marks an element only the print HTML has (a line of an even paragraph, the second part of an element split
-#: across lines: octavo/pdf/paragraphs.py): it is not counted, so that both sides number their elements alike.
+#: Marks an element only the print HTML has (the second part of an element split across the lines of an even
+#: paragraph: octavo/pdf/paragraphs.py): it is not counted, so that both sides number their elements alike.
 PRINT_ONLY = "data-print-only"
+#: The first class of a line of an even paragraph (a span the print HTML alone has, too many for an attribute
+#: each: WeasyPrint's parser pays for every one): a span of that class is counted on neither side.
+LINE_CLASS = "line"
 
 
 class Element(Protocol):
@@ -100,7 +103,8 @@ def index_elements(root: Element) -> dict[Element, tuple[str | None, int]]:
             anchor = own
             counters[anchor] = 0
             index[element] = (anchor, 0)
-        elif local_name(element.tag) not in TRANSPARENT_TAGS and element.get(PRINT_ONLY) is None:
+        elif local_name(element.tag) not in TRANSPARENT_TAGS and element.get(PRINT_ONLY) is None \
+                and not _is_line(element):
             counters[anchor] = counters.get(anchor, 0) + 1
             index[element] = (anchor, counters[anchor])
         if local_name(element.tag) == "pre":
@@ -110,6 +114,10 @@ def index_elements(root: Element) -> dict[Element, tuple[str | None, int]]:
 
     visit(root, None)
     return index
+
+
+def _is_line(element: Element) -> bool:
+    return local_name(element.tag) == "span" and (element.get("class") or "").split(" ", 1)[0] == LINE_CLASS
 
 
 _UNCOUNTED = re.compile(r"[\s\u00ad\u2010\u2060]+")

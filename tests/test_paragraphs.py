@@ -112,7 +112,8 @@ TEXT = ("Diplomatic negotiations among member states are fundamental to effectiv
         "that missions are supported by a broad coalition. This process involves extensive [consultation with "
         "regional organisations](#one), the `Security Council` and troop-contributing countries,{note} "
         "balancing diverse national interests with the responsibilities of the international community. ")
-NOTE = "\n\n[^n]: A note, set whole at its call."
+NOTE = ("\n\n[^n]: A note, set whole at its call. It runs over more than one line of the note area, where it wraps "
+        "as any note does, though the line of the paragraph it is called from does not.")
 CHAPTER = "# One\n\n" + "\n\n".join([TEXT.format(note="[^n]"), *[TEXT.format(note="")] * 2]) + NOTE + "\n"
 
 
@@ -146,19 +147,50 @@ def _text(line: Any) -> str:
     from weasyprint.formatting_structure import boxes
 
     return "".join(b.text for b in line.descendants() if isinstance(b, boxes.TextBox)
-                   and not (getattr(b, "element_tag", "") or "").endswith("::footnote-call"))
+                   and not (getattr(b, "element_tag", "") or "").endswith("::footnote-call")).replace("\u2060", "")
+
+
+def _asked(p: Any) -> list[str]:
+    """The lines a rewritten paragraph asks for: each span.line, and in the text outside them a break at each
+    space without a word joiner after it and after each hyphen added (pdf/paragraphs.py `_rewrite`)."""
+    out: list[str] = []
+
+    def walk(element: Any, spanned: bool) -> None:
+        if "footnote" in (element.get("class") or "").split():
+            return
+        if element.text:
+            out.append(element.text if spanned else _breaks(element.text))
+        for child in element:
+            line = element is p and "line" in (child.get("class") or "").split()
+            if line:
+                out.append("\n")
+            walk(child, spanned or line)
+            if line:
+                out.append("\n")
+            if child.tail:
+                out.append(child.tail if spanned else _breaks(child.tail))
+
+    walk(p, False)
+    return [" ".join(line.replace("\u2060", "").split()) for line in "".join(out).split("\n") if line.strip()]
+
+
+def _breaks(text: str) -> str:
+    return re.sub("\u2010", "\u2010\n", re.sub(" (?!\u2060)", "\n", text))
 
 
 def test_weasyprint_breaks_where_the_paragraph_was_set(even: Any) -> None:
-    """Each laid-out line is one span of the rewritten paragraph: WeasyPrint broke nowhere else."""
+    """Each laid-out line is a line the rewritten paragraph asked for: WeasyPrint broke nowhere else. Most lines
+    are written without a span (only those with a spacing class, or text Pango might break, have one)."""
     paragraphs = _paragraph_lines(even)
     assert len(paragraphs) == 3
+    spans = 0
     for lines in paragraphs:
-        spans = [e for e in lines[0].element if e.tag == "span" and "line" in (e.get("class") or "").split()]
-        assert len(lines) == len(spans) > 4
-        for line, span in zip(lines, spans, strict=True):
-            notes = "".join("".join(n.itertext()) for n in span.iter("span") if n.get("class") == "footnote")
-            assert " ".join(_text(line).split()) == " ".join("".join(span.itertext()).replace(notes, "").split())
+        asked = _asked(lines[0].element)
+        spans += sum(1 for e in lines[0].element if "line" in (e.get("class") or "").split())
+        assert len(lines) == len(asked) > 4
+        for line, text in zip(lines, asked, strict=True):
+            assert " ".join(_text(line).split()) == text
+    assert 0 < spans < sum(len(lines) for lines in paragraphs)
 
 
 def test_the_words_and_the_markup_are_kept(even: Any) -> None:
@@ -182,6 +214,18 @@ def test_the_words_and_the_markup_are_kept(even: Any) -> None:
              if isinstance(b, boxes.FootnoteAreaBox)]
     assert any("A note, set whole at its call." in "".join(t.text for t in n.descendants()
                                                               if isinstance(t, boxes.TextBox)) for n in notes)
+
+
+def test_a_note_called_from_a_line_wraps_in_the_note_area(even: Any) -> None:
+    from weasyprint.formatting_structure import boxes
+
+    areas = [b for page in even.pages for b in page._page_box.descendants() if isinstance(b, boxes.FootnoteAreaBox)]
+    lines = [line for area in areas for line in area.descendants() if isinstance(line, boxes.LineBox)]
+    assert len(lines) >= 2
+    for area in areas:
+        for line in area.descendants():
+            if isinstance(line, boxes.LineBox):
+                assert line.position_x + line.width <= area.content_box_x() + area.width + 0.5
 
 
 def test_the_spaces_are_even(even: Any) -> None:
@@ -213,3 +257,38 @@ def test_the_epub_is_not_touched(tmp_path: Path) -> None:
     assert 'class="line' not in texts["even"] and "\u2010" not in texts["even"]
     strip = re.compile(r'<span[^>]*epub:type="pagebreak"[^>]*/>|<span[^>]*epub:type="pagebreak"[^>]*></span>')
     assert strip.sub("", texts["even"]) == strip.sub("", texts["greedy"])
+
+
+#: A paragraph of the long benchmark book (benchmarks/longbook.py) whose indented first line has seven spaces and
+#: no hyphenation point in reach: its spaces stretched to 3.2x when letter-spacing was reckoned on the spaces too.
+LOOSE = ("In from election civilians economy more province however sovereignty province this well humanitarian "
+         "than without the troops commitment during security since. Approach their two impartiality border those "
+         "after instrument road.")
+
+
+@pytest.fixture(scope="module")
+def loose(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    root = write_book(tmp_path_factory.mktemp("loose") / "book", {
+        "book.yaml": YAML.format(mode="even").replace("5in 8in", "6in 9in"),
+        "01.md": "# One\n\nA first paragraph.\n\n" + LOOSE + "\n"})
+    return laid_out(root)[1]
+
+
+def test_a_line_with_few_spaces_opens_its_letters_below_3x(loose: Any) -> None:
+    """The loose first line is letter-spaced (a class on its span) so that its spaces, letter-spacing included,
+    stay below 3x; every other justified line of the paragraph below 2x."""
+    from weasyprint.formatting_structure import boxes
+
+    from octavo.pdf.internals import text_advance
+
+    lines = [box for page in loose.pages for box in page._page_box.descendants()
+             if isinstance(box, boxes.LineBox) and getattr(box, "element_tag", "") == "p"
+             and "sovereignty" in "".join(box.element.itertext())]
+    stretches = []
+    for line in lines[:-1]:
+        texts = [b for b in line.descendants() if isinstance(b, boxes.TextBox) and " " in b.text.strip()]
+        spacing = max(float(getattr(b, "justification_spacing", 0) or 0) for b in texts)
+        stretches.append((text_advance(" ", texts[0].style) + spacing) / text_advance(" ", line.style))
+    assert _text(lines[0]).strip() == "In from election civilians economy more province however"
+    assert 2.5 < stretches[0] < 3.0 and max(stretches[1:]) < 2.0, stretches
+    assert float(lines[0].children[0].style["letter_spacing"]) > 0

@@ -27,8 +27,9 @@ def even_paragraphs(html: str, book: Book, render: Render) -> tuple[str, int, in
     measures = read_probe(render(probe), signatures, contexts)
     hyphenate = Hyphenator(book.meta.language, book.meta.hyphenation_exceptions)
     contexts_of = [context_of(p) for p in paragraphs]  # before any is rewritten: a rewritten one has a class
-    done = sum(set_paragraph(p, hyphenate, measures, context) for p, context in zip(paragraphs, contexts_of,
-                                                                                     strict=True))
+    known: dict[Any, Any] = {}  # each word's tokens, for every paragraph
+    done = sum(set_paragraph(p, hyphenate, measures, context, known)
+               for p, context in zip(paragraphs, contexts_of, strict=True))
     classes = {name for p in paragraphs for span in p.iter("span") for name in (span.get("class") or "").split()
                if name.startswith(("ws-", "ls-"))}
     head = root.find("head")

@@ -114,18 +114,25 @@ def _try(items: list[Item], index: int, active: list[_Node], sums: list[tuple[fl
     cost = item.cost if isinstance(item, Penalty) else 0.0
     keep: list[_Node] = []
     best: dict[int, _Node] = {}
-    for node in active:
-        natural = sums[index][0] - node.total_width + extra
-        stretch = sums[index][1] - node.total_stretch
-        shrink = sums[index][2] - node.total_shrink
+    width, stretch_sum, shrink_sum = sums[index]
+    width += extra
+    for number, node in enumerate(active):
+        natural = width - node.total_width
         room = (first if node.line == 0 else measure) - SAFETY - natural
+        shrink = shrink_sum - node.total_shrink
         if room < -shrink:
             continue  # too wide even shrunk: this node can start no line reaching further
-        keep.append(node)
         if room < 0:
             ratio = room / shrink
+        elif final:
+            ratio = 0.0
         else:
-            ratio = 0.0 if final else (room / stretch if stretch > 0 else math.inf)
+            stretch = stretch_sum - node.total_stretch
+            ratio = room / stretch if stretch > 0 else math.inf
+            if ratio > tolerance:  # the nodes after this one start later: their lines are looser still
+                keep += active[number:]
+                break
+        keep.append(node)
         if ratio > tolerance or (hyphen and node.hyphens >= MAX_HYPHENS):
             continue
         badness = 100 * abs(ratio) ** 3
@@ -139,8 +146,12 @@ def _try(items: list[Item], index: int, active: list[_Node], sums: list[tuple[fl
             demerits += FITNESS_DEMERITS
         total = node.demerits + demerits
         if fitness not in best or total < best[fitness].demerits:
-            best[fitness] = _Node(index, node.line + 1, fitness, node.hyphens + 1 if hyphen else 0,
-                                  *_after_break(items, index, sums), total, node)
+            best[fitness] = _Node(index, node.line + 1, fitness, node.hyphens + 1 if hyphen else 0, 0.0, 0.0, 0.0,
+                                  total, node)
+    if best:
+        after = _after_break(items, index, sums)
+        for node in best.values():
+            node.total_width, node.total_stretch, node.total_shrink = after
     return keep + list(best.values())
 
 

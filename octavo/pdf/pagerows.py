@@ -139,7 +139,8 @@ def _collect(box: Any, page: Page, boxes: Any, footnote: bool, block: Any = None
 
 
 def _line_row(line: Any, block: Any, footnote: bool, boxes: Any) -> Row:
-    text = "".join(box.text for box in line.descendants() if isinstance(box, boxes.TextBox))
+    # without the word joiners an even paragraph writes after its spaces (pdf/paragraphs.py): they print nothing
+    text = "".join(box.text for box in line.descendants() if isinstance(box, boxes.TextBox)).replace("\u2060", "")
     right = max((_right(box) for box in line.descendants() if box is not line), default=line.position_x)
     edge = block.content_box_x() + block.width
     tag = getattr(block, "element_tag", "") or ""

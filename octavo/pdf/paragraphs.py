@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
-from lxml import html as lxml_html
 
-from octavo.pages import PRINT_ONLY
+from octavo.pages import LINE_CLASS, PRINT_ONLY
 from octavo.pdf.hyphenation import Hyphenator
 from octavo.pdf.knuthplass import HYPHEN_PENALTY, SAFETY, Box, Glue, Item, Penalty, breaks, lines
 from octavo.pdf.words import (
@@ -26,20 +25,25 @@ from octavo.pdf.words import (
     Signature,
     Space,
     Token,
-    breakable,
     context_of,
     is_xref,
     runs,
     signature,
+    space_breaks,
     tokens,
 )
 
-#: Stretch ratios tried in turn: spaces at most 2x, then 3x, then 5x their width; beyond, WeasyPrint's breaks.
-TOLERANCES = (1.0, 2.0, 4.0)
+#: Stretch ratios tried in turn: spaces at most 2x, then 3x, then 5x their width, then an emergency pass with no
+#: bound, which still sets the paragraph as a whole with the fewest loose lines (WeasyPrint's breaks, one line at a
+#: time, are looser still); only a word wider than the measure leaves the paragraph to WeasyPrint.
+TOLERANCES = (1.0, 2.0, 4.0, math.inf)
 #: How far a space may shrink, as a share of its width (TeX's is a third of a wider space).
 SHRINK = 0.2
 #: How far letter-spacing may open a loose line, in ems per letter, so that its spaces need not stretch as far.
 TRACKING = 0.02
+#: Letter-spacing opens only a line whose spaces would otherwise stretch beyond 1 + SPACED times their width: 1.9x,
+#: a tenth within the 2x the spacing targets count (the widths measured word by word are a little off).
+SPACED = 0.9
 #: A line whose spaces would still stretch beyond 1 + LOOSEST times their width (no better breaks exist: its
 #: next word has no hyphenation point) opens its letters further, up to RESCUE times TRACKING.
 LOOSEST, RESCUE = 1.9, 2.5
@@ -47,8 +51,15 @@ LOOSEST, RESCUE = 1.9, 2.5
 STEP = 0.005
 #: The hyphen drawn at a break inside a word (WeasyPrint's own hyphenate-character).
 HYPHEN = "\u2010"
-#: The class marking a paragraph set here, and each of its lines (styles/print.css: nowrap).
-EVEN, LINE = "even", "line"
+#: After a space within a line written without a span: no break there (UAX #14, LB11); invisible, and not in the
+#: PDF's text.
+JOINER = "\u2060"
+#: Inline elements and punctuation a line without a span may hold: Pango breaks nowhere in them but at spaces.
+PLAIN_TAGS = frozenset({"em", "i", "strong", "b", "a", "cite", "small", "abbr", "dfn", "var", "mark", "s", "u"})
+PLAIN_PUNCTUATION = frozenset(".,;:!?'\"()\u2018\u2019\u201c\u201d")
+#: The class marking a paragraph set here, and each of its lines (styles/print.css: nowrap; the EPUB's page map does
+#: not count a span of that first class, pages.py).
+EVEN, LINE = "even", LINE_CLASS
 
 
 @dataclass(frozen=True)
@@ -63,24 +74,33 @@ class Measures:
 
 
 def items_of(found: list[Token], measures: Measures) -> list[Item]:
-    """KP items for the tokens, one for one, and the closing forced break."""
+    """KP items for the tokens, one for one, and the closing forced break. A word's box is made once per style (the
+    items are immutable), and a space's glue and a hyphen's penalty once per style."""
     items: list[Item] = []
-    styles: dict[tuple[Any, ...], Any] = {}
-    for token in found:
-        if token.path not in styles:
-            styles[token.path] = measures.styles[signature(token.path)]
-        style = styles[token.path]
+    styles: dict[tuple[Any, ...], tuple[Any, float, Glue, Penalty]] = {}  # path -> style, tracking, glue, hyphen
+    words: dict[tuple[str, tuple[Any, ...]], Box] = {}
+    breaks = space_breaks(found)
+    for index, token in enumerate(found):
+        path = token.path
+        if path not in styles:
+            style = measures.styles[signature(path)]
+            space = measures.advance(" ", style)
+            styles[path] = (style, 0.0 if _is_code(path) else TRACKING * _size(style),
+                            Glue(space, space, space * SHRINK), Penalty(measures.advance(HYPHEN, style), HYPHEN_PENALTY,
+                                                                        True))
+        style, tracking, glue, hyphen = styles[path]
         if isinstance(token, Piece):
             if token.note is not None:
                 items.append(Box(measures.call))
+            elif (box := words.get((token.text, path))) is not None:
+                items.append(box)
             else:
-                tracked = 0.0 if _is_code(token.path) else TRACKING * _size(style) * len(token.text)
-                items.append(Box(measures.advance(token.text, style), tracked))
+                box = words[(token.text, path)] = Box(measures.advance(token.text, style), tracking * len(token.text))
+                items.append(box)
         elif isinstance(token, Space):
-            space = measures.advance(" ", style)
-            items.append(Glue(space, space, space * SHRINK, breakable(found, len(items))))
+            items.append(glue if breaks[index] else Glue(glue.width, glue.stretch, glue.shrink, False))
         else:
-            items.append(Penalty(measures.advance(HYPHEN, style) if token.drawn else 0.0, HYPHEN_PENALTY, True))
+            items.append(hyphen if token.drawn else Penalty(0.0, HYPHEN_PENALTY, True))
     items.append(Penalty(0.0, -1e9, False))
     return items
 
@@ -93,9 +113,11 @@ def _size(style: Any) -> float:
     return float(style["font_size"])
 
 
-def set_paragraph(p: Any, hyphenate: Hyphenator, measures: Measures, context: tuple[bool, str]) -> bool:
-    """Choose `p`'s breaks and rewrite it line by line; False (and `p` untouched) when no breaks fit."""
-    found = tokens(p, hyphenate)
+def set_paragraph(p: Any, hyphenate: Hyphenator, measures: Measures, context: tuple[bool, str],
+                  known: dict[tuple[str, tuple[Any, ...]], list[Token]] | None = None) -> bool:
+    """Choose `p`'s breaks and rewrite it line by line; False (and `p` untouched) when no breaks fit. `known`: the
+    words' tokens so far (words.py `tokens`)."""
+    found = tokens(p, hyphenate, known)
     if not found or any(signature(path) not in measures.styles for path in {t.path for t in found}):
         return False
     items = items_of(found, measures)
@@ -110,30 +132,34 @@ def set_paragraph(p: Any, hyphenate: Hyphenator, measures: Measures, context: tu
     spacing: dict[int, str] = {}
     for number, ((start, _, room), end) in enumerate(zip(lines(items, ends, first, measures.measure), ends,
                                                          strict=True)):
-        chars = sum(len(t.text) if isinstance(t, Piece) else 1 for t in found[start:end] if not isinstance(t, Hyph))
-        spacing[number] = _spacing(items[start:end], room - SAFETY, chars + 1, last=number == len(ends) - 1)
+        letters = sum(len(t.text) for t in found[start:end] if isinstance(t, Piece))
+        spacing[number] = _spacing(items[start:end], room, letters, last=number == len(ends) - 1)
     _rewrite(p, found, ends, spacing)
     return True
 
 
-def _spacing(line: list[Item], room: float, chars: int, last: bool) -> str:
-    """The class that sets a line to its measure: word-spacing closing a line too wide (`ws-N`, -N steps),
-    letter-spacing opening a loose one as far as TRACKING lets it (`ls-N`); WeasyPrint's justification widens
-    the spaces for the rest. Classes, not style attributes: WeasyPrint parses each style attribute on its own,
-    which cost a third of the layout's time on the long book. Each is rounded down to a STEP."""
+def _spacing(line: list[Item], room: float, letters: int, last: bool) -> str:
+    """The class that sets a line to its measure: word-spacing closing a line too wide (`ws-N`, -N steps), and
+    letter-spacing (`ls-N`) opening a line whose spaces would stretch beyond 1 + SPACED times their width, as
+    far as TRACKING lets it (RESCUE times that beyond 1 + LOOSEST); WeasyPrint's justification widens the spaces
+    for the rest. Most lines need neither, and are written without a span (see `_rewrite`). Classes, not style
+    attributes: WeasyPrint parses each style attribute on its own, which cost a third of the layout's time on
+    the long book. Each is rounded down to a STEP."""
     spaces = sum(isinstance(i, Glue) for i in line)
-    if room < 0 and spaces:
-        return f"ws-{math.ceil(-room / spaces / STEP)}"
+    safe = room - SAFETY  # what the line may take for sure; `room` is what justification will share out
+    if safe < 0 and spaces:
+        return f"ws-{math.ceil(-safe / spaces / STEP)}"
     tracked = sum(i.stretch for i in line if isinstance(i, Box))
     glue = sum(i.stretch for i in line if isinstance(i, Glue))
-    stretch = tracked + glue
-    if last or room <= 0 or not tracked or not stretch:
+    if last or safe <= 0 or not tracked or not glue or not letters or room / glue <= SPACED:
         return ""
-    letters = min(1.0, room / stretch) * tracked
-    if glue and (room - letters) / glue > LOOSEST:  # spaces beyond 3x: the letters take more, up to RESCUE x
-        letters = min(room - LOOSEST * glue, RESCUE * tracked)
-    # letter-spacing follows every character, spaces too: spread the letters' share over all of them
-    steps = math.floor(letters / chars / STEP)
+    wanted, most = room - SPACED * glue, tracked
+    if (room - tracked) / glue > LOOSEST:  # spaces beyond 1 + LOOSEST: the letters take more, up to RESCUE x
+        wanted, most = room - LOOSEST * glue, RESCUE * tracked
+    # letter-spacing follows every character, spaces too: what it adds to a space is space, so only what the
+    # letters take narrows the spaces; rounded up, so that the spaces come within the bound where they may
+    steps = min(math.ceil(wanted / letters / STEP), math.floor(most / letters / STEP),
+                math.floor(safe / (letters + spaces + 1) / STEP))
     return f"ls-{steps}" if steps > 0 else ""
 
 
@@ -149,8 +175,10 @@ def spacing_css(classes: set[str]) -> str:
 
 
 def _rewrite(p: Any, found: list[Token], ends: list[int], spacing: dict[int, str]) -> None:
-    """Replace p's content by one nowrap span per line, the inline elements opened again on each line, each line
-    with its `spacing` style."""
+    """Replace p's content by its lines: a line with a spacing class is a nowrap span (the inline elements opened
+    again in it), any other is written straight into the paragraph with a word joiner after each space that is no
+    break (Pango then breaks at the line's end only); a line with text Pango might break elsewhere (dashes,
+    slashes, code, notes, generated text) is a span too. Spans cost WeasyPrint a cascade and a layout each."""
     tail = p.tail
     attributes = dict(p.attrib)
     p.clear()
@@ -159,44 +187,76 @@ def _rewrite(p: Any, found: list[Token], ends: list[int], spacing: dict[int, str
     p.set("class", EVEN)
     used: set[str] = set()
     clones: dict[Any, list[Any]] = {}
-    start = 0
+    stack: list[tuple[Any, Any]] = []
+    text = _Text()
+    start, spanned = 0, True
     for number, end in enumerate(ends):
-        line = etree.SubElement(p, "span", {"class": f"{LINE} {spacing[number]}" if spacing.get(number) else LINE,
-                                            PRINT_ONLY: ""})
-        stack: list[tuple[Any, Any]] = []
-        for token in found[start:min(end, len(found))]:
+        tokens = found[start:min(end, len(found))]
+        breaking = found[end] if end < len(found) else None
+        plain = not spacing.get(number) and _plain(tokens, isinstance(breaking, Hyph))
+        if plain:
+            line, joiner = p, JOINER
+            if spanned:
+                stack = []
+        else:
+            text.flush()
+            line, joiner, stack = etree.SubElement(p, "span", {"class": f"{LINE} {spacing[number]}".rstrip()}), "", []
+        spanned = not plain
+        for token in tokens:
             if isinstance(token, Hyph):
                 continue
-            container = _open(line, stack, token.path, used, clones)
+            container = _open(line, stack, token.path, used, clones, text)
             if isinstance(token, Space):
-                _append_text(container, " ")
+                text.write(container, " " + joiner)
             elif token.hidden:
                 continue
             elif token.note is not None:
                 note = copy.deepcopy(token.note)
                 note.tail = None  # the words after the call are tokens of their own
+                text.flush()
                 container.append(note)
             else:
-                _append_text(container, token.text)
-        breaking = found[end] if end < len(found) else None
+                text.write(container, token.text)
         if isinstance(breaking, Hyph) and breaking.drawn:
-            _append_text(_open(line, stack, breaking.path, used, clones), HYPHEN)
-        if end < len(found) and isinstance(found[end], Space) and number < len(ends) - 1:
-            line.tail = " "
+            text.write(_open(line, stack, breaking.path, used, clones, text), HYPHEN)
+        if isinstance(breaking, Space) and number < len(ends) - 1:
+            if plain:
+                text.write(_open(line, stack, breaking.path, used, clones, text), " ")
+            else:
+                text.flush()
+                line.tail = " "
         start = end + 1
+    text.flush()
     for source, made in clones.items():  # a cross-reference split across lines gives its page once, at its end
         if is_xref(source):
             for clone in made[:-1]:
                 clone.set("class", " ".join(c for c in (clone.get("class") or "").split() if c != "xref"))
 
 
+def _plain(line: list[Token], hyphenated: bool) -> bool:
+    """Whether Pango finds no break opportunity in the line's text but at its spaces: words of letters, digits and
+    common punctuation, in no code, with no generated text (a hyphen or dash that ends the line is its break).
+    A note call may be there: WeasyPrint lays its note out with the line, and once more for each time it tries the
+    line again, as it does for a span that does not fit."""
+    pieces = [t for t in line if isinstance(t, Piece)]
+    for index, piece in enumerate(pieces):
+        if piece.hidden or any(e.tag not in PLAIN_TAGS or is_xref(e) for e in piece.path):
+            return False
+        text = piece.text[:-1] if hyphenated and index == len(pieces) - 1 else piece.text
+        if not all(c.isalnum() and c < "\u0590" or c in PLAIN_PUNCTUATION for c in text):
+            return False
+    return True
+
+
 def _open(line: Any, stack: list[tuple[Any, Any]], path: tuple[Any, ...], used: set[str],
-          clones: dict[Any, list[Any]]) -> Any:
+          clones: dict[Any, list[Any]], text: _Text) -> Any:
     """The element to write into for `path` on this line: clones of the path's elements, opened as needed."""
     depth = 0
     while depth < len(stack) and depth < len(path) and stack[depth][0] is path[depth]:
         depth += 1
     del stack[depth:]
+    if depth < len(path):
+        text.flush()
     for source in path[depth:]:
         parent = stack[-1][1] if stack else line
         attributes = {k: v for k, v in source.attrib.items() if k != "id" or v not in used}
@@ -208,6 +268,26 @@ def _open(line: Any, stack: list[tuple[Any, Any]], path: tuple[Any, ...], used: 
         clones.setdefault(source, []).append(clone)
         stack.append((source, clone))
     return stack[-1][1] if stack else line
+
+
+class _Text:
+    """Text written into one element at a time, joined and set once when the writing moves on (flush before the
+    tree changes)."""
+
+    def __init__(self) -> None:
+        self.target: Any = None
+        self.parts: list[str] = []
+
+    def write(self, container: Any, text: str) -> None:
+        if container is not self.target:
+            self.flush()
+            self.target = container
+        self.parts.append(text)
+
+    def flush(self) -> None:
+        if self.parts:
+            _append_text(self.target, "".join(self.parts))
+            self.parts.clear()
 
 
 def _append_text(container: Any, text: str) -> None:
@@ -239,7 +319,9 @@ def probe_html(root: Any, paragraphs: list[Any]) -> tuple[str, dict[Signature, s
         body.append(f'<section class="chapter">{"" if first else "<p>w</p>"}{previous}'
                     f'<p data-probe="ctx{number + 1}">w</p></section>')
     lang = root.get("lang") or "en"
-    return f'<html lang="{lang}"><body>{"".join(body)}</body></html>', sig_ids, ctx_ids
+    # the samples on one page: each page costs its margin boxes (running heads, folios), and the widths are alike
+    style = "<style>section.chapter { break-before: auto !important }</style>"
+    return f'<html lang="{lang}"><head>{style}</head><body>{"".join(body)}</body></html>', sig_ids, ctx_ids
 
 
 def _paths(p: Any) -> Iterator[tuple[Any, ...]]:
@@ -250,7 +332,8 @@ def _paths(p: Any) -> Iterator[tuple[Any, ...]]:
 
 
 def parse(html: str) -> Any:
-    return lxml_html.document_fromstring(html)
+    """The document as plain lxml elements (lxml.html's element classes cost a lookup at each element's touch)."""
+    return etree.fromstring(html, etree.HTMLParser())
 
 
 def serialise(root: Any) -> str:

@@ -112,13 +112,22 @@ def signature(path: tuple[Any, ...]) -> Signature:
     return tuple((element.tag, element.get("class") or "") for element in path)
 
 
-def tokens(p: Any, hyphenate: Hyphenator) -> list[Token]:
-    """The paragraph as pieces of words, spaces and hyphenation points, in order."""
+def tokens(p: Any, hyphenate: Hyphenator, known: dict[tuple[str, tuple[Any, ...]], list[Token]] | None = None
+           ) -> list[Token]:
+    """The paragraph as pieces of words, spaces and hyphenation points, in order. `known` keeps the tokens of each
+    word written in one style, for the next paragraphs (tokens are immutable)."""
     out: list[Token] = []
     word: list[Piece] = []
+    seen = {} if known is None else known
 
     def flush() -> None:
-        out.extend(_word_tokens(word, hyphenate))
+        if len(word) == 1 and word[0].note is None and not word[0].hidden:
+            key = (word[0].text, word[0].path)
+            if key not in seen:
+                seen[key] = _word_tokens(word, hyphenate)
+            out.extend(seen[key])
+        else:
+            out.extend(_word_tokens(word, hyphenate))
         word.clear()
 
     for kind, text, path, note in runs(p, ()):
@@ -159,6 +168,11 @@ def runs(element: Any, path: tuple[Any, ...]) -> Iterator[tuple[str, str, tuple[
 
 def _word_tokens(word: list[Piece], hyphenate: Hyphenator) -> list[Token]:
     """A word's pieces, split at its hyphenation points (not in code) and after its own hyphens and dashes."""
+    if len(word) == 1 and not word[0].hidden:
+        piece = word[0]
+        if piece.note is not None or (not hyphenate.points(piece.text) and not _own_breaks(piece.text)) \
+                or any(element.tag in ("code", "kbd", "samp") for element in piece.path):
+            return [piece]
     text = "".join(piece.text for piece in word)
     code = any(element.tag in ("code", "kbd", "samp") for piece in word for element in piece.path)
     points = set() if code else set(hyphenate.points(text))
@@ -181,9 +195,25 @@ def _word_tokens(word: list[Piece], hyphenate: Hyphenator) -> list[Token]:
     return out
 
 
-def breakable(found: list[Token], index: int) -> bool:
-    """Whether the space at `index` is a break opportunity for WeasyPrint (Pango) too."""
-    after = next((t for t in found[index + 1:] if isinstance(t, Piece) and t.text), None)
-    before = next((t for t in reversed(found[:index]) if isinstance(t, Piece) and t.text), None)
-    return not ((after is not None and after.text[0] in NO_BREAK_BEFORE)
-                or (before is not None and before.text[-1] in NO_BREAK_AFTER))
+def _own_breaks(text: str) -> bool:
+    return any(c in BREAK_AFTER for c in text[1:-1])
+
+
+def space_breaks(found: list[Token]) -> list[bool]:
+    """For each token, whether it is a space WeasyPrint (Pango) may break at: not before a closing bracket or a
+    full stop, not after an opening one (UAX #14); False for every other token."""
+    before: list[str] = []  # the last character of text before each token
+    last = ""
+    for token in found:
+        before.append(last)
+        if isinstance(token, Piece) and token.text:
+            last = token.text[-1]
+    out = [False] * len(found)
+    following = ""  # the first character of text after the token
+    for index in range(len(found) - 1, -1, -1):
+        token = found[index]
+        if isinstance(token, Space):
+            out[index] = following not in NO_BREAK_BEFORE and before[index] not in NO_BREAK_AFTER
+        elif isinstance(token, Piece) and token.text:
+            following = token.text[0]
+    return out
