@@ -23,6 +23,7 @@ from octavo.pdf.linetexts import flow_lines, generated, is_recto, own_text
 from octavo.pdf.paragraphs import (
     EVEN,
     HYPHEN,
+    JOINER,
     TOLERANCES,
     Measures,
     items_of,
@@ -127,7 +128,9 @@ def _chapter_paragraphs(root: Any) -> list[Any]:
 
 
 def _letters(texts: Any) -> str:
-    return "".join("".join(texts).replace(HYPHEN, "").split())
+    """The letters of `texts`: no white space, no drawn hyphen, and no word joiner (paragraphs.py writes one after
+    each space of a line it writes without a span, where no line may break)."""
+    return "".join("".join(texts).replace(HYPHEN, "").replace(JOINER, "").split())
 
 
 def _plan(laid: _Laid, original: Any, hyphenate: Hyphenator, measures: Measures) -> _Plan | None:
