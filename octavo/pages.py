@@ -139,3 +139,16 @@ def roman(number: int) -> str:
             out.append(letters)
             number -= value
     return "".join(out)
+
+
+def from_roman(label: str) -> int:
+    """The number a roman folio stands for ('xiv' or 'XIV' -> 14); 0 when it is none."""
+    values = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
+    text = label.lower()
+    if not text or any(ch not in values for ch in text):
+        return 0
+    total = 0
+    for ch, after in zip(text, [*text[1:], ""], strict=True):
+        value = values[ch]
+        total += -value if after and values[after] > value else value
+    return total

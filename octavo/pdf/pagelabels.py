@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from octavo.pages import roman
+from octavo.pages import from_roman, roman
 
 #: PDF label styles (ISO 32000-1, 12.4.2) by how a folio is written.
 _STYLES = {"decimal": "/D", "lower-roman": "/r", "upper-roman": "/R"}
@@ -28,21 +28,10 @@ def _parse(label: str) -> tuple[str, int]:
     if label.isdigit():
         return "decimal", int(label)
     for style, text in (("lower-roman", label), ("upper-roman", label.lower())):
-        value = _from_roman(text)
+        value = from_roman(text)
         if value and (roman(value) if style == "lower-roman" else roman(value).upper()) == label:
             return style, value
     return "decimal", 0
-
-
-def _from_roman(text: str) -> int:
-    digits = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
-    if not text or any(char not in digits for char in text):
-        return 0
-    total = 0
-    for char, after in zip(text, [*text[1:], ""], strict=True):
-        value = digits[char]
-        total += -value if after and digits[after] > value else value
-    return total
 
 
 def _entries(labels: Sequence[str]) -> list[tuple[int, dict[str, Any]]]:

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from octavo.model import Book
-from octavo.pages import PageMap, PrintPage, roman
+from octavo.pages import PageMap, PrintPage, from_roman, roman
 from octavo.pdf.partcache import PRINT, SCREEN, PartCache, inputs_key, part_key
-from octavo.pdf.parts import Part, Source, Start, blank_html, booktitles, from_roman, part_html, part_ids
+from octavo.pdf.parts import Part, Source, Start, blank_html, booktitles, part_html, part_ids
 from octavo.pdf.partwork import Job, Laid, run, start_worker
 from octavo.resources import Resources
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from lxml import html as lxml_html
 
 from octavo.model import Book
-from octavo.pages import roman
+from octavo.pages import from_roman, roman
 
 #: Words of chapters per part: a part ends with the chapter that brings it to this many. The split depends on the
 #: book alone (never on the cores), so the outputs are the same bytes on any machine.
@@ -200,16 +200,3 @@ def counter_text(label: str, roman_style: bool) -> str:
     """What target-counter(..., page[, lower-roman]) prints for a page whose folio is `label`."""
     value = int(label) if label.lstrip("-").isdigit() else from_roman(label)
     return roman(value) if roman_style and value > 0 else str(value)
-
-
-def from_roman(label: str) -> int:
-    """The number a roman folio stands for ('xiv' -> 14); 0 when it is none."""
-    values = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
-    text = label.lower()
-    if not text or any(ch not in values for ch in text):
-        return 0
-    total = 0
-    for ch, after in zip(text, [*text[1:], ""], strict=True):
-        value = values[ch]
-        total += -value if after and values[after] > value else value
-    return total
