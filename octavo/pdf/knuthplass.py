@@ -75,16 +75,7 @@ def breaks(items: list[Item], first: float, measure: float, tolerance: float) ->
     `first` is the first line's measure (less its indent), `measure` every other line's; the last line is set
     ragged (its spaces keep their width). Breaks are allowed at glue after a box and at penalties.
     """
-    width = stretch = shrink = 0.0
-    sums: list[tuple[float, float, float]] = []
-    for item in items:
-        sums.append((width, stretch, shrink))
-        if isinstance(item, (Box, Glue)):
-            width += item.width
-            stretch += item.stretch
-        if isinstance(item, Glue):
-            shrink += item.shrink
-    sums.append((width, stretch, shrink))
+    sums = _sums(items)
     active = [_Node(0, 0, 1, 0, 0.0, 0.0, 0.0, 0.0, None)]
     last = len(items) - 1
     for index, item in enumerate(items):
@@ -246,6 +237,7 @@ def _next_layer(items: list[Item], sums: list[tuple[float, float, float]], place
 
 
 def _sums(items: list[Item]) -> list[tuple[float, float, float]]:
+    """The width, stretch and shrink of the items before each index (and of all of them, last)."""
     width = stretch = shrink = 0.0
     sums: list[tuple[float, float, float]] = []
     for item in items:
