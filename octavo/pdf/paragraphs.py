@@ -129,12 +129,7 @@ def set_paragraph(p: Any, hyphenate: Hyphenator, measures: Measures, context: tu
             break
     if ends is None:
         return False
-    spacing: dict[int, str] = {}
-    for number, ((start, _, room), end) in enumerate(zip(lines(items, ends, first, measures.measure), ends,
-                                                         strict=True)):
-        letters = sum(len(t.text) for t in found[start:end] if isinstance(t, Piece))
-        spacing[number] = _spacing(items[start:end], room, letters, last=number == len(ends) - 1)
-    _rewrite(p, found, ends, spacing)
+    set_at(p, found, items, ends, measures, first)
     return True
 
 
@@ -341,10 +336,11 @@ def serialise(root: Any) -> str:
 
 
 def set_at(p: Any, found: list[Token], items: list[Item], ends: list[int], measures: Measures, first: float) -> None:
-    """Rewrite `p` line by line at breaks chosen elsewhere (pdf/recto.py), spaced as `set_paragraph` spaces them."""
+    """Rewrite `p` line by line at the breaks `ends` (chosen by `set_paragraph`, or again by pdf/recto.py), each
+    line spaced to its measure (`_spacing`)."""
     spacing: dict[int, str] = {}
     for number, ((start, _, room), end) in enumerate(zip(lines(items, ends, first, measures.measure), ends,
                                                          strict=True)):
-        chars = sum(len(t.text) if isinstance(t, Piece) else 1 for t in found[start:end] if not isinstance(t, Hyph))
-        spacing[number] = _spacing(items[start:end], room - SAFETY, chars + 1, last=number == len(ends) - 1)
+        letters = sum(len(t.text) for t in found[start:end] if isinstance(t, Piece))
+        spacing[number] = _spacing(items[start:end], room, letters, last=number == len(ends) - 1)
     _rewrite(p, found, ends, spacing)
