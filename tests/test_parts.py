@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from octavo.pipeline import BuildResult
+from tests import pdfcompare
 from tests.conftest import EPOCH, ROOT, Built, write_book
 from tests.pdftext import page_texts
 
@@ -166,67 +167,12 @@ def test_an_edit_lays_out_its_part_only(pair: tuple[Built, Built], tmp_path: Pat
 
 # What the merge keeps (pdf/merge.py): the same labels, outline, link targets and structure as one layout.
 
-def _pdf_facts(path: Path) -> dict[str, object]:
-    import pikepdf
-
-    with pikepdf.open(path) as pdf:
-        pages = {page.objgen: n for n, page in enumerate(pdf.pages)}
-        labels = [str(page.label) for page in pdf.pages]
-        with pdf.open_outline() as outline:
-            titles = [(item.title, _page_of(item.destination, pages)) for item in _walk(outline.root)]
-        links = _link_targets(pdf, pages)
-        root = pdf.Root.get("/StructTreeRoot")
-        kinds = [] if root is None else _struct_types(root.get("/K"))
-    return {"labels": labels, "outline": titles, "links": links, "structure": kinds}
-
-
-def _walk(items: Any) -> list[Any]:
-    out: list[Any] = []
-    for item in items:
-        out += [item, *_walk(item.children)]
-    return out
-
-
-def _page_of(dest: Any, pages: dict[Any, int]) -> int | None:
-    import pikepdf
-
-    return pages.get(dest[0].objgen) if isinstance(dest, pikepdf.Array) and len(dest) else None
-
-
-def _link_targets(pdf: Any, pages: dict[Any, int]) -> list[tuple[int, str]]:
-    import pikepdf
-
-    names: dict[str, Any] = {}
-    if "/Names" in pdf.Root and "/Dests" in pdf.Root.Names:
-        names = {str(k): v for k, v in pikepdf.NameTree(pdf.Root.Names.Dests).items()}
-    found = []
-    for n, page in enumerate(pdf.pages):
-        for annot in page.get("/Annots", []):
-            action = annot.get("/A")
-            dest = annot.get("/Dest") if action is None else action.get("/D")
-            if isinstance(dest, (pikepdf.String, pikepdf.Name)):
-                dest = names.get(str(dest).lstrip("/"))
-            if isinstance(dest, pikepdf.Dictionary):
-                dest = dest.get("/D")
-            target = _page_of(dest, pages)
-            found.append((n, str(target) if target is not None else str(action.get("/URI") if action else None)))
-    return found
-
-
-def _struct_types(kids: Any) -> list[str]:
-    import pikepdf
-
-    if isinstance(kids, pikepdf.Array):
-        return [kind for kid in kids for kind in _struct_types(kid)]
-    if isinstance(kids, pikepdf.Dictionary) and "/S" in kids:
-        return [str(kids.S), *_struct_types(kids.get("/K"))]
-    return []
-
-
 @pytest.mark.parametrize("kind", ["print", "screen"])
 def test_the_merge_keeps_labels_outline_links_and_structure(pair: tuple[Built, Built], kind: str) -> None:
-    single, parts = (_pdf_facts(built.path(kind)) for built in pair)
-    assert parts == single
+    single, parts = (built.path(kind) for built in pair)
+    tagged = (pdfcompare.structure,) if kind == "screen" else ()  # the print edition has no structure tree
+    for facts in (pdfcompare.page_labels, pdfcompare.outline, pdfcompare.links, *tagged):
+        assert facts(parts) == facts(single), facts.__name__
 
 
 @pytest.mark.slow
