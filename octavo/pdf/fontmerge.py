@@ -1,7 +1,8 @@
 """A PDF assembled from parts, each embedding its own subset of the same fonts -> one font file a face: the
-subsets' glyphs united in one font file (WeasyPrint subsets with retained glyph ids, so a glyph has the same id in
-every subset) under one FontDescriptor, and the parts' font dictionaries made one wherever their codes agree (their
-widths, ToUnicode and encoding maps united), every page pointed at them."""
+subsets' glyphs united in one font file, TrueType (FontFile2) or OpenType/CFF (FontFile3, cffunite.py), under one
+FontDescriptor (WeasyPrint subsets with retained glyph ids, so a glyph has the same id in every subset), and the
+parts' font dictionaries made one wherever their codes agree (their widths, ToUnicode and encoding maps united),
+every page pointed at them."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from octavo.pdf.cffunite import unite_cff_files, widen
 from octavo.pdf.cmaps import bfchars, cidchars, encoding_cmap, to_unicode_cmap
 from octavo.pdf.pdfshare import ObjGen, replace_references, resource_objects
 
@@ -22,6 +24,8 @@ def merge_fonts(out: Any) -> int:
         if len(fonts) < 2:
             continue
         descriptor = _unite_files(out, fonts)
+        if descriptor is None:  # subsets that cannot share one file (cffunite.py): each part keeps its own
+            continue
         for group in _groups(fonts):
             kept = _unite_dictionaries(out, group)
             kept.DescendantFonts[0].FontDescriptor = descriptor
@@ -32,25 +36,44 @@ def merge_fonts(out: Any) -> int:
 
 
 def _faces(out: Any) -> dict[bytes, list[Any]]:
-    """The Type0 TrueType fonts of `out` by BaseFont (WeasyPrint's subset tag names the font file, not the
-    glyphs)."""
+    """The Type0 fonts of `out` with a TrueType or OpenType font file, by BaseFont (WeasyPrint's subset tag names
+    the font file, not the glyphs)."""
     import pikepdf
 
     faces: dict[bytes, list[Any]] = defaultdict(list)
     for obj in resource_objects(out):
         if (isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Font" and obj.get("/Subtype") == "/Type0"
-                and "/FontFile2" in obj.DescendantFonts[0].FontDescriptor):
+                and _font_file(obj.DescendantFonts[0].FontDescriptor) is not None):
             faces[bytes(str(obj.BaseFont), "utf-8")].append(obj)
     return faces
 
 
+def _font_file(descriptor: Any) -> str | None:
+    """Which key of a FontDescriptor holds a font file this module unites: TrueType, or OpenType (CFF inside)."""
+    if "/FontFile2" in descriptor:
+        return "/FontFile2"
+    if "/FontFile3" in descriptor and descriptor.FontFile3.get("/Subtype") == "/OpenType":
+        return "/FontFile3"
+    return None
+
+
 def _unite_files(out: Any, fonts: list[Any]) -> Any:
-    """The first font's descriptor, made to hold the glyphs of every subset, with a box as wide as the widest."""
+    """The first font's descriptor, made to hold the glyphs of every subset, with a box as wide as the widest; None
+    when the subsets cannot be one file."""
     import pikepdf
 
     descriptor = fonts[0].DescendantFonts[0].FontDescriptor
-    data = unite_font_files([font.DescendantFonts[0].FontDescriptor.FontFile2.read_bytes() for font in fonts])
-    descriptor.FontFile2 = out.make_stream(data, Length1=len(data))
+    key = _font_file(descriptor)
+    files = [font.DescendantFonts[0].FontDescriptor.get(key) for font in fonts]
+    if key is None or any(file is None for file in files):
+        return None
+    if key == "/FontFile2":
+        data = unite_font_files([file.read_bytes() for file in files])
+        descriptor.FontFile2 = out.make_stream(data, Length1=len(data))
+    elif (united := unite_cff_files([file.read_bytes() for file in files])) is not None:
+        descriptor.FontFile3 = out.make_stream(united, Subtype=pikepdf.Name.OpenType)
+    else:
+        return None
     widths: dict[int, Any] = {}
     for font in fonts:
         widths.update(_widths(font.DescendantFonts[0].get("/W", pikepdf.Array())))
@@ -64,7 +87,12 @@ def _unite_files(out: Any, fonts: list[Any]) -> Any:
 
 @dataclass
 class _Group:
-    """Font dictionaries of one face whose codes agree: each code shows one glyph and one text in all of them."""
+    """Font dictionaries of one face whose codes agree: each code shows one glyph in all of them, and a code drawn
+    as .notdef (a character the font lacks) one text.
+
+    A real glyph's text is the first part's that has it (in reading order), as a single layout's is the text of
+    its first use in the book: a glyph drawn for two characters (a hyphen for U+002D and U+2010) extracts as one.
+    """
 
     fonts: list[Any] = field(default_factory=list)
     codes: dict[int, int] = field(default_factory=dict)
@@ -73,7 +101,7 @@ class _Group:
 
     def takes(self, codes: dict[int, int], texts: dict[int, bytes]) -> bool:
         return (all(self.codes.get(code, glyph) == glyph for code, glyph in codes.items())
-                and all(self.texts.get(code, text) == text for code, text in texts.items()))
+                and all(self.texts.get(code, text) == text for code, text in texts.items() if codes.get(code) == 0))
 
 
 def _groups(fonts: list[Any]) -> list[_Group]:
@@ -96,7 +124,7 @@ def _groups(fonts: list[Any]) -> list[_Group]:
             groups.append(group := _Group())
         group.fonts.append(font)
         group.codes.update(codes)
-        group.texts.update(texts)
+        group.texts.update({code: text for code, text in texts.items() if code not in group.texts})
         group.widths.update(widths)
     return groups
 
@@ -160,18 +188,11 @@ def _drawn(glyph: Any) -> bool:
 
 def _widen(base: Any, font: Any) -> None:
     """`base`'s head box, maxp bounds and cmap made to cover `font`'s too."""
-    head, other = base["head"], font["head"]
-    head.xMin, head.yMin = min(head.xMin, other.xMin), min(head.yMin, other.yMin)
-    head.xMax, head.yMax = max(head.xMax, other.xMax), max(head.yMax, other.yMax)
+    widen(base, font)
     for field_name in _MAXP:
         if hasattr(base["maxp"], field_name):
             setattr(base["maxp"], field_name, max(getattr(base["maxp"], field_name),
                                                   getattr(font["maxp"], field_name)))
-    if "cmap" in base and "cmap" in font:
-        for table in base["cmap"].tables:
-            theirs = font["cmap"].getcmap(table.platformID, table.platEncID)
-            if theirs is not None:
-                table.cmap.update({code: name for code, name in theirs.cmap.items() if code not in table.cmap})
 
 
 def _widths(array: Any) -> dict[int, Any]:
