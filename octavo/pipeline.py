@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -211,11 +212,14 @@ def _write_epub(run: _Run, cover: Callable[[], Cover], page_map: PageMap | None,
         run.staging.write(path, ahead.made[3])
         run.wrote(path, f"{path} ({ahead.made[1]} documents, {ahead.made[2]} print pages listed)")
         return
-    if page_map is None:  # an EPUB on its own still gets the print edition's page numbers
+    if page_map is None:  # an EPUB on its own still gets the print edition's page numbers: from the parts, if any
         from octavo.pdf.layout import print_page_map
+        from octavo.pdf.partbuild import page_map_of
 
-        page_map = print_page_map(lambda pages: render_print_html(run.book, run.env, Edition.PRINT, *run.stamp.fields,
-                                                                  pages), run.book, run.resources)
+        html = _print_html(run)
+        page_map = page_map_of(partial(html, Edition.SCREEN), run.book, run.resources, run.options.out)
+        if page_map is None:
+            page_map = print_page_map(partial(html, Edition.PRINT), run.book, run.resources)
     content = render_epub_content(run.book, run.env, *run.stamp.fields, cover(), page_map)
     path = run.path(Edition.EPUB)
     run.staging.write(path, build_epub(run.book, content, run.resources, run.stamp.modified))

@@ -137,6 +137,17 @@ def test_the_epub_lists_the_same_pages(pair: tuple[Built, Built]) -> None:
         assert parts.read(name) == single.read(name), name
 
 
+@pytest.mark.slow
+def test_an_epub_built_alone_takes_its_page_list_from_the_parts(pair: tuple[Built, Built], tmp_path: Path) -> None:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "OCTAVO_WORKERS": "2", "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-m", "octavo", "build", "epub", str(pair[1].content), "--out",
+                          str(tmp_path)], capture_output=True, text=True, env=env, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert record(tmp_path)["parts"] == 5  # laid out in parts, kept for the PDFs' build
+    assert (tmp_path / "parts.epub").read_bytes() == pair[1].path("epub").read_bytes()
+    assert not list(tmp_path.glob("*.pdf"))
+
+
 def test_the_part_pdfs_pass_qpdf(pair: tuple[Built, Built]) -> None:
     for kind in ("print", "screen"):
         check = subprocess.run(["qpdf", "--check", str(pair[1].path(kind))], capture_output=True, text=True)

@@ -62,3 +62,8 @@ def page_findings(html: Callable[[PageMap | None], str], source: Source, parts: 
     return findings(place_parts(html, source, parts, book, styles, out))
 
 
+def page_map_of(html: Callable[[PageMap | None], str], book: Book, styles: Resources, out: Path) -> PageMap | None:
+    """The print edition's page map of a book laid out in parts (for an EPUB built alone: the parts an earlier
+    build of `out` left are reused, those missing laid out in parallel and kept); None when one layout serves."""
+    source, parts = plan(html, book, styles)
+    return place_parts(html, source, parts, book, styles, out).page_map() if parts else None
