@@ -5,6 +5,7 @@ widths, ToUnicode and encoding maps united), every page pointed at them."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -123,12 +124,29 @@ _MAXP = ("maxPoints", "maxContours", "maxCompositePoints", "maxCompositeContours
          "maxComponentElements", "maxComponentDepth")
 
 
+#: Fonts united in this process, by the SHA-256 of their subsets: the print and screen editions of a book embed the
+#: same subsets (one layout), and `watch` merges the same fonts again after an edit that drew no new glyph.
+_UNITED: dict[bytes, bytes] = {}
+#: How many united fonts are kept (a book has a face a role and style: a few).
+KEEP_UNITED = 16
+
+
 def unite_font_files(files: list[bytes]) -> bytes:
     """TrueType subsets of one font with retained glyph ids -> one font with every glyph any of them has.
 
     Glyphs are copied as the subsets hold them (compiled, never decoded: a part's glyph is the original's), so
     the head box and maxp bounds are the subsets' widest rather than recomputed.
     """
+    key = hashlib.sha256(b"".join(hashlib.sha256(data).digest() for data in files)).digest()
+    if (united := _UNITED.get(key)) is None:
+        united = _unite(files)
+        if len(_UNITED) >= KEEP_UNITED:
+            _UNITED.pop(next(iter(_UNITED)), None)
+        _UNITED[key] = united
+    return united
+
+
+def _unite(files: list[bytes]) -> bytes:
     from fontTools.ttLib import TTFont
 
     fonts = []
