@@ -58,6 +58,7 @@ class OutputsWorker:
         self._wanted: set[str] = set()
         self._wake = threading.Condition()
         self._stopping = False
+        self._busy = False
         self._child: subprocess.Popen[str] | None = None
         self.children = 0
         """How many child processes were started: one for every build while none dies."""
@@ -72,6 +73,11 @@ class OutputsWorker:
         with self._wake:
             self._wanted |= set(targets) & set(self.options.targets)
             self._wake.notify()
+
+    def idle(self) -> bool:
+        """Whether no build is asked for or under way."""
+        with self._wake:
+            return not self._wanted and not self._busy
 
     def withdraw(self) -> None:
         """The text has an error after all: forget the builds asked for and not yet started."""
@@ -105,11 +111,14 @@ class OutputsWorker:
                 if self._stopping:
                     return
                 targets, self._wanted = sorted(self._wanted), set()
+                self._busy = True
             self._publish(state="building")
             result = self._build(targets)
             if result is None:
                 return
             self._publish(**result)
+            with self._wake:
+                self._busy = False
 
     def _build(self, targets: list[str]) -> dict[str, Any] | None:
         start = time.perf_counter()
