@@ -178,7 +178,7 @@ def spec(options: BuildOptions, targets: list[str]) -> dict[str, Any]:
     """One build's options as JSON, a line of the child's stdin."""
     return {"content": str(options.content), "out": str(options.out), "targets": targets,
             "version": options.version, "templates": str(options.templates), "styles": str(options.styles),
-            "overrides": [str(folder) for folder in options.overrides]}
+            "overrides": [str(folder) for folder in options.overrides], "verbose": log.isEnabledFor(logging.DEBUG)}
 
 
 def _child_env() -> dict[str, str]:
@@ -227,9 +227,12 @@ def serve(requests: Iterable[str]) -> int:
     each ended by its result line; the end of `requests` (the server stopped) ends it."""
     from octavo.log import setup_console
 
-    setup_console(quiet=False, verbose=False)
+    verbose = None
     for line in requests:
         request = json.loads(line)
+        if request.get("verbose", False) != verbose:  # as `watch -v` asked
+            verbose = bool(request.get("verbose", False))
+            setup_console(quiet=False, verbose=verbose)
         print(RESULT + json.dumps(build_once(request)), flush=True)
         _warm_up(Path(request["out"]))
     return 0
@@ -242,9 +245,15 @@ def build_once(spec: dict[str, Any]) -> dict[str, Any]:
                            version=spec["version"], templates=Path(spec["templates"]), styles=Path(spec["styles"]),
                            overrides=tuple(Path(folder) for folder in spec["overrides"]))
     problems: tuple[Problem, ...] = ()
+    start = time.perf_counter()
+
+    def placed() -> None:
+        log.debug("the PDFs in place %.2f s after the build began", time.perf_counter() - start)
+        print(PDFS, flush=True)
+
     with collect_warnings(this_thread=False) as warnings:
         try:
-            build(options, pdfs_placed=lambda: print(PDFS, flush=True))
+            build(options, pdfs_placed=placed)
         except BuildError as exc:
             problems = problems_from(exc)
             for problem in problems:
