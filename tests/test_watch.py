@@ -161,9 +161,11 @@ def test_the_epub_follows_and_is_served(tmp_path: Path) -> None:
         wait_for(lambda: preview.live.snapshot.outputs.state == "done")
         first = (out / "my-book.epub").stat().st_mtime_ns
         stream = EventStream(preview)
+        version = preview.live.snapshot.outputs.version
         replace_in(content / CHAPTER, FIRST_LINE, "A new first line.")
-        stream.next("reload")
-        stream.next("outputs")  # building
+        stream.next("outputs")  # building: the build starts beside the preview's refresh (before or after its reload)
+        wait_for(lambda: preview.live.snapshot.outputs.version > version + 1
+                 and preview.live.snapshot.outputs.state == "done", timeout=60)
         stream.next("outputs")  # done
         stream.close()
         snap = preview.live.snapshot
