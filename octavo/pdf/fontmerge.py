@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -129,6 +130,7 @@ _MAXP = ("maxPoints", "maxContours", "maxCompositePoints", "maxCompositeContours
 _UNITED: dict[bytes, bytes] = {}
 #: How many united fonts are kept (a book has a face a role and style: a few).
 KEEP_UNITED = 16
+_UNITING = threading.Lock()
 
 
 def unite_font_files(files: list[bytes]) -> bytes:
@@ -138,11 +140,12 @@ def unite_font_files(files: list[bytes]) -> bytes:
     the head box and maxp bounds are the subsets' widest rather than recomputed.
     """
     key = hashlib.sha256(b"".join(hashlib.sha256(data).digest() for data in files)).digest()
-    if (united := _UNITED.get(key)) is None:
-        united = _unite(files)
-        if len(_UNITED) >= KEEP_UNITED:
-            _UNITED.pop(next(iter(_UNITED)), None)
-        _UNITED[key] = united
+    with _UNITING:  # the other edition's merge, in another thread, waits for this union rather than making its own
+        if (united := _UNITED.get(key)) is None:
+            united = _unite(files)
+            if len(_UNITED) >= KEEP_UNITED:
+                _UNITED.pop(next(iter(_UNITED)))
+            _UNITED[key] = united
     return united
 
 
