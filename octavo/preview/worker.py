@@ -234,7 +234,6 @@ def serve(requests: Iterable[str]) -> int:
             verbose = bool(request.get("verbose", False))
             setup_console(quiet=False, verbose=verbose)
         print(RESULT + json.dumps(build_once(request)), flush=True)
-        _warm_up(Path(request["out"]))
     return 0
 
 
@@ -250,6 +249,7 @@ def build_once(spec: dict[str, Any]) -> dict[str, Any]:
     def placed() -> None:
         log.debug("the PDFs in place %.2f s after the build began", time.perf_counter() - start)
         print(PDFS, flush=True)
+        _warm_up(options.out)  # the fork server imports WeasyPrint while the EPUB is made
 
     with collect_warnings(this_thread=False) as warnings:
         try:
@@ -262,8 +262,9 @@ def build_once(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def _warm_up(out: Path) -> None:
-    """Between saves of a book laid out in parts: start the fork server the next build's part workers come from
-    (pdf/parallel.py), so that no save waits for it to import WeasyPrint."""
+    """Once the PDFs of a book laid out in parts are in place: start the fork server the next build's part workers
+    come from (pdf/parallel.py), so that no save waits for it to import WeasyPrint (it does so in its own process;
+    this returns at once)."""
     import multiprocessing.forkserver
 
     from octavo.pdf.parallel import _context
