@@ -4,6 +4,7 @@ PDF sets a Hebrew or Arabic paragraph from the right and the EPUB marks it `dir=
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 
 from lxml import etree
 
@@ -36,12 +37,12 @@ def text_direction(text: str) -> str | None:
     """'rtl' when most strongly directional letters are right-to-left, 'ltr' when most are left-to-right,
     None when it has none (digits and punctuation take the direction around them)."""
     rtl = ltr = 0
-    for char in text:
+    for char, count in Counter(text).items():  # each distinct character looked up once (a chapter's: a few dozen)
         kind = unicodedata.bidirectional(char)
         if kind in ("R", "AL"):
-            rtl += 1
+            rtl += count
         elif kind == "L":
-            ltr += 1
+            ltr += count
     if rtl == ltr == 0:
         return None
     return "rtl" if rtl > ltr else "ltr"

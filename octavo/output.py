@@ -186,6 +186,7 @@ class Staging:
                 journal.unlink()
                 Commits.done += 1
             self.folders.clear()  # they hold the outputs now
+            self.files.clear()  # in place: what is staged next is committed by the next call
         except OSError as exc:
             if journal is not None and not any(t.exists() for t in self.files.values()):
                 journal.unlink(missing_ok=True)  # every rename was made

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,16 +54,19 @@ class BuildResult:
     """Warnings logged during the build (a --strict build does not trust a cached one that had any)."""
 
 
-def build(options: BuildOptions, before_commit: Callable[[], None] | None = None) -> BuildResult:
+def build(options: BuildOptions, before_commit: Callable[[], None] | None = None,
+          pdfs_placed: Callable[[], None] | None = None) -> BuildResult:
     """Run every stage; raise a BuildError subclass when the user has something to fix.
 
     Outputs are staged beside their destinations and replace the previous ones together at the end,
     so a build that fails or is interrupted leaves the output folder exactly as it was. `before_commit` runs
     once every output is staged, before any replaces an old one: it may still refuse them by raising
-    (cli: the inputs changed while the book was being built).
+    (cli: the inputs changed while the book was being built). With `pdfs_placed` (watch), the PDFs replace
+    the previous ones as soon as they are written, then `pdfs_placed` runs, and the EPUB and the checksums follow.
     """
     with tally() as seen, staged() as staging:
-        result = _build(options, staging)
+        early = None if pdfs_placed is None else partial(_place_pdfs, seen, options.strict, staging, pdfs_placed)
+        result = _build(options, staging, early)
         _gate(seen, options.strict)
         if before_commit is not None:
             before_commit()
@@ -71,20 +74,29 @@ def build(options: BuildOptions, before_commit: Callable[[], None] | None = None
     return result
 
 
-def _build(options: BuildOptions, staging: Staging) -> BuildResult:
-    """The stages, one line each."""
+def _build(options: BuildOptions, staging: Staging, early: Callable[[], None] | None = None) -> BuildResult:
+    """The stages, one line each; `early` places the PDFs before the EPUB is made."""
     steps = Steps.for_build(options)
     book = _read_book(options, steps)
     resources = options.resources  # the book's overrides, then the defaults
     run = _Run(options, book, resources, make_environment(resources.templates), Stamp.of(book), staging, steps)
     with source_date_epoch(run.stamp.modified):
         cover = cover_in_background(book, options) if options.epub else None
-        ahead = _EpubAhead(run, cover) if cover is not None else None
+        ahead = _EpubAhead(run, cover) if cover is not None and early is None else None
         layouts = _write_pdfs(run, ahead)
+        if early is not None and layouts:
+            early()
         if cover is not None:
             _write_epub(run, cover, choose_page_map(layouts), ahead)
     _write_checksums(run)
     return run.result
+
+
+def _place_pdfs(seen: Tally, strict: bool, staging: Staging, then: Callable[[], None]) -> None:
+    """The PDFs written so far replace the previous ones (unless what was logged fails the build), then `then`."""
+    _gate(seen, strict)
+    staging.commit()
+    then()
 
 
 def _gate(seen: Tally, strict: bool) -> None:
@@ -239,11 +251,11 @@ def cover_in_background(book: Book, options: BuildOptions) -> Callable[[], Cover
 
     A generated cover is a WeasyPrint layout and a raster of its own (a third of a second): in a forked
     process, made before this process has loaded WeasyPrint, it costs no wall time and its raster never
-    sits on top of the book's layout in memory. One core, or no fork: drawn here and now.
+    sits on top of the book's layout in memory. One core, no fork, or WeasyPrint loaded (a warm
+    `watch` child): drawn here, once, when the EPUB first asks for it.
     """
-    if not _can_fork_a_cover(book):
-        cover = _draw_cover(book, options.resources)
-        return lambda: cover
+    if not _can_fork_a_cover(book):  # drawn when the EPUB first needs it: a PDF placed early never waits for it
+        return cache(partial(_draw_cover, book, options.resources))
     pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"), initializer=die_with_parent,
                                initargs=(os.getpid(),))
     future = pool.submit(_draw_cover, book, options.resources)

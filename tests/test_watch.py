@@ -120,6 +120,28 @@ def test_an_error_is_shown_and_the_next_good_save_recovers(tmp_path: Path) -> No
     assert "octavo-problems" not in fixed and "Fixed, and back." in fixed
 
 
+@pytest.mark.slow
+def test_a_save_with_an_error_leaves_the_outputs_of_the_last_good_build(tmp_path: Path) -> None:
+    """The outputs start beside the preview's refresh: when the refresh finds an error, the bar says the outputs are
+    the last good build's (no second copy of the error), and the files stay as they were."""
+    content, out = new_book(tmp_path), tmp_path / "dist"
+    with running_preview(content, out, targets=("epub",)) as preview:
+        outputs = lambda: preview.live.snapshot.outputs  # noqa: E731
+        wait_for(lambda: outputs().state == "done", timeout=60)
+        before = (out / "my-book.epub").read_bytes()
+        version = outputs().version
+        replace_in(content / CHAPTER, FIRST_LINE, "![](images/open-book.png)")  # no alt text: an error
+        wait_for(lambda: outputs().version > version and outputs().state == "stale"
+                 and preview.rebuilder.outputs.idle(), timeout=60)
+        stale = outputs()
+        replace_in(content / CHAPTER, "![](images/open-book.png)", "Fixed, and back.")
+        wait_for(lambda: outputs().state == "done", timeout=60)
+        children = preview.rebuilder.outputs.children
+    assert stale.problems == () and preview.live.snapshot.problems == ()
+    assert (out / "my-book.epub").read_bytes() != before  # the good save was built
+    assert children == 1  # one child built the three
+
+
 def test_a_broken_book_yaml_lists_every_problem(tmp_path: Path) -> None:
     content = new_book(tmp_path)
     with running_preview(content, tmp_path / "dist") as preview:
@@ -139,9 +161,11 @@ def test_the_epub_follows_and_is_served(tmp_path: Path) -> None:
         wait_for(lambda: preview.live.snapshot.outputs.state == "done")
         first = (out / "my-book.epub").stat().st_mtime_ns
         stream = EventStream(preview)
+        version = preview.live.snapshot.outputs.version
         replace_in(content / CHAPTER, FIRST_LINE, "A new first line.")
-        stream.next("reload")
-        stream.next("outputs")  # building
+        stream.next("outputs")  # building: the build starts beside the preview's refresh (before or after its reload)
+        wait_for(lambda: preview.live.snapshot.outputs.version > version + 1
+                 and preview.live.snapshot.outputs.state == "done", timeout=60)
         stream.next("outputs")  # done
         stream.close()
         snap = preview.live.snapshot

@@ -6,8 +6,9 @@ import difflib
 import logging
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -723,10 +724,9 @@ def check_unique_ids(book: Book, trees: dict[Path, Any], made: dict[str, str] | 
     places; WeasyPrint would only log "Anchor defined twice" and the EPUB would fail epubcheck. `made`: where
     each chapter and heading id was taken (IdPool.places)."""
     made = dict(made or {})
-    places: dict[str, str] = {}
+    places: dict[str, str | Callable[[], str]] = {}  # a raw id's place: its line, looked for only if needed
     for chapter in book.chapters:
-        raw_lines: dict[str, list[int]] = {}
-        text = chapter.source.read_text(encoding="utf-8")
+        raw_seen: dict[str, int] = {}
         headings = {heading.id for heading in chapter.headings}
         tree = trees.get(chapter.source)
         elements = [element for element in tree.iter() if element.get("id") is not None] if tree is not None else []
@@ -734,17 +734,25 @@ def check_unique_ids(book: Book, trees: dict[Path, Any], made: dict[str, str] | 
                                           e.get("id") in headings else "raw") for e in elements),
                  *((note.id, "note") for note in chapter.footnotes)]
         for anchor, how in found:
+            place: str | Callable[[], str]
             if how == "made":
                 place = made.pop(anchor, chapter.name)  # a heading's or the title's: where it was taken
             elif how == "note":
                 place = chapter.name
             else:  # raw HTML: the next line of the file that writes this id
-                lines = raw_lines.setdefault(anchor, _id_lines(text, anchor))
-                place = f"{chapter.name}:{lines.pop(0)}" if lines else chapter.name
+                raw_seen[anchor] = raw_seen.get(anchor, -1) + 1
+                place = partial(_raw_place, chapter.name, chapter.source, anchor, raw_seen[anchor])
             if anchor in places:
-                name, _, line = place.rpartition(":") if place != chapter.name else (place, "", "")
-                raise duplicate_id(anchor, places[anchor], name or place, int(line) if line.isdigit() else None)
+                shown, first = (p if isinstance(p, str) else p() for p in (place, places[anchor]))
+                name, _, line = shown.rpartition(":") if shown != chapter.name else (shown, "", "")
+                raise duplicate_id(anchor, first, name or shown, int(line) if line.isdigit() else None)
             places[anchor] = place
+
+
+def _raw_place(name: str, source: Path, anchor: str, occurrence: int) -> str:
+    """'name:line' of the `occurrence`-th raw HTML id="`anchor`" in a chapter's file (its name if not found)."""
+    lines = _id_lines(source.read_text(encoding="utf-8"), anchor)
+    return f"{name}:{lines[occurrence]}" if occurrence < len(lines) else name
 
 
 def _id_lines(text: str, anchor: str) -> list[int]:

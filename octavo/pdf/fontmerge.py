@@ -6,8 +6,11 @@ every page pointed at them."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import threading
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,7 +73,7 @@ def _unite_files(out: Any, fonts: list[Any]) -> Any:
     if key == "/FontFile2":
         data = unite_font_files([file.read_bytes() for file in files])
         descriptor.FontFile2 = out.make_stream(data, Length1=len(data))
-    elif (united := unite_cff_files([file.read_bytes() for file in files])) is not None:
+    elif (united := _remembered(b"CFF ", [file.read_bytes() for file in files], unite_cff_files)) is not None:
         descriptor.FontFile3 = out.make_stream(united, Subtype=pikepdf.Name.OpenType)
     else:
         return None
@@ -151,12 +154,37 @@ _MAXP = ("maxPoints", "maxContours", "maxCompositePoints", "maxCompositeContours
          "maxComponentElements", "maxComponentDepth")
 
 
+#: Fonts united in this process, by the SHA-256 of their subsets: the print and screen editions of a book embed the
+#: same subsets (one layout), and `watch` merges the same fonts again after an edit that drew no new glyph.
+_UNITED: dict[bytes, bytes | None] = {}
+#: How many united fonts are kept (a book has a face a role and style: a few).
+KEEP_UNITED = 16
+_UNITING = threading.Lock()
+
+
 def unite_font_files(files: list[bytes]) -> bytes:
     """TrueType subsets of one font with retained glyph ids -> one font with every glyph any of them has.
 
     Glyphs are copied as the subsets hold them (compiled, never decoded: a part's glyph is the original's), so
     the head box and maxp bounds are the subsets' widest rather than recomputed.
     """
+    united = _remembered(b"glyf", files, _unite)
+    assert united is not None
+    return united
+
+
+def _remembered(kind: bytes, files: list[bytes], unite: Callable[[list[bytes]], bytes | None]) -> bytes | None:
+    """`unite(files)`, made once for the same subsets in this process."""
+    key = hashlib.sha256(kind + b"".join(hashlib.sha256(data).digest() for data in files)).digest()
+    with _UNITING:  # the other edition's merge, in another thread, waits for this union rather than making its own
+        if key not in _UNITED:
+            if len(_UNITED) >= KEEP_UNITED:
+                _UNITED.pop(next(iter(_UNITED)))
+            _UNITED[key] = unite(files)
+        return _UNITED[key]
+
+
+def _unite(files: list[bytes]) -> bytes:
     from fontTools.ttLib import TTFont
 
     fonts = []

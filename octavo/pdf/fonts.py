@@ -196,6 +196,8 @@ def check_coverage(book: Book, styles: Resources, config_name: str) -> None:
         sources.append((chapter.name, chapter.source, pieces))
     for name, path, pieces in sources:
         for text, roles in pieces:
+            if not _uncovered(text, roles, covered):  # each distinct character once; the loop below finds the first
+                continue
             for char in text:
                 point = ord(char)
                 if char.isspace() or point in INVISIBLE:
@@ -203,6 +205,12 @@ def check_coverage(book: Book, styles: Resources, config_name: str) -> None:
                 role = next((r for r in roles if point not in covered[r]), None)
                 if role is not None:
                     raise FontError(_message(char, role, plan), name, line_in_file(path, char) if path else None)
+
+
+def _uncovered(text: str, roles: tuple[str, ...], covered: dict[str, frozenset[int]]) -> bool:
+    """Whether a character of `text` is missing from the fonts of one of `roles` (spaces and invisibles aside)."""
+    points = {ord(char) for char in set(text) if not char.isspace()} - INVISIBLE
+    return any(points - covered[role] for role in roles)
 
 
 def _pieces(fragment: str) -> list[tuple[str, tuple[str, ...]]]:

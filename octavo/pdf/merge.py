@@ -5,6 +5,7 @@ named destinations and the links across parts, catalogue and metadata, structure
 from __future__ import annotations
 
 import os
+import threading
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +18,9 @@ from octavo.pdf.pdftrees import bring, name_tree
 
 #: The URI a part's link to an anchor laid out in another part carries (WeasyPrint keeps it as a /URI action).
 PART_LINK = "octavo-part:#"
+#: Held while the warnings filters are changed: the editions are merged in threads (partbuild.py), and
+#: catch_warnings changes filters that every thread shares.
+_WARNINGS = threading.Lock()
 #: What the first part's catalogue says for the whole book.
 _CATALOGUE = ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata", "/OutputIntents", "/PageMode")
 
@@ -76,7 +80,7 @@ def _append_pages(out: Any, sources: Sequence[Any], labels: Sequence[str] | None
     starts: list[int] = []
     # labels for as many pages as the parts hold: the parts already hold every page, blank ones included
     blanks_given = labels is not None and len(labels) != sum(len(src.pages) for src in sources)
-    with warnings.catch_warnings():  # the named destinations and links are merged below
+    with _WARNINGS, warnings.catch_warnings():  # the named destinations and links are merged below
         warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
         for src in sources:
             if starts and labels is not None and blanks_given:

@@ -4,8 +4,10 @@ page map; or None when the book is laid out in one piece."""
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from octavo.model import Book, Edition
@@ -48,11 +50,11 @@ def write_in_parts(html: Callable[[PageMap | None], str], source: Source, parts:
               counts["laid out"], counts["from the cache"], counts["laid out twice"], time.perf_counter() - started)
     labels = placed.labels()
     pages = placed.page_map()
-    layouts = {}
-    for edition, target in targets.items():
-        count = merge_parts(placed.pdfs(edition.value), target, book, edition, labels)
-        layouts[edition] = PdfLayout(count, pages)
-    return layouts
+    # The editions merged side by side: qpdf reads, copies and writes without holding the interpreter.
+    with ThreadPoolExecutor(max_workers=max(1, min(len(targets), os.cpu_count() or 1))) as pool:
+        merged = {edition: pool.submit(merge_parts, placed.pdfs(edition.value), target, book, edition, labels)
+                  for edition, target in targets.items()}
+        return {edition: PdfLayout(count.result(), pages) for edition, count in merged.items()}
 
 
 def page_findings(html: Callable[[PageMap | None], str], source: Source, parts: tuple[Part, ...], book: Book,

@@ -10,6 +10,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -112,11 +113,12 @@ class Rebuilder:
         self.options = options
         self.live = live
         self._lock = threading.Lock()
-        self.outputs = OutputsWorker(options, live)
+        self.outputs = OutputsWorker(options, live, settled=self._lock)
 
-    def refresh(self) -> bool:
-        """Rebuild the preview HTML and publish it, or publish what went wrong; True when it built."""
-        with self._lock, collect_warnings() as warnings:
+    def refresh(self, held: bool = False) -> bool:
+        """Rebuild the preview HTML and publish it, or publish what went wrong; True when it built. `held`: the
+        caller holds the lock."""
+        with nullcontext() if held else self._lock, collect_warnings() as warnings:
             start = time.perf_counter()
             try:
                 fresh = render_preview(self.options)
@@ -138,13 +140,20 @@ class Rebuilder:
             return False
 
     def changed(self, paths: list[Path]) -> None:
-        """Rebuild what `paths` call for."""
+        """Rebuild what `paths` call for: the outputs start at once, beside the preview's refresh (on the other core);
+        a refresh that fails withdraws a build not yet started, and one under way ends 'stale' (worker.py)."""
         plan = plan_for(paths, self.options)
         names = ", ".join(sorted({p.name for p in paths}))
         log.info("changed: %s", names)
-        built = self.refresh() if plan.preview else not self.live.snapshot.problems
-        if built and plan.targets:
-            self.outputs.request(plan.targets)
+        if not plan.preview:
+            if plan.targets and not self.live.snapshot.problems:
+                self.outputs.request(plan.targets)
+            return
+        with self._lock:  # held until the refresh below has it: the outputs read its verdict once it is known
+            if plan.targets:
+                self.outputs.request(plan.targets)
+            if not self.refresh(held=True):
+                self.outputs.withdraw()
 
 
 class Watcher:

@@ -2,6 +2,8 @@
 
 A child, not a thread: WeasyPrint holds the interpreter for seconds, which would stall the preview
 server, and a child can be interrupted cleanly (its atomic writes remove their temporary files).
+One child serves every save: it keeps Octavo and WeasyPrint imported, and the fork server its part workers
+start from, so a save lays out only what changed (issue 18: the PDFs within 3 s of a save).
 """
 
 from __future__ import annotations
@@ -36,23 +38,30 @@ log = logging.getLogger("octavo")
 #: nothing yet; after, it exits with 143 through SystemExit, which removes temporary files on its way out.
 BOOT = ("import signal, sys\n"
         "signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))\n"
-        "from octavo.preview.worker import main\n"
-        "sys.exit(main(sys.argv[1:]))\n")
-#: The child's last stdout line starts with this, followed by its result as JSON.
+        "from octavo.preview.worker import serve\n"
+        "sys.exit(serve(sys.stdin))\n")
+#: The child's stdout line that ends a build starts with this, followed by its result as JSON.
 RESULT = "octavo-result: "
+#: The child's stdout line said once the PDFs are in place (the EPUB follows).
+PDFS = "octavo-pdfs"
 LABELS = ((Edition.PRINT, "print PDF"), (Edition.SCREEN, "screen PDF"), (Edition.EPUB, "EPUB"))
 
 
 class OutputsWorker:
     """One output build at a time, in a thread that runs the child; requests made meanwhile are merged."""
 
-    def __init__(self, options: BuildOptions, live: Live):
+    def __init__(self, options: BuildOptions, live: Live, settled: threading.Lock | None = None):
         self.options = options
         self.live = live
+        self.settled = settled or threading.Lock()
+        """Held while the preview is refreshed: a build's verdict waits for the refresh's."""
         self._wanted: set[str] = set()
         self._wake = threading.Condition()
         self._stopping = False
+        self._busy = False
         self._child: subprocess.Popen[str] | None = None
+        self.children = 0
+        """How many child processes were started: one for every build while none dies."""
         self._thread = threading.Thread(target=self._run, name="octavo-outputs", daemon=True)
 
     def start(self) -> None:
@@ -65,9 +74,19 @@ class OutputsWorker:
             self._wanted |= set(targets) & set(self.options.targets)
             self._wake.notify()
 
+    def idle(self) -> bool:
+        """Whether no build is asked for or under way."""
+        with self._wake:
+            return not self._wanted and not self._busy
+
+    def withdraw(self) -> None:
+        """The text has an error after all: forget the builds asked for and not yet started."""
+        with self._wake:
+            self._wanted = set()
+
     def mark_stale(self) -> None:
-        """The text has an error: the outputs present are from the last good build."""
-        if self.live.snapshot.outputs.state == "done":
+        """The text has an error: the outputs present are from the last good build (a build under way ends so)."""
+        if self.live.snapshot.outputs.state in ("done", "building"):
             self._publish(state="stale")
 
     def stop(self) -> None:
@@ -92,44 +111,74 @@ class OutputsWorker:
                 if self._stopping:
                     return
                 targets, self._wanted = sorted(self._wanted), set()
+                self._busy = True
             self._publish(state="building")
             result = self._build(targets)
             if result is None:
                 return
             self._publish(**result)
+            with self._wake:
+                self._busy = False
 
     def _build(self, targets: list[str]) -> dict[str, Any] | None:
         start = time.perf_counter()
         with self._wake:
             if self._stopping:
                 return None
-            # A session of its own: the terminal's Ctrl-C reaches only the server, which stops the child itself.
-            self._child = subprocess.Popen(command(self.options, targets), stdout=subprocess.PIPE, text=True,
-                                           env=_child_env(), start_new_session=True)
-            child = self._child
-        stdout, _ = child.communicate()
+            child = self._warm_child()
+        assert child.stdin is not None and child.stdout is not None
+        try:
+            child.stdin.write(json.dumps(spec(self.options, targets)) + "\n")
+            child.stdin.flush()
+        except OSError:  # it died since the last build: its end of the pipe is closed
+            pass
+        lines = []
+        for line in child.stdout:  # the child's stdout: its result lines only (it logs to stderr)
+            lines.append(line)
+            if line.startswith(RESULT):
+                break
+            if line.startswith(PDFS):  # both PDFs in place: the bar links them while the EPUB is made
+                self._publish(files=present_outputs(self.options, self.live.snapshot.slug))
         with self._wake:
-            self._child = None
             if self._stopping:
                 return None
-        problems, warnings = parse_result(stdout, child.returncode)
+            if not lines or not lines[-1].startswith(RESULT):  # it died: the next build starts another
+                child.wait()
+                self._child = None
+        problems, warnings = parse_result("".join(lines), child.poll() or 0)
         seconds = time.perf_counter() - start
-        snap = self.live.snapshot
+        with self.settled:  # the refresh of the same save, begun beside this build, has said whether the text is good
+            snap = self.live.snapshot
+        if snap.problems:  # the preview shows the error; the outputs present are from the last good build
+            problems = ()
         state = "failed" if problems else "stale" if snap.problems else "done"
         log.info("outputs (%s) %s in %.1f s", ", ".join(targets), "failed" if problems else "built", seconds)
         return {"state": state, "problems": problems, "warnings": warnings, "seconds": seconds,
                 "files": present_outputs(self.options, snap.slug)}
 
+    def _warm_child(self) -> subprocess.Popen[str]:
+        """The child that builds, started on the first build (or when the last one died) and kept for the next."""
+        if self._child is None or self._child.poll() is not None:
+            # A session of its own: the terminal's Ctrl-C reaches only the server, which stops the child itself.
+            self._child = subprocess.Popen(command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                           env=_child_env(), start_new_session=True)
+            self.children += 1
+        return self._child
+
     def _publish(self, **changes: Any) -> None:
         self.live.update(lambda s: replace(s, outputs=replace(s.outputs, version=s.outputs.version + 1, **changes)))
 
 
-def command(options: BuildOptions, targets: list[str]) -> list[str]:
-    """The child's command line: this interpreter, this module, the options as JSON."""
-    spec = {"content": str(options.content), "out": str(options.out), "targets": targets,
+def command() -> list[str]:
+    """The child's command line: this interpreter and this module; each build's options come on its stdin."""
+    return [sys.executable, "-c", BOOT]
+
+
+def spec(options: BuildOptions, targets: list[str]) -> dict[str, Any]:
+    """One build's options as JSON, a line of the child's stdin."""
+    return {"content": str(options.content), "out": str(options.out), "targets": targets,
             "version": options.version, "templates": str(options.templates), "styles": str(options.styles),
-            "overrides": [str(folder) for folder in options.overrides]}
-    return [sys.executable, "-c", BOOT, json.dumps(spec)]
+            "overrides": [str(folder) for folder in options.overrides], "verbose": log.isEnabledFor(logging.DEBUG)}
 
 
 def _child_env() -> dict[str, str]:
@@ -173,23 +222,53 @@ def collect_warnings(this_thread: bool = True) -> Iterator[Sequence[str]]:
         yield seen.lines
 
 
-def main(argv: list[str]) -> int:
-    """The child: build, log as `python build.py` does, print the result line."""
+def serve(requests: Iterable[str]) -> int:
+    """The child: a build for each line of `requests` (the options as JSON), logged as `python build.py` logs,
+    each ended by its result line; the end of `requests` (the server stopped) ends it."""
     from octavo.log import setup_console
 
-    spec = json.loads(argv[0])
-    setup_console(quiet=False, verbose=False)
+    verbose = None
+    for line in requests:
+        request = json.loads(line)
+        if request.get("verbose", False) != verbose:  # as `watch -v` asked
+            verbose = bool(request.get("verbose", False))
+            setup_console(quiet=False, verbose=verbose)
+        print(RESULT + json.dumps(build_once(request)), flush=True)
+    return 0
+
+
+def build_once(spec: dict[str, Any]) -> dict[str, Any]:
+    """One build of the outputs `spec` asks for, its PDFs put in place before its EPUB is made; its problems and
+    warnings as plain data."""
     options = BuildOptions(content=Path(spec["content"]), out=Path(spec["out"]), targets=tuple(spec["targets"]),
                            version=spec["version"], templates=Path(spec["templates"]), styles=Path(spec["styles"]),
                            overrides=tuple(Path(folder) for folder in spec["overrides"]))
     problems: tuple[Problem, ...] = ()
+    start = time.perf_counter()
+
+    def placed() -> None:
+        log.debug("the PDFs in place %.2f s after the build began", time.perf_counter() - start)
+        print(PDFS, flush=True)
+        _warm_up(options.out)  # the fork server imports WeasyPrint while the EPUB is made
+
     with collect_warnings(this_thread=False) as warnings:
         try:
-            build(options)
+            build(options, pdfs_placed=placed)
         except BuildError as exc:
             problems = problems_from(exc)
             for problem in problems:
                 log.error("%s", problem)
-    print(RESULT + json.dumps({"problems": [asdict(p) for p in problems], "warnings": list(warnings)}), flush=True)
-    return 1 if problems else 0
+    return {"problems": [asdict(p) for p in problems], "warnings": list(warnings)}
 
+
+def _warm_up(out: Path) -> None:
+    """Once the PDFs of a book laid out in parts are in place: start the fork server the next build's part workers
+    come from (pdf/parallel.py), so that no save waits for it to import WeasyPrint (it does so in its own process;
+    this returns at once)."""
+    import multiprocessing.forkserver
+
+    from octavo.pdf.parallel import _context
+    from octavo.pdf.partcache import FOLDER
+
+    if (out / FOLDER).is_dir() and _context().get_start_method() == "forkserver":
+        multiprocessing.forkserver.ensure_running()
