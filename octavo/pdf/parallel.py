@@ -9,11 +9,13 @@ the front matter) and the index are laid out once the pages they print are known
 
 from __future__ import annotations
 
+import itertools
 import logging
 import multiprocessing as mp
 import os
 import queue
 import re
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -25,8 +27,8 @@ from typing import Any
 from octavo.model import Book
 from octavo.pages import PageMap, PrintPage, from_roman, roman
 from octavo.pdf.partcache import PRINT, SCREEN, PartCache, inputs_key, part_key
-from octavo.pdf.parts import Part, Source, Start, blank_html, booktitles, part_html, part_ids
-from octavo.pdf.partwork import Job, Laid, run, start_worker
+from octavo.pdf.parts import Part, Source, Start, blank_html, booktitles, folio_rule, page_refs, part_html, part_ids
+from octavo.pdf.partwork import Job, Laid, decide, refolioed, run, start_worker
 from octavo.resources import Resources
 
 log = logging.getLogger("octavo")
@@ -36,6 +38,8 @@ _PROGRESS = logging.getLogger("weasyprint.progress")
 #: Rounds of the chain at most: the first (later pages guessed), one with the pages found, one more in case a
 #: page number's new width moved a page.
 MAX_ROUNDS = 3
+#: The file of a part's staging folder its worker waits for (partwork.decide).
+DECISION = "decision.json"
 #: The environment variable that sets how many worker processes lay out parts (the bytes are the same for any).
 WORKERS_VARIABLE = "OCTAVO_WORKERS"
 @dataclass
@@ -84,6 +88,19 @@ class Placed:
         return PageMap(tuple(pages), anchors)
 
 
+@dataclass
+class Flight:
+    """A job given to the workers: being laid out, waiting for its decision (partwork.decide), or being drawn."""
+
+    job: Job
+    future: Future[Laid | None]
+    staged: Path
+    """Its staging folder in the cache."""
+    by: int = 0
+    """How far its first folio was moved from the one it was laid out with (its margins made again)."""
+    began: float = field(default_factory=time.perf_counter)
+
+
 class Chain:
     """The workers, the cache, and the layouts of this build."""
 
@@ -94,46 +111,101 @@ class Chain:
         self.reports: Any = context.Queue()
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=start_worker,
                                         initargs=(book, styles, self.reports))
+        self.window = workers - 1  # parts laid out ahead at once: a worker is always left for the chain's own
         self.now: dict[str, Laid] = {}
-        self.pending: dict[str, tuple[Future[tuple[tuple[str, int, str], ...]], Path]] = {}
-        self.counts = {"laid out": 0, "from the cache": 0, "laid out twice": 0}
+        self.flights: dict[str, Flight] = {}
+        self.ahead: dict[int, tuple[Flight, str]] = {}
+        self.dropped: list[Flight] = []
+        self.arrived: dict[int, tuple[Laid, int]] = {}
+        self.counts = {"laid out": 0, "from the cache": 0, "laid out twice": 0, "laid out ahead": 0,
+                       "folios moved": 0}
         self.numbers: dict[int, int] = {}
+        self.tickets = itertools.count(1)
 
     def lay(self, number: int, html: str, first: int, blank: bool = False) -> tuple[str, Laid]:
         """The layout of one piece: made in this build, cached, or laid out now (waiting for its report only)."""
+        key = self.place(number, html, first, blank=blank)
+        return key, self.laid(key)
+
+    def place(self, number: int, html: str, first: int, folio: int = 0, blank: bool = False,
+              own_pages: bool = False) -> str:
+        """The key of one piece, its layout found in this build or the cache, taken from the part laid out ahead
+        (when only its first folio differs, and the part prints none of its own pages), or given to a worker."""
         key = part_key(html, self.inputs)
+        ahead = self.ahead.pop(number, None)
+        if key in self.now or key in self.flights or self._cached(key):
+            if ahead is not None:
+                self._drop(ahead[0])
+            return key
+        if ahead is not None:
+            flight, guessed = ahead
+            guess = flight.job.folio
+            if guessed.replace(folio_rule(guess), folio_rule(folio)) == html and (guess == folio or not own_pages):
+                decide(flight.job.decision, True, folio, first, key)
+                flight.by = folio - guess
+                self.flights[key] = flight
+                self.counts["folios moved"] += flight.by != 0
+                return key
+            self._drop(flight)
+        flight = self._submit(number, html, first, folio, blank, key)
+        decide(flight.job.decision, True, folio, first, key)
+        self.flights[key] = flight
+        return key
+
+    def guess(self, number: int, html: str, folio: int) -> None:
+        """Lay a part out ahead of the chain, with a guessed first folio (`place` decides what becomes of it)."""
+        key = part_key(html, self.inputs)
+        if number in self.ahead or key in self.now or key in self.flights or self._cached(key):
+            return
+        self.ahead[number] = (self._submit(number, html, 1, folio, False, key), html)
+        self.counts["laid out ahead"] += 1
+
+    def laid(self, key: str) -> Laid:
+        """What the piece of `key` made: its report, with the real folios."""
         if key in self.now:
-            return key, self.now[key]
-        if (cached := self.cache.get(key)) is not None:
-            self.counts["from the cache"] += 1
-            self.now[key] = cached
-            return key, cached
+            return self.now[key]
+        flight = self.flights[key]
+        report, pages = self._report(flight)
+        laid = replace(refolioed(report, flight.by, pages), key=key)
+        log.debug("part %d laid out: %d pages in %.1f s%s", flight.job.number, laid.pages,
+                  time.perf_counter() - flight.began, f" (ahead, folios moved by {flight.by})" if flight.by else "")
+        self.now[key] = laid
+        return laid
+
+    def _cached(self, key: str) -> bool:
+        if (cached := self.cache.get(key)) is None:
+            return False
+        self.counts["from the cache"] += 1
+        self.now[key] = cached
+        return True
+
+    def _submit(self, number: int, html: str, first: int, folio: int, blank: bool, key: str) -> Flight:
         self.numbers[number] = self.numbers.get(number, 0) + 1
         self.counts["laid out"] += 1
         self.counts["laid out twice"] += self.numbers[number] == 2
         staged = self.cache.staging(key)
-        busy = sum(not future.done() for future, _ in self.pending.values())
+        busy = sum(not flight.future.done() for flight in self.flights.values())
         split = busy + 2 <= (os.cpu_count() or 1)  # a core for each edition: an edit's one part, drawn sooner
-        job = Job(number, key, html, staged / PRINT, staged / SCREEN, first, split, blank)
-        began = time.perf_counter()
-        future = self.pool.submit(run, job)
-        self.pending[key] = (future, staged)
-        laid = self._report(key, future)
-        log.debug("part %d laid out: %d pages in %.1f s", number, laid.pages, time.perf_counter() - began)
-        self.now[key] = laid
-        return key, laid
+        job = Job(number, key, html, staged / PRINT, staged / SCREEN, first, split, blank, next(self.tickets), folio,
+                  staged / DECISION)
+        return Flight(job, self.pool.submit(run, job), staged)
 
-    def _report(self, key: str, future: Future[Any]) -> Laid:
-        while True:
+    def _drop(self, flight: Flight) -> None:
+        decide(flight.job.decision, False)
+        self.dropped.append(flight)
+
+    def _report(self, flight: Flight) -> tuple[Laid, int]:
+        ticket = flight.job.ticket
+        while ticket not in self.arrived:
             try:
-                laid: Laid = self.reports.get(timeout=0.2)
+                came, laid, pages = self.reports.get(timeout=0.2)
             except queue.Empty:
-                if future.done():
-                    future.result()  # the worker's error, raised here
-                    raise RuntimeError(f"part {key} was laid out without a report") from None
+                if flight.future.done():
+                    flight.future.result()  # the worker's error, raised here
+                    raise RuntimeError(f"part {flight.job.key} was laid out without a report") from None
                 continue
-            if laid.key == key:
-                return laid
+            self.arrived[came] = (laid, pages)
+        return self.arrived.pop(ticket)
 
     def stop(self) -> None:
         """End the workers this build started, whatever they are doing."""
@@ -144,11 +216,20 @@ class Chain:
     def finish(self, used: set[str]) -> None:
         """Wait for every part to be drawn and keep those used in the cache; stop the workers."""
         try:
-            for key, (future, staged) in self.pending.items():
-                drawn = future.result()  # what was logged while its PDFs were drawn: kept with its layout's
-                self.now[key] = replace(self.now[key], records=self.now[key].records + drawn)
+            for flight, _ in self.ahead.values():
+                self._drop(flight)
+            for key, flight in self.flights.items():
+                drawn = flight.future.result()  # with the layout's findings and what was logged while it was drawn
+                if drawn is None or drawn.labels != self.laid(key).labels:
+                    raise RuntimeError(f"part {flight.job.number} was drawn with other folios than it was placed")
+                self.now[key] = drawn
                 if key in used:
-                    self.cache.put(key, staged, self.now[key])
+                    self.cache.put(key, flight.staged, drawn)
+                else:
+                    shutil.rmtree(flight.staged, ignore_errors=True)
+            for flight in self.dropped:
+                flight.future.result()
+                shutil.rmtree(flight.staged, ignore_errors=True)
         finally:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.reports.close()
@@ -175,13 +256,16 @@ def place_parts(html: Callable[[PageMap | None], str], source: Source, parts: tu
     hold), give `ahead` the book's page map, wait for their PDFs, and keep them in the cache."""
     cache = PartCache(out)
     guesses: dict[str, str] = dict(cache.read_json("folios.json") or {})
-    ids = part_ids(source, parts)
-    titles = booktitles(source, parts, book.meta.short_title)
+    last = cache.read_json("last-build.json") or {}
+    starts = {int(n): int(folio) for n, folio in dict(last.get("starts") or {}).items()}
+    plan = _plan(source, parts, book)
     chain = Chain(book, styles, cache, max(1, min(workers(), len(parts))))
     try:
         keys: list[str] = []
+        if any(part.recto for part in parts[1:]):
+            chain.place(-1, blank_html(source), 1, blank=True)  # the blank page a recto may need, laid out first
         for _ in range(MAX_ROUNDS + 1):  # the last round only confirms: every part's HTML is the one laid out
-            slots, folios = _round(chain, html, source, parts, ids, titles, guesses)
+            slots, folios = _round(chain, html, plan, guesses, starts)
             if keys == (keys := [slot.key for slot in slots]):
                 break
             guesses = folios
@@ -193,7 +277,8 @@ def place_parts(html: Callable[[PageMap | None], str], source: Source, parts: tu
             ahead(Placed(slots, cache).page_map())  # the EPUB, made while the workers draw
         chain.finish({slot.key for slot in slots})
         for slot in slots:
-            slot.laid = replace(slot.laid, records=chain.now[slot.key].records)
+            drawn = chain.now[slot.key]
+            slot.laid = replace(slot.laid, records=drawn.records, findings=drawn.findings)
     except BaseException:  # an error, or the build interrupted: the workers stop now, drawing or not
         chain.stop()
         raise
@@ -201,7 +286,7 @@ def place_parts(html: Callable[[PageMap | None], str], source: Source, parts: tu
     cache.write_json("folios.json", folios)
     placed = Placed(slots, cache, chain.counts)
     cache.write_json("last-build.json", {**chain.counts, "parts": len(parts),
-                                         "laid": sorted(n for n in chain.numbers)})
+                                         "laid": sorted(n for n in chain.numbers), "starts": starts})
     return placed
 
 
@@ -212,15 +297,43 @@ def workers() -> int:
     return int(given) if given.isdigit() and int(given) > 0 else (os.cpu_count() or 1) + 1
 
 
-def _round(chain: Chain, html: Callable[[PageMap | None], str], first_draft: Source, parts: tuple[Part, ...],
-           ids: tuple[frozenset[str], ...], titles: tuple[str, ...],
-           guesses: dict[str, str]) -> tuple[list[Slot], dict[str, str]]:
-    """One pass of the chain: the body's parts in order, the index, then the front matter."""
+@dataclass(frozen=True)
+class Plan:
+    """What the rounds read of the book's parts, found once."""
+
+    source: Source
+    parts: tuple[Part, ...]
+    ids: tuple[frozenset[str], ...]
+    """Every element id of each part."""
+    titles: tuple[str, ...]
+    """The running head in force where each part begins."""
+    refs: tuple[tuple[frozenset[str], bool], ...]
+    """The ids of other parts whose pages each part prints, and whether it prints pages of its own (parts.page_refs)."""
+    before: tuple[frozenset[str], ...]
+    """The ids of the body's parts before each part."""
+
+
+def _plan(source: Source, parts: tuple[Part, ...], book: Book) -> Plan:
+    ids = part_ids(source, parts)
+    before, seen = [], frozenset[str]()
+    for part in parts:
+        before.append(seen)
+        seen = seen | ids[part.number] if part.kind == "body" else seen
+    return Plan(source, parts, ids, booktitles(source, parts, book.meta.short_title),
+                tuple(page_refs(source, part, ids[part.number]) for part in parts), tuple(before))
+
+
+def _round(chain: Chain, html: Callable[[PageMap | None], str], plan: Plan, guesses: dict[str, str],
+           starts: dict[int, int]) -> tuple[list[Slot], dict[str, str]]:
+    """One pass of the chain: the body's parts in order (the next ones laid out ahead, their first folios guessed
+    from `starts`, the last round's or build's: what they print does not depend on them), the index, then the
+    front matter."""
     known: dict[str, str] = {}
+    first_draft, parts = plan.source, plan.parts
     blank = blank_html(first_draft)
     body: list[Slot] = []
     position, folio, last_label = 1, 1, ""
-    for part in parts[1:]:
+    for index, part in enumerate(parts[1:], start=1):
         source = first_draft if part.kind == "body" else Source(html(_body_map(body)))
         recto = position % 2 == 1
         if part.recto and not recto:
@@ -228,16 +341,19 @@ def _round(chain: Chain, html: Callable[[PageMap | None], str], first_draft: Sou
             laid = _relabel(laid, _next_label(last_label))
             body.append(Slot(None, key, laid, blank, position))
             position, folio, recto = position + 1, folio + 1, True
-        start = Start(folio, recto, titles[part.number])
-        text = part_html(source, part, start, ids[part.number], {**guesses, **known})
-        key, laid = chain.lay(part.number, text, position)
+        start = Start(folio, recto, plan.titles[part.number])
+        text = part_html(source, part, start, plan.ids[part.number], {**guesses, **known})
+        key = chain.place(part.number, text, position, folio, own_pages=plan.refs[part.number][1])
+        starts[part.number] = folio
+        _look_ahead(chain, plan, parts[index + 1:index + 1 + chain.window], {**guesses, **known}, known, starts)
+        laid = chain.laid(key)
         _PROGRESS.info("Step 5 - Creating layout - Page %d", position + laid.pages - 1)  # the page counter
         known.update({name: laid.labels[n] for name, n in laid.anchors.items()})
         body.append(Slot(part, key, laid, text, position))
         position += laid.pages
         folio = _value(laid.labels[-1]) + 1
         last_label = laid.labels[-1]
-    front_text = part_html(first_draft, parts[0], Start(1, True, ""), ids[0], {**guesses, **known})
+    front_text = part_html(first_draft, parts[0], Start(1, True, ""), plan.ids[0], {**guesses, **known})
     key, front = chain.lay(0, front_text, 1)
     known.update({name: front.labels[n] for name, n in front.anchors.items()})
     slots = [Slot(parts[0], key, front, front_text, 1)]
@@ -245,6 +361,24 @@ def _round(chain: Chain, html: Callable[[PageMap | None], str], first_draft: Sou
         key, laid = chain.lay(-1000, blank, front.pages + 1, blank=True)
         slots.append(Slot(None, key, _relabel(laid, _next_label(front.labels[-1])), blank, front.pages + 1))
     return slots + body, known
+
+
+def _look_ahead(chain: Chain, plan: Plan, upcoming: tuple[Part, ...], folios: dict[str, str], known: dict[str, str],
+                starts: dict[int, int]) -> None:
+    """Lay out ahead the next parts whose side is known (they open on a recto) and whose pages printed of the parts
+    before them are known, each with its first folio guessed; one that prints its own pages only when a guess was
+    made from a real build."""
+    for part in upcoming:
+        if len(chain.ahead) >= chain.window:
+            return
+        refs, own_pages = plan.refs[part.number]
+        if part.kind != "body" or not part.recto or (refs & plan.before[part.number]) - known.keys():
+            continue
+        if own_pages and part.number not in starts:
+            continue
+        guess = starts.get(part.number, 1)
+        start = Start(guess, True, plan.titles[part.number])
+        chain.guess(part.number, part_html(plan.source, part, start, plan.ids[part.number], folios), guess)
 
 
 def _body_map(body: list[Slot]) -> PageMap:

@@ -4,10 +4,12 @@ out, so the next part can start before this one is drawn)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +42,13 @@ class Job:
     """Whether to draw the screen edition in a forked copy while the print edition is drawn (a core is free)."""
     blank: bool = False
     """A blank page that no part holds (before a part that opens on a recto after a recto): no findings."""
+    ticket: int = 0
+    """Which job of the build it is: its report is known by it."""
+    folio: int = 0
+    """The first folio its HTML sets (parts.folio_rule; 0: none), maybe a guess: the decision gives the real one."""
+    decision: Path | None = None
+    """The file the parent writes once it knows where the part stands (`decide`): the worker waits for it after
+    its report, then draws the part (its margins made again when its folio was a guess) or drops it."""
 
 
 @dataclass(frozen=True)
@@ -88,37 +97,96 @@ class _Collect(logging.Handler):
             self.records.append((record.name, record.levelno, record.getMessage()))
 
 
-def run(job: Job) -> tuple[tuple[str, int, str], ...]:
-    """In a worker: lay the part out, report it on the queue, write both editions; return what was logged while
-    they were drawn."""
+def run(job: Job) -> Laid | None:
+    """In a worker: lay the part out, report it on the queue (with how many pages count from its first folio),
+    wait for the parent's decision, then write both editions with the real folios; return what the part's layout
+    and drawing made (None when the parent dropped it)."""
+    from octavo.pdf.refolio import counted, refolio
+
     book, styles, collect = _STATE["book"], _STATE["styles"], _STATE["collect"]
     collect.records = []
-    laid, document = lay_out_part(job, book, styles, collect)
-    _STATE["reports"].put(laid)
+    laid, document, warned = lay_out_part(job, book, styles, collect)
+    pages = counted(document, job.folio)
+    _STATE["reports"].put((job.ticket, laid, pages))
+    decision = _wait(job.decision)
+    if not decision["draw"]:
+        return None
+    by = int(decision["folio"]) - job.folio
+    refolio(document, by, pages)
+    laid = replace(refolioed(laid, by, pages), key=str(decision["key"]))
     collect.records = []
+    laid = replace(laid, findings=() if job.blank else check_part(document, book, int(decision["first"]), warned))
     write_part(document, job, book)
-    return tuple(collect.records)
+    return replace(laid, records=laid.records + tuple(collect.records))
 
 
-def lay_out_part(job: Job, book: Book, styles: Resources, collect: _Collect) -> tuple[Laid, Any]:
-    """The part's layout and what it made, with the log records `collect` gathered meanwhile."""
+def decide(path: Path | None, draw: bool, folio: int = 0, first: int = 1, key: str = "") -> None:
+    """Tell the worker waiting at `path` whether to draw its part, and where it stands: its first folio, its first
+    page (counted as Job.first) and its cache key."""
+    if path is None:
+        return
+    temp = path.with_name(path.name + ".new")
+    temp.write_text(json.dumps({"draw": draw, "folio": folio, "first": first, "key": key}), encoding="utf-8")
+    os.replace(temp, path)
+
+
+def _wait(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {"draw": True, "folio": 0, "first": 1, "key": ""}
+    while not path.is_file():
+        time.sleep(0.01)
+    decision: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    path.unlink()
+    return decision
+
+
+def refolioed(laid: Laid, by: int, pages: int) -> Laid:
+    """What a part's layout made with the folios of its first `pages` pages `by` further on (refolio.py)."""
+    if by == 0 or pages == 0:
+        return laid
+    labels = tuple(shift_label(label, by) if n < pages else label for n, label in enumerate(laid.labels))
+    page_map = PageMap(tuple(replace(page, label=labels[page.number - 1]) for page in laid.page_map.pages),
+                       laid.page_map.anchors)
+    return replace(laid, labels=labels, page_map=page_map)
+
+
+def shift_label(label: str, by: int) -> str:
+    """A folio `by` further on, in its numbering."""
+    from octavo.pages import from_roman, roman
+
+    if label.lstrip("-").isdigit():
+        return str(int(label) + by)
+    value = from_roman(label) + by
+    return roman(value).upper() if label.isupper() else roman(value) if value > 0 else str(value)
+
+
+def lay_out_part(job: Job, book: Book, styles: Resources, collect: _Collect) -> tuple[Laid, Any, list[str]]:
+    """The part's layout and what it made (without its findings: `check_part`, once its first page is known),
+    with the log records `collect` gathered meanwhile, and what the layout warned of."""
     from octavo.pdf.layout import lay_out
-    from octavo.pdf.layoutcheck import layout_defects
-    from octavo.pdf.lines import page_defects
     from octavo.pdf.pagemap import page_map
+    from octavo.pdf.refolio import record_margins
 
+    record_margins()
     warned: list[str] = []
     document = lay_out(job.html, book, Edition.PRINT, styles, warn=warned.append)
-    lines = [_shift(message, job.first - 1) for message in page_defects(document, book)]
-    findings = () if job.blank else (*warned, *lines, *layout_defects(document, book, job.first))
     pages = page_map(document)
     anchors: dict[str, int] = {}
     for n, page in enumerate(document.pages):  # a block split across pages has its anchor on each
         for name in page.anchors:
             anchors.setdefault(name, n)
     labels = tuple(page.label for page in pages.pages)
-    return Laid(job.number, job.key, len(document.pages), labels, anchors, pages, tuple(findings),
-                tuple(collect.records)), document
+    return Laid(job.number, job.key, len(document.pages), labels, anchors, pages, (),
+                tuple(collect.records)), document, warned
+
+
+def check_part(document: Any, book: Book, first: int, warned: list[str]) -> tuple[str, ...]:
+    """The layout check's findings on a part whose first page is `first` (odd on a recto)."""
+    from octavo.pdf.layoutcheck import layout_defects
+    from octavo.pdf.lines import page_defects
+
+    lines = [_shift(message, first - 1) for message in page_defects(document, book)]
+    return (*warned, *lines, *layout_defects(document, book, first))
 
 
 def _shift(message: str, by: int) -> str:
