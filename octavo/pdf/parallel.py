@@ -27,7 +27,18 @@ from typing import Any
 from octavo.model import Book
 from octavo.pages import PageMap, PrintPage, from_roman, roman
 from octavo.pdf.partcache import PRINT, SCREEN, PartCache, inputs_key, part_key
-from octavo.pdf.parts import Part, Source, Start, blank_html, booktitles, folio_rule, page_refs, part_html, part_ids
+from octavo.pdf.parts import (
+    Part,
+    Source,
+    Start,
+    blank_html,
+    booktitles,
+    folio_rule,
+    page_refs,
+    part_html,
+    part_ids,
+    placed_at,
+)
 from octavo.pdf.partwork import Job, Laid, decide, refolioed, run, start_worker
 from octavo.resources import Resources
 
@@ -96,8 +107,10 @@ class Flight:
     future: Future[Laid | None]
     staged: Path
     """Its staging folder in the cache."""
-    by: int = 0
-    """How far its first folio was moved from the one it was laid out with (its margins made again)."""
+    real: tuple[str, int, int, bool | None] = ("", 0, 1, None)
+    """Where it stands, once known: its HTML there (its key's), first folio, first page and side."""
+    decided: bool = False
+    """Whether its worker was told where it stands."""
     began: float = field(default_factory=time.perf_counter)
 
 
@@ -116,61 +129,101 @@ class Chain:
         self.flights: dict[str, Flight] = {}
         self.ahead: dict[int, tuple[Flight, str]] = {}
         self.dropped: list[Flight] = []
-        self.arrived: dict[int, tuple[Laid, int]] = {}
+        self.arrived: dict[tuple[int, bool], tuple[Laid, int, bool]] = {}
         self.counts = {"laid out": 0, "from the cache": 0, "laid out twice": 0, "laid out ahead": 0,
-                       "folios moved": 0}
+                       "folios moved": 0, "sides moved": 0}
         self.numbers: dict[int, int] = {}
         self.tickets = itertools.count(1)
 
     def lay(self, number: int, html: str, first: int, blank: bool = False) -> tuple[str, Laid]:
-        """The layout of one piece: made in this build, cached, or laid out now (waiting for its report only)."""
+        """The layout of one piece (as its HTML sets it): made in this build, cached, or laid out now (waiting for
+        its report only)."""
         key = self.place(number, html, first, blank=blank)
         return key, self.laid(key)
 
-    def place(self, number: int, html: str, first: int, folio: int = 0, blank: bool = False,
+    def place(self, number: int, html: str, first: int, start: Start | None = None, blank: bool = False,
               own_pages: bool = False) -> str:
-        """The key of one piece, its layout found in this build or the cache, taken from the part laid out ahead
-        (when only its first folio differs, and the part prints none of its own pages), or given to a worker."""
+        """The key of one piece, its layout found in this build or the cache, or laid out from its HTML set on a recto
+        (`start`: where the HTML sets it; its pages move to a verso once laid out): the part laid out ahead when only
+        its first folio differs (and it prints none of its own pages), else given to a worker now."""
         key = part_key(html, self.inputs)
         ahead = self.ahead.pop(number, None)
         if key in self.now or key in self.flights or self._cached(key):
             if ahead is not None:
                 self._drop(ahead[0])
             return key
+        folio = 0 if start is None else start.folio
+        text = html if start is None else placed_at(html, start, folio, True)
+        flight = None
         if ahead is not None:
             flight, guessed = ahead
             guess = flight.job.folio
-            if guessed.replace(folio_rule(guess), folio_rule(folio)) == html and (guess == folio or not own_pages):
-                decide(flight.job.decision, True, folio, first, key)
-                flight.by = folio - guess
-                self.flights[key] = flight
-                self.counts["folios moved"] += flight.by != 0
-                return key
-            self._drop(flight)
-        flight = self._submit(number, html, first, folio, blank, key)
-        decide(flight.job.decision, True, folio, first, key)
+            if guessed.replace(folio_rule(guess), folio_rule(folio), 1) != text or (guess != folio and own_pages):
+                self._drop(flight)
+                flight = None
+        if flight is None:
+            flight = self._submit(number, text, first, folio, start is not None, blank, key)
+        flight.real = (html, folio, first, None if start is None else start.recto)
         self.flights[key] = flight
+        if start is None or start.recto:  # nothing to wait for: it stays on its recto, or as its HTML sets it
+            self._decide(flight, key, False)
         return key
 
     def guess(self, number: int, html: str, folio: int) -> None:
-        """Lay a part out ahead of the chain, with a guessed first folio (`place` decides what becomes of it)."""
+        """Lay a part out ahead of the chain, with a guessed first folio, on a recto (`place` decides what becomes of
+        it)."""
         key = part_key(html, self.inputs)
-        if number in self.ahead or key in self.now or key in self.flights or self._cached(key):
-            return
-        self.ahead[number] = (self._submit(number, html, 1, folio, False, key), html)
+        verso = part_key(placed_at(html, Start(folio, True, ""), folio, False), self.inputs)
+        if number in self.ahead or any(self._known(k) for k in (key, verso)):
+            return  # the part as it stood in the last round or build, on either side: likely where it stands
+        self.ahead[number] = (self._submit(number, html, 1, folio, True, False, key), html)
         self.counts["laid out ahead"] += 1
 
     def laid(self, key: str) -> Laid:
-        """What the piece of `key` made: its report, with the real folios."""
+        """What the piece of `key` made: its report, with the real folios; a part that cannot move to the verso it
+        stands on is laid out again there."""
         if key in self.now:
             return self.now[key]
         flight = self.flights[key]
-        report, pages = self._report(flight)
-        laid = replace(refolioed(report, flight.by, pages), key=key)
+        html, folio, first, recto = flight.real
+        report, pages, movable = self._report(flight, False)
+        move = recto is False
+        if move and not movable:
+            self._drop(flight)
+            flight = self.flights[key] = self._submit(flight.job.number, html, first, folio, None, False, key)
+            flight.real = (html, folio, first, None)
+            report, pages, movable = self._report(flight, False)
+            move = False
+        if not flight.decided:
+            self._decide(flight, key, move)
+        by = self._by(flight)
+        laid = replace(refolioed(report, by, pages), key=key)
         log.debug("part %d laid out: %d pages in %.1f s%s", flight.job.number, laid.pages,
-                  time.perf_counter() - flight.began, f" (ahead, folios moved by {flight.by})" if flight.by else "")
+                  time.perf_counter() - flight.began, " (ahead)" if flight.job.first != first else "")
         self.now[key] = laid
         return laid
+
+    def settle(self, keys: list[str]) -> None:
+        """Wait for the page maps of these pieces as they are drawn (once set on their sides, recto.py may have
+        moved the text at a page's top)."""
+        for key in dict.fromkeys(keys):
+            if (flight := self.flights.get(key)) is not None:
+                self.now[key] = replace(self.now[key], page_map=self._report(flight, True)[0].page_map)
+
+    def _decide(self, flight: Flight, key: str, move: bool) -> None:
+        """Tell the flight's worker to draw its part where it stands."""
+        _, folio, first, _ = flight.real
+        decide(flight.job.decision, True, folio, first, key, move)
+        flight.decided = True
+        self.counts["folios moved"] += self._by(flight) != 0
+        self.counts["sides moved"] += move
+
+    @staticmethod
+    def _by(flight: Flight) -> int:
+        return flight.real[1] - flight.job.folio if flight.job.recto is not None else 0
+
+    def _known(self, key: str) -> bool:
+        return key in self.now or key in self.flights or self.cache.pdfs(key)[1].is_file()
 
     def _cached(self, key: str) -> bool:
         if (cached := self.cache.get(key)) is None:
@@ -179,7 +232,8 @@ class Chain:
         self.now[key] = cached
         return True
 
-    def _submit(self, number: int, html: str, first: int, folio: int, blank: bool, key: str) -> Flight:
+    def _submit(self, number: int, html: str, first: int, folio: int, recto: bool | None, blank: bool,
+                key: str) -> Flight:
         self.numbers[number] = self.numbers.get(number, 0) + 1
         self.counts["laid out"] += 1
         self.counts["laid out twice"] += self.numbers[number] == 2
@@ -187,25 +241,26 @@ class Chain:
         busy = sum(not flight.future.done() for flight in self.flights.values())
         split = busy + 2 <= (os.cpu_count() or 1)  # a core for each edition: an edit's one part, drawn sooner
         job = Job(number, key, html, staged / PRINT, staged / SCREEN, first, split, blank, next(self.tickets), folio,
-                  staged / DECISION)
+                  recto, staged / DECISION)
         return Flight(job, self.pool.submit(run, job), staged)
 
     def _drop(self, flight: Flight) -> None:
         decide(flight.job.decision, False)
         self.dropped.append(flight)
 
-    def _report(self, flight: Flight) -> tuple[Laid, int]:
-        ticket = flight.job.ticket
-        while ticket not in self.arrived:
+    def _report(self, flight: Flight, final: bool) -> tuple[Laid, int, bool]:
+        """The worker's report of its layout, or (`final`) of its page map once set where it stands."""
+        wanted = (flight.job.ticket, final)
+        while wanted not in self.arrived:
             try:
-                came, laid, pages = self.reports.get(timeout=0.2)
+                ticket, laid, pages, movable = self.reports.get(timeout=0.2)
             except queue.Empty:
                 if flight.future.done():
                     flight.future.result()  # the worker's error, raised here
                     raise RuntimeError(f"part {flight.job.key} was laid out without a report") from None
                 continue
-            self.arrived[came] = (laid, pages)
-        return self.arrived.pop(ticket)
+            self.arrived[(ticket, pages < 0)] = (laid, pages, movable)
+        return self.arrived.pop(wanted)
 
     def stop(self) -> None:
         """End the workers this build started, whatever they are doing."""
@@ -273,6 +328,9 @@ def place_parts(html: Callable[[PageMap | None], str], source: Source, parts: tu
             log.warning("the page numbers printed across the book's parts still changed after %d rounds; "
                         "build it in one layout (book.yaml print: {layout: single})", MAX_ROUNDS)
         _PROGRESS.info("Step 6 - Drawing")  # the page counter's line is erased
+        chain.settle([slot.key for slot in slots])
+        for slot in slots:
+            slot.laid = replace(slot.laid, page_map=chain.now[slot.key].page_map) if slot.part else slot.laid
         if ahead is not None:
             ahead(Placed(slots, cache).page_map())  # the EPUB, made while the workers draw
         chain.finish({slot.key for slot in slots})
@@ -343,7 +401,7 @@ def _round(chain: Chain, html: Callable[[PageMap | None], str], plan: Plan, gues
             position, folio, recto = position + 1, folio + 1, True
         start = Start(folio, recto, plan.titles[part.number])
         text = part_html(source, part, start, plan.ids[part.number], {**guesses, **known})
-        key = chain.place(part.number, text, position, folio, own_pages=plan.refs[part.number][1])
+        key = chain.place(part.number, text, position, start, own_pages=plan.refs[part.number][1])
         starts[part.number] = folio
         _look_ahead(chain, plan, parts[index + 1:index + 1 + chain.window], {**guesses, **known}, known, starts)
         laid = chain.laid(key)
@@ -354,7 +412,7 @@ def _round(chain: Chain, html: Callable[[PageMap | None], str], plan: Plan, gues
         folio = _value(laid.labels[-1]) + 1
         last_label = laid.labels[-1]
     front_text = part_html(first_draft, parts[0], Start(1, True, ""), plan.ids[0], {**guesses, **known})
-    key, front = chain.lay(0, front_text, 1)
+    key, front = chain.lay(0, front_text, 1)  # set as its HTML sets it: it resets no page counter of its own
     known.update({name: front.labels[n] for name, n in front.anchors.items()})
     slots = [Slot(parts[0], key, front, front_text, 1)]
     if front.pages % 2:
@@ -372,7 +430,7 @@ def _look_ahead(chain: Chain, plan: Plan, upcoming: tuple[Part, ...], folios: di
         if len(chain.ahead) >= chain.window:
             return
         refs, own_pages = plan.refs[part.number]
-        if part.kind != "body" or not part.recto or (refs & plan.before[part.number]) - known.keys():
+        if part.kind != "body" or (refs & plan.before[part.number]) - known.keys():
             continue
         if own_pages and part.number not in starts:
             continue

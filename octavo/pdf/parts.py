@@ -153,14 +153,24 @@ def part_html(source: Source, part: Part, start: Start, own: frozenset[str], fol
     for element in body.iter():
         _refer_elsewhere(element, own, folios)
     style = lxml_html.Element("style")
-    side = "recto" if start.recto else "verso"
-    rules = [f"html {{ break-before: {side}; }}", LITERAL_CSS,
+    rules = [side_rule(start.recto), LITERAL_CSS,
              "body > [data-booktitle] { string-set: booktitle attr(data-booktitle); }"]
     if part.kind != "front":
         rules.append(folio_rule(start.folio))
     style.text = "\n".join(rules)
     root.head.append(style)
     return str(lxml_html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>"))
+
+
+def side_rule(recto: bool) -> str:
+    """The rule of a part's HTML that sets the side of its first page (the first rule of its last style sheet)."""
+    return f"html {{ break-before: {'recto' if recto else 'verso'}; }}"
+
+
+def placed_at(html: str, start: Start, folio: int, recto: bool) -> str:
+    """A part's HTML made for `start`, set at another first folio and side instead."""
+    return html.replace(side_rule(start.recto), side_rule(recto), 1).replace(folio_rule(start.folio),
+                                                                            folio_rule(folio), 1)
 
 
 def folio_rule(folio: int) -> str:

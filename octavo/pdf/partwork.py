@@ -9,6 +9,7 @@ import logging
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,8 @@ class Job:
     """Which job of the build it is: its report is known by it."""
     folio: int = 0
     """The first folio its HTML sets (parts.folio_rule; 0: none), maybe a guess: the decision gives the real one."""
+    recto: bool | None = None
+    """The side its HTML sets (parts.side_rule; None: as it is): the decision says whether to move it."""
     decision: Path | None = None
     """The file the parent writes once it knows where the part stands (`decide`): the worker waits for it after
     its report, then draws the part (its margins made again when its folio was a guess) or drops it."""
@@ -98,41 +101,50 @@ class _Collect(logging.Handler):
 
 
 def run(job: Job) -> Laid | None:
-    """In a worker: lay the part out, report it on the queue (with how many pages count from its first folio),
-    wait for the parent's decision, then write both editions with the real folios; return what the part's layout
-    and drawing made (None when the parent dropped it)."""
-    from octavo.pdf.refolio import counted, refolio
+    """In a worker: lay the part out, report it on the queue (with how many pages count from its first folio, and
+    whether its pages can move to the other side), wait for the parent's decision, then set it where it stands
+    (refolio.py), report its page map again, and write both editions; return what the part's layout and drawing
+    made (None when the parent dropped it)."""
+    from octavo.pdf.pagemap import page_map
+    from octavo.pdf.refolio import counted, movable, refolio
 
     book, styles, collect = _STATE["book"], _STATE["styles"], _STATE["collect"]
     collect.records = []
-    laid, document, warned = lay_out_part(job, book, styles, collect)
+    later: list[Callable[[], Any]] = []
+    laid, document, warned = lay_out_part(job, book, styles, later)
+    laid = replace(laid, records=tuple(collect.records))
     pages = counted(document, job.folio)
-    _STATE["reports"].put((job.ticket, laid, pages))
+    _STATE["reports"].put((job.ticket, laid, pages, job.recto is None or movable(document)))
     decision = _wait(job.decision)
     if not decision["draw"]:
         return None
     by = int(decision["folio"]) - job.folio
-    refolio(document, by, pages)
-    laid = replace(refolioed(laid, by, pages), key=str(decision["key"]))
+    refolio(document, by, pages, bool(decision["move"]))
     collect.records = []
+    for step in later:  # the sides known: no word broken at a recto's foot
+        step()
+    labels = refolioed(laid, by, pages).labels
+    laid = replace(laid, key=str(decision["key"]), page_map=page_map(document), labels=labels)
+    _STATE["reports"].put((job.ticket, laid, -1, True))
     laid = replace(laid, findings=() if job.blank else check_part(document, book, int(decision["first"]), warned))
     write_part(document, job, book)
     return replace(laid, records=laid.records + tuple(collect.records))
 
 
-def decide(path: Path | None, draw: bool, folio: int = 0, first: int = 1, key: str = "") -> None:
+def decide(path: Path | None, draw: bool, folio: int = 0, first: int = 1, key: str = "", move: bool = False) -> None:
     """Tell the worker waiting at `path` whether to draw its part, and where it stands: its first folio, its first
-    page (counted as Job.first) and its cache key."""
+    page (counted as Job.first), its cache key, and whether its pages move to the other side."""
     if path is None:
         return
     temp = path.with_name(path.name + ".new")
-    temp.write_text(json.dumps({"draw": draw, "folio": folio, "first": first, "key": key}), encoding="utf-8")
+    decision = {"draw": draw, "folio": folio, "first": first, "key": key, "move": move}
+    temp.write_text(json.dumps(decision), encoding="utf-8")
     os.replace(temp, path)
 
 
 def _wait(path: Path | None) -> dict[str, Any]:
     if path is None:
-        return {"draw": True, "folio": 0, "first": 1, "key": ""}
+        return {"draw": True, "folio": 0, "first": 1, "key": "", "move": False}
     while not path.is_file():
         time.sleep(0.01)
     decision: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
@@ -160,24 +172,24 @@ def shift_label(label: str, by: int) -> str:
     return roman(value).upper() if label.isupper() else roman(value) if value > 0 else str(value)
 
 
-def lay_out_part(job: Job, book: Book, styles: Resources, collect: _Collect) -> tuple[Laid, Any, list[str]]:
-    """The part's layout and what it made (without its findings: `check_part`, once its first page is known),
-    with the log records `collect` gathered meanwhile, and what the layout warned of."""
+def lay_out_part(job: Job, book: Book, styles: Resources,
+                 later: list[Callable[[], Any]]) -> tuple[Laid, Any, list[str]]:
+    """The part's layout and what it made (without its findings: `check_part`, once its first page is known), and
+    what the layout warned of; what depends on its pages' sides is left in `later`."""
     from octavo.pdf.layout import lay_out
     from octavo.pdf.pagemap import page_map
     from octavo.pdf.refolio import record_margins
 
     record_margins()
     warned: list[str] = []
-    document = lay_out(job.html, book, Edition.PRINT, styles, warn=warned.append)
+    document = lay_out(job.html, book, Edition.PRINT, styles, warn=warned.append, later=later)
     pages = page_map(document)
     anchors: dict[str, int] = {}
     for n, page in enumerate(document.pages):  # a block split across pages has its anchor on each
         for name in page.anchors:
             anchors.setdefault(name, n)
     labels = tuple(page.label for page in pages.pages)
-    return Laid(job.number, job.key, len(document.pages), labels, anchors, pages, (),
-                tuple(collect.records)), document, warned
+    return Laid(job.number, job.key, len(document.pages), labels, anchors, pages), document, warned
 
 
 def check_part(document: Any, book: Book, first: int, warned: list[str]) -> tuple[str, ...]:
