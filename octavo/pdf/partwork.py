@@ -1,6 +1,6 @@
-"""One part's HTML, in a worker process -> its print and screen PDFs from one layout, and what the parent needs as
-plain data: its page count, folios, anchors, page map, layout findings and log records (sent as soon as it is laid
-out, so the next part can start before this one is drawn)."""
+"""One part's HTML, in a worker process -> its layout reported as plain data (its page count, folios, anchors, page
+map), as soon as it is laid out; then, told where it stands (its real folio and side: pdf/refolio.py), its print and
+screen PDFs from that one layout, its layout findings and log records."""
 
 from __future__ import annotations
 
