@@ -87,6 +87,15 @@ def pages_of(output: str) -> str:
     return "; ".join(found[-3:])
 
 
+def laid_counts(out: Path) -> str:
+    """What the build's last-build.json counts: parts laid out, ahead of the chain, moved, laid out twice."""
+    import json
+
+    found = json.loads((out / ".octavo-parts" / "last-build.json").read_text(encoding="utf-8"))
+    names = ("parts", "laid out", "laid out ahead", "folios moved", "sides moved", "laid out twice")
+    return ", ".join(f"{found.get(name, 0)} {name}" for name in names)
+
+
 def long_book(chapters: int, runs: int, skip_reference: bool, work: Path) -> None:
     print(f"\nThe long book: {chapters} chapters")
     full: list[Sample] = []
@@ -98,7 +107,9 @@ def long_book(chapters: int, runs: int, skip_reference: bool, work: Path) -> Non
         content, env = fresh_book(chapters, work, f"long{run}")
         full.append(measure(octavo(content, work / f"long{run}" / "dist"), work, env))
     print(f"  Octavo: {pages_of(full[-1].output)}")
+    print(f"  parts: {laid_counts(work / f'long{runs - 1}' / 'dist')}")
     wall, rss = show("Octavo full build (print PDF, screen PDF, EPUB)", full)
+    print(f"  overlap: {statistics.median(s.cpu / s.wall for s in full):.2f} cores busy on average")
     if ref:
         import pikepdf
 

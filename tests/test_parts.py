@@ -95,6 +95,10 @@ def test_the_book_is_laid_out_in_three_parts_and_its_front_matter(pair: tuple[Bu
     found = record(pair[1].out)
     assert found["parts"] == 5  # the front matter, three parts of chapters, the index
     assert found["laid out twice"] == 1  # the part that refers forward, laid out again with the real page
+    # The second and third parts of chapters were laid out ahead of the chain, before the part before them was:
+    # on a recto, from folio 1; both moved to their real folios, one to a verso (pdf/refolio.py). What follows
+    # compares their pages with the single layout's.
+    assert (found["laid out ahead"], found["folios moved"], found["sides moved"]) == (2, 2, 1)
     assert not (pair[0].out / ".octavo-parts").exists()
 
 

@@ -116,9 +116,11 @@ def print_page_map(html: Callable[[PageMap | None], str], book: Book, styles: Re
 
 
 def lay_out(html: str, book: Book, edition: Edition, styles: Resources,
-            warn: Callable[[str], None] | None = None) -> Any:
+            warn: Callable[[str], None] | None = None, later: list[Callable[[], Any]] | None = None) -> Any:
     """The WeasyPrint Document of one edition; a resource the publication may not load is a ContentError.
-    What the content makes of the pages (a code line too long for the measure) goes to `warn`, else the log."""
+    What the content makes of the pages (a code line too long for the measure) goes to `warn`, else the log.
+    With `later`, the pass that depends on the pages' sides (recto.py) is left there, to run once they are known
+    (a part laid out before its side is: pdf/refolio.py)."""
     from octavo.pdf.hyphenation import Hyphenator
     from octavo.pdf.internals import book_hyphenation, check_engines, fix_trailing_space_breaks
 
@@ -154,6 +156,9 @@ def lay_out(html: str, book: Book, edition: Edition, styles: Resources,
         html = _wrap_code(html, book, render, warn or _log_warning)
         even = book.meta.paragraphs == "even"  # layout (issue 16): breaks chosen paragraph by paragraph
         document = render(_even(html, book, render) if even else html, **pdf_options(book, edition))
+        if later is not None:
+            later.append(lambda: _rectos(document, html, book, render))
+            return document
         return _rectos(document, html, book, render)  # no word broken at a recto's foot
     except RefusedResource as exc:
         raise ContentError(exc.message, *locate(book, exc.url)) from None

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from octavo.pages import INDEX_ANCHOR_PREFIX, Element, PageMap, Position, PrintPage, countable, index_elements, roman
+from octavo.pdf.refolio import SHIFT
 
 #: How many characters of each page's opening text to keep, to check where a marker lands.
 SAMPLE = 40
@@ -104,7 +105,7 @@ def page_labels(page_boxes: list[Any], boxes: Any) -> list[str]:
         touched = False
         for name, number in (*style["counter_reset"], *style["counter_set"]):
             if name == "page":
-                value, touched = number, True
+                value, touched = number + getattr(page, SHIFT, 0), True  # refolio.py: margins made again
         run += touched
         value += sum(number for name, number in style["counter_increment"] if name == "page")
         values.append(value)

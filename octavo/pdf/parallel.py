@@ -1,32 +1,36 @@
 """Print HTML of a book in parts -> each part laid out in a worker process (or taken from the cache), the parts'
 pages placed one after the other, and what the parts refer to across their cuts filled from the real pages.
 
-The parts are laid out in reading order, each as soon as the one before it is laid out (its first folio and side
-follow from the pages before it), while the workers that laid out the earlier parts draw their PDFs: the layouts
-form one chain, the drawing runs beside it. A page number that a part prints for an id in a later part is laid out
-from the last build's pages (or '0'), and the part is laid out again when the real one differs. The contents (in
-the front matter) and the index are laid out once the pages they print are known."""
+The parts are placed in reading order (each one's first folio and side follow from the pages before it), but the
+next ones are laid out ahead, before the pages before them are known (pdf/chain.py: on a recto, from a guessed
+folio, then moved to where they stand), while the workers draw the parts already placed. A page number that a
+part prints for an id in a later part is laid out from the last build's pages (or '0'), and the part is laid out
+again when the real one differs. The contents (in the front matter) and the index are laid out once the pages
+they print are known."""
 
 from __future__ import annotations
 
 import logging
-import multiprocessing as mp
-import os
-import queue
 import re
-import sys
-import time
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from octavo.model import Book
 from octavo.pages import PageMap, PrintPage, from_roman, roman
-from octavo.pdf.partcache import PRINT, SCREEN, PartCache, inputs_key, part_key
-from octavo.pdf.parts import Part, Source, Start, blank_html, booktitles, part_html, part_ids
-from octavo.pdf.partwork import Job, Laid, run, start_worker
+from octavo.pdf.chain import Chain, workers
+from octavo.pdf.partcache import PartCache
+from octavo.pdf.parts import (
+    Part,
+    Source,
+    Start,
+    blank_html,
+    booktitles,
+    page_refs,
+    part_html,
+    part_ids,
+)
+from octavo.pdf.partwork import Laid
 from octavo.resources import Resources
 
 log = logging.getLogger("octavo")
@@ -36,8 +40,6 @@ _PROGRESS = logging.getLogger("weasyprint.progress")
 #: Rounds of the chain at most: the first (later pages guessed), one with the pages found, one more in case a
 #: page number's new width moved a page.
 MAX_ROUNDS = 3
-#: The environment variable that sets how many worker processes lay out parts (the bytes are the same for any).
-WORKERS_VARIABLE = "OCTAVO_WORKERS"
 @dataclass
 class Slot:
     """One laid-out piece of the book, in reading order: a part, or a blank page between two."""
@@ -84,104 +86,22 @@ class Placed:
         return PageMap(tuple(pages), anchors)
 
 
-class Chain:
-    """The workers, the cache, and the layouts of this build."""
-
-    def __init__(self, book: Book, styles: Resources, cache: PartCache, workers: int):
-        self.book, self.cache = book, cache
-        self.inputs = inputs_key(book, styles)
-        context = _context()
-        self.reports: Any = context.Queue()
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=start_worker,
-                                        initargs=(book, styles, self.reports))
-        self.now: dict[str, Laid] = {}
-        self.pending: dict[str, tuple[Future[tuple[tuple[str, int, str], ...]], Path]] = {}
-        self.counts = {"laid out": 0, "from the cache": 0, "laid out twice": 0}
-        self.numbers: dict[int, int] = {}
-
-    def lay(self, number: int, html: str, first: int, blank: bool = False) -> tuple[str, Laid]:
-        """The layout of one piece: made in this build, cached, or laid out now (waiting for its report only)."""
-        key = part_key(html, self.inputs)
-        if key in self.now:
-            return key, self.now[key]
-        if (cached := self.cache.get(key)) is not None:
-            self.counts["from the cache"] += 1
-            self.now[key] = cached
-            return key, cached
-        self.numbers[number] = self.numbers.get(number, 0) + 1
-        self.counts["laid out"] += 1
-        self.counts["laid out twice"] += self.numbers[number] == 2
-        staged = self.cache.staging(key)
-        busy = sum(not future.done() for future, _ in self.pending.values())
-        split = busy + 2 <= (os.cpu_count() or 1)  # a core for each edition: an edit's one part, drawn sooner
-        job = Job(number, key, html, staged / PRINT, staged / SCREEN, first, split, blank)
-        began = time.perf_counter()
-        future = self.pool.submit(run, job)
-        self.pending[key] = (future, staged)
-        laid = self._report(key, future)
-        log.debug("part %d laid out: %d pages in %.1f s", number, laid.pages, time.perf_counter() - began)
-        self.now[key] = laid
-        return key, laid
-
-    def _report(self, key: str, future: Future[Any]) -> Laid:
-        while True:
-            try:
-                laid: Laid = self.reports.get(timeout=0.2)
-            except queue.Empty:
-                if future.done():
-                    future.result()  # the worker's error, raised here
-                    raise RuntimeError(f"part {key} was laid out without a report") from None
-                continue
-            if laid.key == key:
-                return laid
-
-    def stop(self) -> None:
-        """End the workers this build started, whatever they are doing."""
-        for process in list(getattr(self.pool, "_processes", {}).values()):  # the executor's own table
-            process.terminate()
-        self.pool.shutdown(wait=False, cancel_futures=True)
-
-    def finish(self, used: set[str]) -> None:
-        """Wait for every part to be drawn and keep those used in the cache; stop the workers."""
-        try:
-            for key, (future, staged) in self.pending.items():
-                drawn = future.result()  # what was logged while its PDFs were drawn: kept with its layout's
-                self.now[key] = replace(self.now[key], records=self.now[key].records + drawn)
-                if key in used:
-                    self.cache.put(key, staged, self.now[key])
-        finally:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.reports.close()
-
-
-def _context() -> Any:
-    """How the workers start: forked, when this process has not used WeasyPrint yet (it is imported first, so each
-    worker starts with it loaded: a third of a second per worker less, measured); else from a fork server, whose
-    process never lays anything out (a fork after Pango and fontconfig have been used could inherit their locks)."""
-    methods = mp.get_all_start_methods()
-    if "fork" in methods and "weasyprint" not in sys.modules:
-        import weasyprint  # noqa: F401  (loaded, not used: the libraries opened, no font read, no thread started)
-
-        return mp.get_context("fork")
-    context = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
-    if context.get_start_method() == "forkserver":
-        context.set_forkserver_preload(["octavo.pdf.partwork", "octavo.pdf.layout", "weasyprint"])
-    return context
-
-
 def place_parts(html: Callable[[PageMap | None], str], source: Source, parts: tuple[Part, ...], book: Book,
                 styles: Resources, out: Path, ahead: Callable[[PageMap], None] | None = None) -> Placed:
     """Lay out every part (rounds of the chain until what each part prints of the others' pages is what they
     hold), give `ahead` the book's page map, wait for their PDFs, and keep them in the cache."""
     cache = PartCache(out)
     guesses: dict[str, str] = dict(cache.read_json("folios.json") or {})
-    ids = part_ids(source, parts)
-    titles = booktitles(source, parts, book.meta.short_title)
+    last = cache.read_json("last-build.json") or {}
+    starts = {int(n): int(folio) for n, folio in dict(last.get("starts") or {}).items()}
+    plan = _plan(source, parts, book)
     chain = Chain(book, styles, cache, max(1, min(workers(), len(parts))))
     try:
         keys: list[str] = []
+        if any(part.recto for part in parts[1:]):
+            chain.place(-1, blank_html(source), 1, blank=True)  # the blank page a recto may need, laid out first
         for _ in range(MAX_ROUNDS + 1):  # the last round only confirms: every part's HTML is the one laid out
-            slots, folios = _round(chain, html, source, parts, ids, titles, guesses)
+            slots, folios = _round(chain, html, plan, guesses, starts)
             if keys == (keys := [slot.key for slot in slots]):
                 break
             guesses = folios
@@ -189,11 +109,15 @@ def place_parts(html: Callable[[PageMap | None], str], source: Source, parts: tu
             log.warning("the page numbers printed across the book's parts still changed after %d rounds; "
                         "build it in one layout (book.yaml print: {layout: single})", MAX_ROUNDS)
         _PROGRESS.info("Step 6 - Drawing")  # the page counter's line is erased
+        chain.settle([slot.key for slot in slots])
+        for slot in slots:
+            slot.laid = replace(slot.laid, page_map=chain.now[slot.key].page_map) if slot.part else slot.laid
         if ahead is not None:
             ahead(Placed(slots, cache).page_map())  # the EPUB, made while the workers draw
         chain.finish({slot.key for slot in slots})
         for slot in slots:
-            slot.laid = replace(slot.laid, records=chain.now[slot.key].records)
+            drawn = chain.now[slot.key]
+            slot.laid = replace(slot.laid, records=drawn.records, findings=drawn.findings)
     except BaseException:  # an error, or the build interrupted: the workers stop now, drawing or not
         chain.stop()
         raise
@@ -201,26 +125,47 @@ def place_parts(html: Callable[[PageMap | None], str], source: Source, parts: tu
     cache.write_json("folios.json", folios)
     placed = Placed(slots, cache, chain.counts)
     cache.write_json("last-build.json", {**chain.counts, "parts": len(parts),
-                                         "laid": sorted(n for n in chain.numbers)})
+                                         "laid": sorted(n for n in chain.numbers), "starts": starts})
     return placed
 
 
-def workers() -> int:
-    """How many worker processes: OCTAVO_WORKERS if set (a number), else one per core and one more, so that the
-    next part's layout (the chain everything waits for) never queues behind the drawing of earlier parts."""
-    given = os.environ.get(WORKERS_VARIABLE, "")
-    return int(given) if given.isdigit() and int(given) > 0 else (os.cpu_count() or 1) + 1
+@dataclass(frozen=True)
+class Plan:
+    """What the rounds read of the book's parts, found once."""
+
+    source: Source
+    parts: tuple[Part, ...]
+    ids: tuple[frozenset[str], ...]
+    """Every element id of each part."""
+    titles: tuple[str, ...]
+    """The running head in force where each part begins."""
+    refs: tuple[tuple[frozenset[str], bool], ...]
+    """The ids of other parts whose pages each part prints, and whether it prints pages of its own (parts.page_refs)."""
+    before: tuple[frozenset[str], ...]
+    """The ids of the body's parts before each part."""
 
 
-def _round(chain: Chain, html: Callable[[PageMap | None], str], first_draft: Source, parts: tuple[Part, ...],
-           ids: tuple[frozenset[str], ...], titles: tuple[str, ...],
-           guesses: dict[str, str]) -> tuple[list[Slot], dict[str, str]]:
-    """One pass of the chain: the body's parts in order, the index, then the front matter."""
+def _plan(source: Source, parts: tuple[Part, ...], book: Book) -> Plan:
+    ids = part_ids(source, parts)
+    before, seen = [], frozenset[str]()
+    for part in parts:
+        before.append(seen)
+        seen = seen | ids[part.number] if part.kind == "body" else seen
+    return Plan(source, parts, ids, booktitles(source, parts, book.meta.short_title),
+                tuple(page_refs(source, part, ids[part.number]) for part in parts), tuple(before))
+
+
+def _round(chain: Chain, html: Callable[[PageMap | None], str], plan: Plan, guesses: dict[str, str],
+           starts: dict[int, int]) -> tuple[list[Slot], dict[str, str]]:
+    """One pass of the chain: the body's parts in order (the next ones laid out ahead, their first folios guessed
+    from `starts`, the last round's or build's: what they print does not depend on them), the index, then the
+    front matter."""
     known: dict[str, str] = {}
+    first_draft, parts = plan.source, plan.parts
     blank = blank_html(first_draft)
     body: list[Slot] = []
     position, folio, last_label = 1, 1, ""
-    for part in parts[1:]:
+    for index, part in enumerate(parts[1:], start=1):
         source = first_draft if part.kind == "body" else Source(html(_body_map(body)))
         recto = position % 2 == 1
         if part.recto and not recto:
@@ -228,23 +173,44 @@ def _round(chain: Chain, html: Callable[[PageMap | None], str], first_draft: Sou
             laid = _relabel(laid, _next_label(last_label))
             body.append(Slot(None, key, laid, blank, position))
             position, folio, recto = position + 1, folio + 1, True
-        start = Start(folio, recto, titles[part.number])
-        text = part_html(source, part, start, ids[part.number], {**guesses, **known})
-        key, laid = chain.lay(part.number, text, position)
+        start = Start(folio, recto, plan.titles[part.number])
+        text = part_html(source, part, start, plan.ids[part.number], {**guesses, **known})
+        key = chain.place(part.number, text, position, start, own_pages=plan.refs[part.number][1])
+        starts[part.number] = folio
+        _look_ahead(chain, plan, parts[index + 1:index + 1 + chain.window], {**guesses, **known}, known, starts)
+        laid = chain.laid(key)
         _PROGRESS.info("Step 5 - Creating layout - Page %d", position + laid.pages - 1)  # the page counter
         known.update({name: laid.labels[n] for name, n in laid.anchors.items()})
         body.append(Slot(part, key, laid, text, position))
         position += laid.pages
         folio = _value(laid.labels[-1]) + 1
         last_label = laid.labels[-1]
-    front_text = part_html(first_draft, parts[0], Start(1, True, ""), ids[0], {**guesses, **known})
-    key, front = chain.lay(0, front_text, 1)
+    front_text = part_html(first_draft, parts[0], Start(1, True, ""), plan.ids[0], {**guesses, **known})
+    key, front = chain.lay(0, front_text, 1)  # set as its HTML sets it: it resets no page counter of its own
     known.update({name: front.labels[n] for name, n in front.anchors.items()})
     slots = [Slot(parts[0], key, front, front_text, 1)]
     if front.pages % 2:
         key, laid = chain.lay(-1000, blank, front.pages + 1, blank=True)
         slots.append(Slot(None, key, _relabel(laid, _next_label(front.labels[-1])), blank, front.pages + 1))
     return slots + body, known
+
+
+def _look_ahead(chain: Chain, plan: Plan, upcoming: tuple[Part, ...], folios: dict[str, str], known: dict[str, str],
+                starts: dict[int, int]) -> None:
+    """Lay out ahead the next parts of the body whose pages printed of the parts before them are known, on a recto,
+    each from a guessed first folio; one that prints its own pages only when a guess was made from a real build
+    (a wrong guess lays it out again)."""
+    for part in upcoming:
+        if len(chain.ahead) >= chain.window:
+            return
+        refs, own_pages = plan.refs[part.number]
+        if part.kind != "body" or (refs & plan.before[part.number]) - known.keys():
+            continue
+        if own_pages and part.number not in starts:
+            continue
+        guess = starts.get(part.number, 1)
+        start = Start(guess, True, plan.titles[part.number])
+        chain.guess(part.number, part_html(plan.source, part, start, plan.ids[part.number], folios), guess)
 
 
 def _body_map(body: list[Slot]) -> PageMap:

@@ -153,14 +153,45 @@ def part_html(source: Source, part: Part, start: Start, own: frozenset[str], fol
     for element in body.iter():
         _refer_elsewhere(element, own, folios)
     style = lxml_html.Element("style")
-    side = "recto" if start.recto else "verso"
-    rules = [f"html {{ break-before: {side}; }}", LITERAL_CSS,
+    rules = [side_rule(start.recto), LITERAL_CSS,
              "body > [data-booktitle] { string-set: booktitle attr(data-booktitle); }"]
     if part.kind != "front":
-        rules.append(f"@page :first {{ counter-reset: page {start.folio}; }}")
+        rules.append(folio_rule(start.folio))
     style.text = "\n".join(rules)
     root.head.append(style)
     return str(lxml_html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>"))
+
+
+def side_rule(recto: bool) -> str:
+    """The rule of a part's HTML that sets the side of its first page (the first rule of its last style sheet)."""
+    return f"html {{ break-before: {'recto' if recto else 'verso'}; }}"
+
+
+def placed_at(html: str, start: Start, folio: int, recto: bool) -> str:
+    """A part's HTML made for `start`, set at another first folio and side instead."""
+    return html.replace(side_rule(start.recto), side_rule(recto), 1).replace(folio_rule(start.folio),
+                                                                            folio_rule(folio), 1)
+
+
+def folio_rule(folio: int) -> str:
+    """The rule of a part's HTML that sets its first folio (the only place the folio is in it)."""
+    return f"@page :first {{ counter-reset: page {folio}; }}"
+
+
+#: Classes of the elements that print a page number (print.css, target-counter()).
+PAGE_NUMBERS = frozenset({"xref", "backlink", "toc-page", "crossref-pageno"})
+
+
+def page_refs(source: Source, part: Part, own: frozenset[str]) -> tuple[frozenset[str], bool]:
+    """The ids outside `part` whose page numbers it prints, and whether it prints the page of one of its own ids
+    (from its own page counter, in the body: then its lines depend on its first folio)."""
+    targets: set[str] = set()
+    for child in source.children[part.first:part.end]:
+        for element in child.iter():
+            if _classes(element) & PAGE_NUMBERS:
+                refs = (element.get(name) or "" for name in ("href", "data-href", "data-ref"))
+                targets.update(ref[1:] for ref in refs if ref.startswith("#"))
+    return frozenset(targets - own), bool(targets & own)
 
 
 def blank_html(source: Source) -> str:

@@ -1,13 +1,16 @@
-"""One part's HTML, in a worker process -> its print and screen PDFs from one layout, and what the parent needs as
-plain data: its page count, folios, anchors, page map, layout findings and log records (sent as soon as it is laid
-out, so the next part can start before this one is drawn)."""
+"""One part's HTML, in a worker process -> its layout reported as plain data (its page count, folios, anchors, page
+map), as soon as it is laid out; then, told where it stands (its real folio and side: pdf/refolio.py), its print and
+screen PDFs from that one layout, its layout findings and log records."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
-from dataclasses import dataclass, field
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +43,15 @@ class Job:
     """Whether to draw the screen edition in a forked copy while the print edition is drawn (a core is free)."""
     blank: bool = False
     """A blank page that no part holds (before a part that opens on a recto after a recto): no findings."""
+    ticket: int = 0
+    """Which job of the build it is: its report is known by it."""
+    folio: int = 0
+    """The first folio its HTML sets (parts.folio_rule; 0: none), maybe a guess: the decision gives the real one."""
+    recto: bool | None = None
+    """The side its HTML sets (parts.side_rule; None: as it is): the decision says whether to move it."""
+    decision: Path | None = None
+    """The file the parent writes once it knows where the part stands (`decide`): the worker waits for it after
+    its report, then draws the part (its margins made again when its folio was a guess) or drops it."""
 
 
 @dataclass(frozen=True)
@@ -88,37 +100,105 @@ class _Collect(logging.Handler):
             self.records.append((record.name, record.levelno, record.getMessage()))
 
 
-def run(job: Job) -> tuple[tuple[str, int, str], ...]:
-    """In a worker: lay the part out, report it on the queue, write both editions; return what was logged while
-    they were drawn."""
+def run(job: Job) -> Laid | None:
+    """In a worker: lay the part out, report it on the queue (with how many pages count from its first folio, and
+    whether its pages can move to the other side), wait for the parent's decision, then set it where it stands
+    (refolio.py), report its page map again, and write both editions; return what the part's layout and drawing
+    made (None when the parent dropped it)."""
+    from octavo.pdf.pagemap import page_map
+    from octavo.pdf.refolio import counted, movable, refolio
+
     book, styles, collect = _STATE["book"], _STATE["styles"], _STATE["collect"]
     collect.records = []
-    laid, document = lay_out_part(job, book, styles, collect)
-    _STATE["reports"].put(laid)
+    later: list[Callable[[], Any]] = []
+    laid, document, warned = lay_out_part(job, book, styles, later)
+    laid = replace(laid, records=tuple(collect.records))
+    pages = counted(document, job.folio)
+    _STATE["reports"].put((job.ticket, laid, pages, job.recto is None or movable(document)))
+    decision = _wait(job.decision)
+    if not decision["draw"]:
+        return None
+    by = int(decision["folio"]) - job.folio
+    refolio(document, by, pages, bool(decision["move"]))
     collect.records = []
+    for step in later:  # the sides known: no word broken at a recto's foot
+        step()
+    labels = refolioed(laid, by, pages).labels
+    laid = replace(laid, key=str(decision["key"]), page_map=page_map(document), labels=labels)
+    _STATE["reports"].put((job.ticket, laid, -1, True))
+    laid = replace(laid, findings=() if job.blank else check_part(document, book, int(decision["first"]), warned))
     write_part(document, job, book)
-    return tuple(collect.records)
+    return replace(laid, records=laid.records + tuple(collect.records))
 
 
-def lay_out_part(job: Job, book: Book, styles: Resources, collect: _Collect) -> tuple[Laid, Any]:
-    """The part's layout and what it made, with the log records `collect` gathered meanwhile."""
+def decide(path: Path | None, draw: bool, folio: int = 0, first: int = 1, key: str = "", move: bool = False) -> None:
+    """Tell the worker waiting at `path` whether to draw its part, and where it stands: its first folio, its first
+    page (counted as Job.first), its cache key, and whether its pages move to the other side."""
+    if path is None:
+        return
+    temp = path.with_name(path.name + ".new")
+    decision = {"draw": draw, "folio": folio, "first": first, "key": key, "move": move}
+    temp.write_text(json.dumps(decision), encoding="utf-8")
+    os.replace(temp, path)
+
+
+def _wait(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {"draw": True, "folio": 0, "first": 1, "key": "", "move": False}
+    while not path.is_file():
+        time.sleep(0.01)
+    decision: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    path.unlink()
+    return decision
+
+
+def refolioed(laid: Laid, by: int, pages: int) -> Laid:
+    """What a part's layout made with the folios of its first `pages` pages `by` further on (refolio.py)."""
+    if by == 0 or pages == 0:
+        return laid
+    labels = tuple(shift_label(label, by) if n < pages else label for n, label in enumerate(laid.labels))
+    page_map = PageMap(tuple(replace(page, label=labels[page.number - 1]) for page in laid.page_map.pages),
+                       laid.page_map.anchors)
+    return replace(laid, labels=labels, page_map=page_map)
+
+
+def shift_label(label: str, by: int) -> str:
+    """A folio `by` further on, in its numbering."""
+    from octavo.pages import from_roman, roman
+
+    if label.lstrip("-").isdigit():
+        return str(int(label) + by)
+    value = from_roman(label) + by
+    return roman(value).upper() if label.isupper() else roman(value) if value > 0 else str(value)
+
+
+def lay_out_part(job: Job, book: Book, styles: Resources,
+                 later: list[Callable[[], Any]]) -> tuple[Laid, Any, list[str]]:
+    """The part's layout and what it made (without its findings: `check_part`, once its first page is known), and
+    what the layout warned of; what depends on its pages' sides is left in `later`."""
     from octavo.pdf.layout import lay_out
-    from octavo.pdf.layoutcheck import layout_defects
-    from octavo.pdf.lines import page_defects
     from octavo.pdf.pagemap import page_map
+    from octavo.pdf.refolio import record_margins
 
+    record_margins()
     warned: list[str] = []
-    document = lay_out(job.html, book, Edition.PRINT, styles, warn=warned.append)
-    lines = [_shift(message, job.first - 1) for message in page_defects(document, book)]
-    findings = () if job.blank else (*warned, *lines, *layout_defects(document, book, job.first))
+    document = lay_out(job.html, book, Edition.PRINT, styles, warn=warned.append, later=later)
     pages = page_map(document)
     anchors: dict[str, int] = {}
     for n, page in enumerate(document.pages):  # a block split across pages has its anchor on each
         for name in page.anchors:
             anchors.setdefault(name, n)
     labels = tuple(page.label for page in pages.pages)
-    return Laid(job.number, job.key, len(document.pages), labels, anchors, pages, tuple(findings),
-                tuple(collect.records)), document
+    return Laid(job.number, job.key, len(document.pages), labels, anchors, pages), document, warned
+
+
+def check_part(document: Any, book: Book, first: int, warned: list[str]) -> tuple[str, ...]:
+    """The layout check's findings on a part whose first page is `first` (odd on a recto)."""
+    from octavo.pdf.layoutcheck import layout_defects
+    from octavo.pdf.lines import page_defects
+
+    lines = [_shift(message, first - 1) for message in page_defects(document, book)]
+    return (*warned, *lines, *layout_defects(document, book, first))
 
 
 def _shift(message: str, by: int) -> str:

@@ -267,8 +267,8 @@ def _warm_up(out: Path) -> None:
     this returns at once)."""
     import multiprocessing.forkserver
 
-    from octavo.pdf.parallel import _context
+    from octavo.pdf.chain import worker_context
     from octavo.pdf.partcache import FOLDER
 
-    if (out / FOLDER).is_dir() and _context().get_start_method() == "forkserver":
+    if (out / FOLDER).is_dir() and worker_context().get_start_method() == "forkserver":
         multiprocessing.forkserver.ensure_running()
