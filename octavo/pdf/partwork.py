@@ -126,9 +126,9 @@ def run(job: Job) -> Laid | None:
     labels = refolioed(laid, by, pages).labels
     laid = replace(laid, key=str(decision["key"]), page_map=page_map(document), labels=labels)
     _STATE["reports"].put((job.ticket, laid, -1, True))
-    laid = replace(laid, findings=() if job.blank else check_part(document, book, int(decision["first"]), warned))
-    write_part(document, job, book)
-    return replace(laid, records=laid.records + tuple(collect.records))
+    findings = write_part(document, job, book, lambda: () if job.blank else check_part(
+        document, book, int(decision["first"]), warned))  # the check beside the screen edition's drawing
+    return replace(laid, findings=findings, records=laid.records + tuple(collect.records))
 
 
 def decide(path: Path | None, draw: bool, folio: int = 0, first: int = 1, key: str = "", move: bool = False) -> None:
@@ -206,16 +206,19 @@ def _shift(message: str, by: int) -> str:
     return re.sub(r"on page (\d+)\b(?! \(PDF)", lambda m: f"on page {int(m.group(1)) + by}", message)
 
 
-def write_part(document: Any, job: Job, book: Book) -> None:
-    """Both editions of the part, from its one layout: with `job.split`, the screen edition in a forked copy of this
-    worker while this one draws the print edition (the same bytes as one after the other, measured: writing one
-    edition leaves nothing the other reads); else one after the other."""
+def write_part(document: Any, job: Job, book: Book, check: Callable[[], tuple[str, ...]]) -> tuple[str, ...]:
+    """Both editions of the part, from its one layout, and what `check` finds on its pages: with `job.split`, the
+    screen edition in a forked copy of this worker while this one draws the print edition and then checks the
+    pages (the same bytes as one after the other, measured: writing one edition leaves nothing the other reads, and
+    the check only reads); else one after the other."""
     from octavo.pdf.editions import write_edition
 
     child = _fork_screen(document, job, book) if job.split and hasattr(os, "fork") else None
     write_edition(document, book, Edition.PRINT, job.print_pdf)
+    found = check()
     if child is None or not _joined(child):
         write_edition(document, book, Edition.SCREEN, job.screen_pdf)
+    return found
 
 
 def _fork_screen(document: Any, job: Job, book: Book) -> tuple[int, int] | None:
