@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +48,8 @@ TRACKING = 0.02
 #: A line whose spaces would still stretch beyond 1 + LOOSEST times their width (no better breaks exist: its
 #: next word has no hyphenation point) opens its letters further, up to RESCUE times TRACKING.
 LOOSEST, RESCUE = 1.9, 2.5
+#: What a line set whole by Pango keeps from its measure, in CSS px, to need no span (`_fits`).
+FIT = 0.1
 #: The spacing classes' step, in CSS px: the word- and letter-spacing of a line are rounded to it.
 STEP = 0.005
 #: The hyphen drawn at a break inside a word (WeasyPrint's own hyphenate-character).
@@ -57,6 +60,9 @@ JOINER = "\u2060"
 #: Inline elements and punctuation a line without a span may hold: Pango breaks nowhere in them but at spaces.
 PLAIN_TAGS = frozenset({"em", "i", "strong", "b", "a", "cite", "small", "abbr", "dfn", "var", "mark", "s", "u"})
 PLAIN_PUNCTUATION = frozenset(".,;:!?'\"()\u2018\u2019\u201c\u201d")
+#: Text of PLAIN_PUNCTUATION and of letters and digits below U+0590 (Hebrew, Arabic and beyond break otherwise).
+_PLAIN_TEXT = re.compile("[" + re.escape("".join(sorted(
+    PLAIN_PUNCTUATION | {chr(c) for c in range(0x590) if chr(c).isalnum()}))) + "]*").fullmatch
 #: The class marking a paragraph set here, and each of its lines (styles/print.css: nowrap; the EPUB's page map does
 #: not count a span of that first class, pages.py).
 EVEN, LINE = "even", LINE_CLASS
@@ -238,7 +244,7 @@ def _plain(line: list[Token], hyphenated: bool) -> bool:
         if piece.hidden or any(e.tag not in PLAIN_TAGS or is_xref(e) for e in piece.path):
             return False
         text = piece.text[:-1] if hyphenated and index == len(pieces) - 1 else piece.text
-        if not all(c.isalnum() and c < "\u0590" or c in PLAIN_PUNCTUATION for c in text):
+        if not _PLAIN_TEXT(text):
             return False
     return True
 
@@ -339,8 +345,26 @@ def set_at(p: Any, found: list[Token], items: list[Item], ends: list[int], measu
     """Rewrite `p` line by line at the breaks `ends` (chosen by `set_paragraph`, or again by pdf/recto.py), each
     line spaced to its measure (`_spacing`)."""
     spacing: dict[int, str] = {}
-    for number, ((start, _, room), end) in enumerate(zip(lines(items, ends, first, measures.measure), ends,
-                                                         strict=True)):
+    for number, ((start, natural, room), end) in enumerate(zip(lines(items, ends, first, measures.measure), ends,
+                                                               strict=True)):
         letters = sum(len(t.text) for t in found[start:end] if isinstance(t, Piece))
         spacing[number] = _spacing(items[start:end], room, letters, last=number == len(ends) - 1)
+        if room >= 0 and spacing[number].startswith("ws-") and _fits(found[start:end], found[end:end + 1],
+                                                                       natural + room, measures):
+            spacing[number] = ""
     _rewrite(p, found, ends, spacing)
+
+
+def _fits(line: list[Token], breaking: list[Token], width: float, measures: Measures) -> bool:
+    """Whether a line of plain text in the paragraph's own style, which `_spacing` closes only for the SAFETY
+    its widths measured word by word keep, fits `width` as Pango sets it whole (kerning across its spaces): then
+    it needs no span. About 300 lines of the long book, a Pango layout each."""
+    hyphen = bool(breaking) and isinstance(breaking[0], Hyph)
+    if any(t.path or (isinstance(t, Piece) and (t.note is not None or t.hidden)) for t in line) \
+            or not _plain(line, hyphen) or () not in measures.styles:
+        return False
+    text = "".join(t.text if isinstance(t, Piece) else " " + JOINER if isinstance(t, Space) else "" for t in line)
+    if hyphen and isinstance(breaking[0], Hyph) and breaking[0].drawn:
+        text += HYPHEN
+    return measures.advance(text, measures.styles[()]) <= width - FIT
+
