@@ -50,8 +50,9 @@ TRACKING = 0.02
 LOOSEST, RESCUE = 1.9, 2.5
 #: What a line set whole by Pango keeps from its measure, in CSS px, to need no span (`_fits`).
 FIT = 0.1
-#: The spacing classes' step, in CSS px: the word- and letter-spacing of a line are rounded to it.
-STEP = 0.005
+#: The spacing classes' step, in CSS px: the word- and letter-spacing of a line are rounded to it; word-spacing
+#: to CLOSE steps (a justified line's spaces fill its measure whatever it closes them by: it need only fit).
+STEP, CLOSE = 0.005, 10
 #: The hyphen drawn at a break inside a word (WeasyPrint's own hyphenate-character).
 HYPHEN = "\u2010"
 #: After a space within a line written without a span: no break there (UAX #14, LB11); invisible, and not in the
@@ -151,7 +152,7 @@ def _spacing(line: list[Item], room: float, letters: int, last: bool) -> str:
     far as TRACKING lets it (RESCUE times that beyond 1 + LOOSEST); WeasyPrint's justification widens the spaces
     for the rest. Most lines need neither, and are written without a span (see `_rewrite`). Classes, not style
     attributes: WeasyPrint parses each style attribute on its own, which cost a third of the layout's time on
-    the long book. Each is rounded down to a STEP."""
+    the long book. Letter-spacing is rounded down to a STEP, word-spacing up to CLOSE steps."""
     spaces, tracked, glue = 0, 0.0, 0.0  # in one pass: 7,000 lines on the long book
     for item in line:
         if type(item) is Glue:
@@ -160,8 +161,8 @@ def _spacing(line: list[Item], room: float, letters: int, last: bool) -> str:
         elif type(item) is Box:
             tracked += item.stretch
     safe = room - SAFETY  # what the line may take for sure; `room` is what justification will share out
-    if safe < 0 and spaces:
-        return f"ws-{math.ceil(-safe / spaces / STEP)}"
+    if safe < 0 and spaces:  # rounded up to a CLOSE: fewer classes, fewer styles for WeasyPrint to compute
+        return f"ws-{math.ceil(-safe / spaces / (CLOSE * STEP)) * CLOSE}"
     if last or safe <= 0 or not tracked or not glue or not letters or room / glue <= SPACED:
         return ""
     wanted, most = room - SPACED * glue, tracked
