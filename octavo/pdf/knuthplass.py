@@ -14,10 +14,6 @@ FITNESS_DEMERITS = 3000.0
 #: Added to the demerits of a line whose spaces stretch beyond twice their width (ratio above 1): fewer such lines,
 #: rather than the least total looseness.
 LOOSE_DEMERITS = 20000.0
-#: Added to the demerits of a line whose spaces would stretch beyond 1 + SPACED times their width: its letters are
-#: opened (pdf/paragraphs.py), which costs WeasyPrint a span of its own; other breaks are often as good.
-TRACKED_DEMERITS = 20000.0
-SPACED = 0.9
 #: A hyphen is a penalty of this much: a break there is taken when it saves real looseness.
 HYPHEN_PENALTY = 50.0
 #: Lines ending at a hyphen in a row, at most.
@@ -68,7 +64,6 @@ class _Node:
     total_width: float
     total_stretch: float
     total_shrink: float
-    total_glue: float
     demerits: float
     previous: _Node | None
 
@@ -81,7 +76,7 @@ def breaks(items: list[Item], first: float, measure: float, tolerance: float) ->
     ragged (its spaces keep their width). Breaks are allowed at glue after a box and at penalties.
     """
     sums = _sums(items)
-    active = [_Node(0, 0, 1, 0, 0.0, 0.0, 0.0, 0.0, 0.0, None)]
+    active = [_Node(0, 0, 1, 0, 0.0, 0.0, 0.0, 0.0, None)]
     last = len(items) - 1
     for index, item in enumerate(items):
         if isinstance(item, Glue) and item.breakable and index > 0 and isinstance(items[index - 1], Box):
@@ -101,7 +96,7 @@ def breaks(items: list[Item], first: float, measure: float, tolerance: float) ->
     return found[::-1]
 
 
-def _try(items: list[Item], index: int, active: list[_Node], sums: list[_Sums], first: float,
+def _try(items: list[Item], index: int, active: list[_Node], sums: list[tuple[float, float, float]], first: float,
          measure: float, tolerance: float, final: bool) -> list[_Node]:
     """Consider a break at `index` from every active node; return the active nodes after it."""
     item = items[index]
@@ -110,7 +105,7 @@ def _try(items: list[Item], index: int, active: list[_Node], sums: list[_Sums], 
     cost = item.cost if isinstance(item, Penalty) else 0.0
     keep: list[_Node] = []
     best: dict[int, _Node] = {}
-    width, stretch_sum, shrink_sum, glue_sum = sums[index]
+    width, stretch_sum, shrink_sum = sums[index]
     width += extra
     for number, node in enumerate(active):
         natural = width - node.total_width
@@ -140,20 +135,18 @@ def _try(items: list[Item], index: int, active: list[_Node], sums: list[_Sums], 
             demerits += LOOSE_DEMERITS
         if abs(fitness - node.fitness) > 1:
             demerits += FITNESS_DEMERITS
-        if room > 0 and not final and 0 < SPACED * (glue_sum - node.total_glue) < room + SAFETY:
-            demerits += TRACKED_DEMERITS
         total = node.demerits + demerits
         if fitness not in best or total < best[fitness].demerits:
             best[fitness] = _Node(index, node.line + 1, fitness, node.hyphens + 1 if hyphen else 0, 0.0, 0.0, 0.0,
-                                  0.0, total, node)
+                                  total, node)
     if best:
         after = _after_break(items, index, sums)
         for node in best.values():
-            node.total_width, node.total_stretch, node.total_shrink, node.total_glue = after
+            node.total_width, node.total_stretch, node.total_shrink = after
     return keep + list(best.values())
 
 
-def _after_break(items: list[Item], index: int, sums: list[_Sums]) -> _Sums:
+def _after_break(items: list[Item], index: int, sums: list[tuple[float, float, float]]) -> tuple[float, float, float]:
     """Totals at the first box after a break at `index`: the glue and penalties there vanish at a line's start."""
     position = index + 1
     while position < len(items) and not isinstance(items[position], Box):
@@ -216,7 +209,7 @@ def breaks_in_lines(items: list[Item], first: float, measure: float, tolerance: 
 _Layer = dict[tuple[int, int, int], tuple[float, Any]]
 
 
-def _next_layer(items: list[Item], sums: list[_Sums], places: list[int], layer: _Layer,
+def _next_layer(items: list[Item], sums: list[tuple[float, float, float]], places: list[int], layer: _Layer,
                 width: float, tolerance: float, final: bool, whole: bool) -> _Layer:
     """The best ways to end one more line from each way the lines before ended (`final`: the last line, which
     ends the paragraph; `whole`: a line that may not end at a hyphen)."""
@@ -236,37 +229,31 @@ def _next_layer(items: list[Item], sums: list[_Sums], places: list[int], layer: 
             hyphen = isinstance(item, Penalty) and item.flagged
             if fit[0] > tolerance or (hyphen and (whole or hyphens >= MAX_HYPHENS)):
                 continue
-            demerits, fit_class = _demerits(fit[0], fit[1], fitness, hyphen and hyphens > 0, fit[2])
+            demerits, fit_class = _demerits(fit[0], fit[1], fitness, hyphen and hyphens > 0)
             key = (end, fit_class, hyphens + 1 if hyphen else 0)
             if key not in following or total + demerits < following[key][0]:
                 following[key] = (total + demerits, (end, back))
     return following
 
 
-#: The width, stretch, shrink and the stretch of the glue alone, of the items before an index.
-_Sums = tuple[float, float, float, float]
-
-
-def _sums(items: list[Item]) -> list[_Sums]:
-    """The totals (`_Sums`) of the items before each index (and of all of them, last)."""
-    width = stretch = shrink = glue = 0.0
-    sums: list[_Sums] = []
+def _sums(items: list[Item]) -> list[tuple[float, float, float]]:
+    """The width, stretch and shrink of the items before each index (and of all of them, last)."""
+    width = stretch = shrink = 0.0
+    sums: list[tuple[float, float, float]] = []
     for item in items:
-        sums.append((width, stretch, shrink, glue))
+        sums.append((width, stretch, shrink))
         if isinstance(item, (Box, Glue)):
             width += item.width
             stretch += item.stretch
         if isinstance(item, Glue):
             shrink += item.shrink
-            glue += item.stretch
-    sums.append((width, stretch, shrink, glue))
+    sums.append((width, stretch, shrink))
     return sums
 
 
-def _line_fit(items: list[Item], end: int, begin: _Sums, sums: list[_Sums], width: float,
-              final: bool) -> tuple[float, float, bool] | None:
-    """(stretch ratio, penalty cost, whether its letters open) of a line from the totals `begin` to a break at
-    `end`; None when too wide."""
+def _line_fit(items: list[Item], end: int, begin: tuple[float, float, float], sums: list[tuple[float, float, float]],
+              width: float, final: bool) -> tuple[float, float] | None:
+    """(stretch ratio, penalty cost) of a line from the totals `begin` to a break at `end`; None when too wide."""
     item = items[end]
     natural = sums[end][0] - begin[0] + (item.width if isinstance(item, Penalty) else 0.0)
     stretch, shrink = sums[end][1] - begin[1], sums[end][2] - begin[2]
@@ -277,11 +264,10 @@ def _line_fit(items: list[Item], end: int, begin: _Sums, sums: list[_Sums], widt
         ratio = room / shrink
     else:
         ratio = 0.0 if final else (room / stretch if stretch > 0 else math.inf)
-    tracked = room > 0 and not final and 0 < SPACED * (sums[end][3] - begin[3]) < room + SAFETY
-    return ratio, item.cost if isinstance(item, Penalty) else 0.0, tracked
+    return ratio, item.cost if isinstance(item, Penalty) else 0.0
 
 
-def _demerits(ratio: float, cost: float, fitness: int, flagged_again: bool, tracked: bool) -> tuple[float, int]:
+def _demerits(ratio: float, cost: float, fitness: int, flagged_again: bool) -> tuple[float, int]:
     """A line's demerits and fitness class, as `_try` counts them."""
     badness = 100 * abs(ratio) ** 3
     demerits = (1 + badness + cost) ** 2 if cost >= 0 else (1 + badness) ** 2
@@ -292,6 +278,4 @@ def _demerits(ratio: float, cost: float, fitness: int, flagged_again: bool, trac
         demerits += LOOSE_DEMERITS
     if abs(fit_class - fitness) > 1:
         demerits += FITNESS_DEMERITS
-    if tracked:
-        demerits += TRACKED_DEMERITS
     return demerits, fit_class

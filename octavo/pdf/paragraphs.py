@@ -19,7 +19,7 @@ from lxml import etree
 
 from octavo.pages import LINE_CLASS, PRINT_ONLY
 from octavo.pdf.hyphenation import Hyphenator
-from octavo.pdf.knuthplass import HYPHEN_PENALTY, SAFETY, SPACED, Box, Glue, Item, Penalty, breaks, lines
+from octavo.pdf.knuthplass import HYPHEN_PENALTY, SAFETY, Box, Glue, Item, Penalty, breaks, lines
 from octavo.pdf.words import (
     Hyph,
     Piece,
@@ -43,8 +43,8 @@ SHRINK = 0.2
 #: How far letter-spacing may open a loose line, in ems per letter, so that its spaces need not stretch as far.
 TRACKING = 0.02
 #: Letter-spacing opens only a line whose spaces would otherwise stretch beyond 1 + SPACED times their width: 1.9x,
-#: a tenth within the 2x the spacing targets count (the widths measured word by word are a little off); the break
-#: search avoids such lines where it can (knuthplass.py TRACKED_DEMERITS).
+#: a tenth within the 2x the spacing targets count (the widths measured word by word are a little off).
+SPACED = 0.9
 #: A line whose spaces would still stretch beyond 1 + LOOSEST times their width (no better breaks exist: its
 #: next word has no hyphenation point) opens its letters further, up to RESCUE times TRACKING.
 LOOSEST, RESCUE = 1.9, 2.5
