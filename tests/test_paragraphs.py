@@ -308,28 +308,3 @@ def test_a_line_that_fits_as_pango_sets_it_needs_no_span(even: Any) -> None:
     assert _fits(line, [], width + FIT, measures)
     assert not _fits(line, [], width, measures)
     assert not _fits([Piece("Peace", (even.pages[0]._page_box.element,)), *line[1:]], [], width + FIT, measures)
-
-
-def test_the_breaks_avoid_lines_whose_letters_would_open(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A line whose spaces would pass 1 + SPACED times their width needs letter-spacing, a span WeasyPrint pays
-    for (pdf/paragraphs.py); the break search takes other breaks where they cost less than TRACKED_DEMERITS."""
-    import octavo.pdf.knuthplass as kp
-
-    widths = [63, 29, 69, 76, 46, 37, 72, 53, 28, 67, 57, 68, 17, 34, 18, 31, 36, 26, 22, 21, 42, 62, 16, 17]
-    items: list[Item] = []
-    for width in widths:
-        if items:
-            items.append(Glue(3.0, 3.0, 0.6))
-        items.append(Box(width, 0.28 * width / 6))  # letter-spacing of 0.02 em at 14 px, a letter in 6 px
-    items.append(Penalty(0, -1e9, False))
-
-    def tracked(ends: list[int]) -> int:
-        return sum(1 for (start, _, room), end in zip(kp.lines(items, ends, 200.0, 200.0), ends[:-1], strict=False)
-                   if room > kp.SAFETY and 0 < kp.SPACED * sum(i.stretch for i in items[start:end]
-                                                                if isinstance(i, Glue)) < room)
-
-    avoided = breaks(items, 200.0, 200.0, 4.0)
-    monkeypatch.setattr(kp, "TRACKED_DEMERITS", 0.0)
-    plain = breaks(items, 200.0, 200.0, 4.0)
-    assert avoided is not None and plain is not None
-    assert tracked(avoided) < tracked(plain)
