@@ -105,3 +105,40 @@ def test_the_line_breaking_workarounds_still_mend_what_weasyprint_70_breaks(fixt
     lines = [subprocess.run([sys.executable, "-c", _FIRST_LINES, path, mode], capture_output=True, text=True,
                             check=True).stdout.strip() for mode in ("plain", "fixed")]
     assert lines == [broken, fixed]
+
+
+_WHOLE_LINES = """
+import collections, sys
+from weasyprint import HTML
+from weasyprint.formatting_structure import boxes
+from weasyprint.layout import inline
+from octavo.pdf.internals import lines_kept_whole
+seen = collections.Counter()
+split = inline.split_inline_box
+def counted(context, box, *args):
+    seen[box.element.get("class")] += 1
+    return split(context, box, *args)
+inline.split_inline_box = counted
+words = "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor".split()
+line = lambda n: " ".join(words[n:] + words[:n])
+html = ("<style>p { width: 500px; font-size: 12px; text-align: justify } span.line { white-space: nowrap }"
+        ".ls-1 { letter-spacing: 0.1px }</style><p class=even>" + " ".join(
+            f"<span class='line ls-1'>{line(n)}</span>" if n % 2 else line(n) for n in range(6)) + "</p>")
+def lines():
+    page = HTML(string=html).render().pages[0]._page_box
+    return [[(round(t.position_x, 3), round(t.position_y, 3), t.text) for t in line.descendants()
+             if isinstance(t, boxes.TextBox)] for line in page.descendants() if isinstance(line, boxes.LineBox)]
+before = lines(); twice = seen["line ls-1"]; seen.clear()
+lines_kept_whole("even", "line")
+after = lines()
+print(len(before), twice, seen["line ls-1"], before == after)
+"""
+
+
+def test_a_line_kept_whole_is_laid_out_once_where_it_cannot_fit() -> None:
+    """A span.line of an even paragraph (pdf/paragraphs.py) after a full line was laid out there too, to find
+    it does not fit, then on its own line; with lines_kept_whole, once, and the lines are the same."""
+    found = subprocess.run([sys.executable, "-c", _WHOLE_LINES], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout.split()
+    # six lines, three of them spans, laid out twice each; then once, but for the paragraph's last line
+    assert found == ["6", "6", "4", "True"]

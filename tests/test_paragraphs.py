@@ -292,3 +292,19 @@ def test_a_line_with_few_spaces_opens_its_letters_below_3x(loose: Any) -> None:
     assert _text(lines[0]).strip() == "In from election civilians economy more province however"
     assert 2.5 < stretches[0] < 3.0 and max(stretches[1:]) < 2.0, stretches
     assert float(lines[0].children[0].style["letter_spacing"]) > 0
+
+
+def test_a_line_that_fits_as_pango_sets_it_needs_no_span(even: Any) -> None:
+    """A line `_spacing` would close only for the SAFETY its word-by-word widths keep is measured whole (its
+    kerning across the spaces): when it fits, it is written without a span (pdf/paragraphs.py `_fits`)."""
+    from octavo.pdf.internals import text_advance
+    from octavo.pdf.paragraphs import FIT, JOINER, Measures, _fits
+    from octavo.pdf.words import Piece, Space
+
+    style = _paragraph_lines(even)[0][0].style
+    measures = Measures({(): style}, 300.0, {}, 0.0, text_advance)
+    line = [Piece("Peace", ()), Space(()), Piece("keeping", ()), Space(()), Piece("missions", ())]
+    width = text_advance(f"Peace {JOINER}keeping {JOINER}missions", style)
+    assert _fits(line, [], width + FIT, measures)
+    assert not _fits(line, [], width, measures)
+    assert not _fits([Piece("Peace", (even.pages[0]._page_box.element,)), *line[1:]], [], width + FIT, measures)

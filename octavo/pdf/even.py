@@ -10,7 +10,7 @@ from lxml import etree
 
 from octavo.model import Book
 from octavo.pdf.hyphenation import Hyphenator
-from octavo.pdf.paragraphs import Measures, parse, probe_html, serialise, set_paragraph, spacing_css
+from octavo.pdf.paragraphs import EVEN, LINE, Measures, parse, probe_html, serialise, set_paragraph, spacing_css
 from octavo.pdf.words import candidates, context_of
 
 #: Lays out a probe document (HTML) with the book's stylesheets and returns the WeasyPrint Document.
@@ -19,6 +19,9 @@ Render = Callable[[str], Any]
 
 def even_paragraphs(html: str, book: Book, render: Render) -> tuple[str, int, int]:
     """(the HTML with its paragraphs set as wholes, paragraphs set, paragraphs left to WeasyPrint)."""
+    from octavo.pdf.internals import lines_kept_whole
+
+    lines_kept_whole(EVEN, LINE)  # WeasyPrint lays each line out once, not twice
     root = parse(html)
     paragraphs = candidates(root)
     if not paragraphs:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
@@ -47,8 +48,11 @@ SPACED = 0.9
 #: A line whose spaces would still stretch beyond 1 + LOOSEST times their width (no better breaks exist: its
 #: next word has no hyphenation point) opens its letters further, up to RESCUE times TRACKING.
 LOOSEST, RESCUE = 1.9, 2.5
-#: The spacing classes' step, in CSS px: the word- and letter-spacing of a line are rounded to it.
-STEP = 0.005
+#: What a line set whole by Pango keeps from its measure, in CSS px, to need no span (`_fits`).
+FIT = 0.1
+#: The spacing classes' step, in CSS px: the word- and letter-spacing of a line are rounded to it; word-spacing
+#: to CLOSE steps (a justified line's spaces fill its measure whatever it closes them by: it need only fit).
+STEP, CLOSE = 0.005, 10
 #: The hyphen drawn at a break inside a word (WeasyPrint's own hyphenate-character).
 HYPHEN = "\u2010"
 #: After a space within a line written without a span: no break there (UAX #14, LB11); invisible, and not in the
@@ -57,6 +61,9 @@ JOINER = "\u2060"
 #: Inline elements and punctuation a line without a span may hold: Pango breaks nowhere in them but at spaces.
 PLAIN_TAGS = frozenset({"em", "i", "strong", "b", "a", "cite", "small", "abbr", "dfn", "var", "mark", "s", "u"})
 PLAIN_PUNCTUATION = frozenset(".,;:!?'\"()\u2018\u2019\u201c\u201d")
+#: Text of PLAIN_PUNCTUATION and of letters and digits below U+0590 (Hebrew, Arabic and beyond break otherwise).
+_PLAIN_TEXT = re.compile("[" + re.escape("".join(sorted(
+    PLAIN_PUNCTUATION | {chr(c) for c in range(0x590) if chr(c).isalnum()}))) + "]*").fullmatch
 #: The class marking a paragraph set here, and each of its lines (styles/print.css: nowrap; the EPUB's page map does
 #: not count a span of that first class, pages.py).
 EVEN, LINE = "even", LINE_CLASS
@@ -71,38 +78,44 @@ class Measures:
     indents: dict[tuple[bool, str], float]
     call: float
     advance: Callable[[str, Any], float]
+    made: dict[Any, Any] = field(default_factory=dict)
+    """The items made so far, for the next paragraphs (items are immutable): each word's box, by (text, path), and
+    each path's (style, tracking, glue, glue where no break is, hyphen)."""
 
 
 def items_of(found: list[Token], measures: Measures) -> list[Item]:
     """KP items for the tokens, one for one, and the closing forced break. A word's box is made once per style (the
     items are immutable), and a space's glue and a hyphen's penalty once per style."""
     items: list[Item] = []
-    styles: dict[tuple[Any, ...], tuple[Any, float, Glue, Penalty]] = {}  # path -> style, tracking, glue, hyphen
-    words: dict[tuple[str, tuple[Any, ...]], Box] = {}
+    made = measures.made
     breaks = space_breaks(found)
     for index, token in enumerate(found):
         path = token.path
-        if path not in styles:
+        if (styled := made.get(path)) is None:
             style = measures.styles[signature(path)]
             space = measures.advance(" ", style)
-            styles[path] = (style, 0.0 if _is_code(path) else TRACKING * _size(style),
-                            Glue(space, space, space * SHRINK), Penalty(measures.advance(HYPHEN, style), HYPHEN_PENALTY,
-                                                                        True))
-        style, tracking, glue, hyphen = styles[path]
+            styled = made[path] = (style, 0.0 if _is_code(path) else TRACKING * _size(style),
+                                   Glue(space, space, space * SHRINK), Glue(space, space, space * SHRINK, False),
+                                   Penalty(measures.advance(HYPHEN, style), HYPHEN_PENALTY, True))
         if isinstance(token, Piece):
             if token.note is not None:
                 items.append(Box(measures.call))
-            elif (box := words.get((token.text, path))) is not None:
+            elif (box := made.get((token.text, path))) is not None:
                 items.append(box)
             else:
-                box = words[(token.text, path)] = Box(measures.advance(token.text, style), tracking * len(token.text))
+                box = made[(token.text, path)] = Box(measures.advance(token.text, styled[0]),
+                                                     styled[1] * len(token.text))
                 items.append(box)
         elif isinstance(token, Space):
-            items.append(glue if breaks[index] else Glue(glue.width, glue.stretch, glue.shrink, False))
+            items.append(styled[2] if breaks[index] else styled[3])
         else:
-            items.append(hyphen if token.drawn else Penalty(0.0, HYPHEN_PENALTY, True))
+            items.append(styled[4] if token.drawn else _UNDRAWN)
     items.append(Penalty(0.0, -1e9, False))
     return items
+
+
+#: A hyphenation point where the word has its own hyphen (or dash): no hyphen is drawn.
+_UNDRAWN = Penalty(0.0, HYPHEN_PENALTY, True)
 
 
 def _is_code(path: tuple[Any, ...]) -> bool:
@@ -139,13 +152,17 @@ def _spacing(line: list[Item], room: float, letters: int, last: bool) -> str:
     far as TRACKING lets it (RESCUE times that beyond 1 + LOOSEST); WeasyPrint's justification widens the spaces
     for the rest. Most lines need neither, and are written without a span (see `_rewrite`). Classes, not style
     attributes: WeasyPrint parses each style attribute on its own, which cost a third of the layout's time on
-    the long book. Each is rounded down to a STEP."""
-    spaces = sum(isinstance(i, Glue) for i in line)
+    the long book. Letter-spacing is rounded down to a STEP, word-spacing up to CLOSE steps."""
+    spaces, tracked, glue = 0, 0.0, 0.0  # in one pass: 7,000 lines on the long book
+    for item in line:
+        if type(item) is Glue:
+            spaces += 1
+            glue += item.stretch
+        elif type(item) is Box:
+            tracked += item.stretch
     safe = room - SAFETY  # what the line may take for sure; `room` is what justification will share out
-    if safe < 0 and spaces:
-        return f"ws-{math.ceil(-safe / spaces / STEP)}"
-    tracked = sum(i.stretch for i in line if isinstance(i, Box))
-    glue = sum(i.stretch for i in line if isinstance(i, Glue))
+    if safe < 0 and spaces:  # rounded up to a CLOSE: fewer classes, fewer styles for WeasyPrint to compute
+        return f"ws-{math.ceil(-safe / spaces / (CLOSE * STEP)) * CLOSE}"
     if last or safe <= 0 or not tracked or not glue or not letters or room / glue <= SPACED:
         return ""
     wanted, most = room - SPACED * glue, tracked
@@ -200,7 +217,7 @@ def _rewrite(p: Any, found: list[Token], ends: list[int], spacing: dict[int, str
         for token in tokens:
             if isinstance(token, Hyph):
                 continue
-            container = _open(line, stack, token.path, used, clones, text)
+            container = line if not token.path and not stack else _open(line, stack, token.path, used, clones, text)
             if isinstance(token, Space):
                 text.write(container, " " + joiner)
             elif token.hidden:
@@ -238,7 +255,7 @@ def _plain(line: list[Token], hyphenated: bool) -> bool:
         if piece.hidden or any(e.tag not in PLAIN_TAGS or is_xref(e) for e in piece.path):
             return False
         text = piece.text[:-1] if hyphenated and index == len(pieces) - 1 else piece.text
-        if not all(c.isalnum() and c < "\u0590" or c in PLAIN_PUNCTUATION for c in text):
+        if not _PLAIN_TEXT(text):
             return False
     return True
 
@@ -339,8 +356,26 @@ def set_at(p: Any, found: list[Token], items: list[Item], ends: list[int], measu
     """Rewrite `p` line by line at the breaks `ends` (chosen by `set_paragraph`, or again by pdf/recto.py), each
     line spaced to its measure (`_spacing`)."""
     spacing: dict[int, str] = {}
-    for number, ((start, _, room), end) in enumerate(zip(lines(items, ends, first, measures.measure), ends,
-                                                         strict=True)):
+    for number, ((start, natural, room), end) in enumerate(zip(lines(items, ends, first, measures.measure), ends,
+                                                               strict=True)):
         letters = sum(len(t.text) for t in found[start:end] if isinstance(t, Piece))
         spacing[number] = _spacing(items[start:end], room, letters, last=number == len(ends) - 1)
+        if room >= 0 and spacing[number].startswith("ws-") and _fits(found[start:end], found[end:end + 1],
+                                                                       natural + room, measures):
+            spacing[number] = ""
     _rewrite(p, found, ends, spacing)
+
+
+def _fits(line: list[Token], breaking: list[Token], width: float, measures: Measures) -> bool:
+    """Whether a line of plain text in the paragraph's own style, which `_spacing` closes only for the SAFETY
+    its widths measured word by word keep, fits `width` as Pango sets it whole (kerning across its spaces): then
+    it needs no span. About 300 lines of the long book, a Pango layout each."""
+    hyphen = bool(breaking) and isinstance(breaking[0], Hyph)
+    if any(t.path or (isinstance(t, Piece) and (t.note is not None or t.hidden)) for t in line) \
+            or not _plain(line, hyphen) or () not in measures.styles:
+        return False
+    text = "".join(t.text if isinstance(t, Piece) else " " + JOINER if isinstance(t, Space) else "" for t in line)
+    if hyphen and isinstance(breaking[0], Hyph) and breaking[0].drawn:
+        text += HYPHEN
+    return measures.advance(text, measures.styles[()]) <= width - FIT
+
