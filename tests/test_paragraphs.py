@@ -228,6 +228,21 @@ def test_a_note_called_from_a_line_wraps_in_the_note_area(even: Any) -> None:
                 assert line.position_x + line.width <= area.content_box_x() + area.width + 0.5
 
 
+def test_a_note_called_from_a_spaced_line_is_spaced_as_any_note(even: Any) -> None:
+    """The note's calling line opens its letters (an ls- span); the note, set whole in that span, does not."""
+    from weasyprint.formatting_structure import boxes
+
+    calling = [b for page in even.pages for b in page._page_box.descendants() if isinstance(b, boxes.InlineBox)
+               and any(isinstance(c, boxes.FootnoteAreaBox) or "footnote" in (getattr(c, "element", None) is not None
+                       and c.element.get("class") or "") for c in b.children) and b.style["letter_spacing"] != "normal"]
+    assert calling  # what the test is about: a note called from a letter-spaced line
+    texts = [t for page in even.pages for area in page._page_box.descendants()
+             if isinstance(area, boxes.FootnoteAreaBox) for t in area.descendants() if isinstance(t, boxes.TextBox)]
+    assert any("A note, set whole at its call." in t.text for t in texts)
+    for text in texts:
+        assert text.style["letter_spacing"] == "normal" and text.style["word_spacing"] == 0, text.text
+
+
 def test_the_spaces_are_even(even: Any) -> None:
     """No justified line of the three paragraphs stretches its spaces beyond 3x the font's own."""
     from weasyprint.formatting_structure import boxes
