@@ -382,3 +382,24 @@ def test_caching_pydyfs_page_references_changes_no_byte(tmp_path: Path) -> None:
         finally:
             pydyf.PDF.page_references = cached
     assert (tmp_path / "cached.pdf").read_bytes() == (tmp_path / "pydyf.pdf").read_bytes()
+
+
+@pytest.mark.slow
+def test_a_note_that_does_not_fit_takes_its_calling_line_along(tmp_path: Path) -> None:
+    """print.css `footnote-policy: line`: the generated long book's chapter 50 ends with a call whose note does not
+    fit below it; the note goes to the next page with the line that calls it, never alone to the next chapter's
+    opening page (nor, in a book laid out in parts, to a page of its own: the parts would differ from one layout)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from longbook import write_long_book
+
+    content = write_long_book(tmp_path / "book", 51)
+    for chapter in sorted(content.glob("*-chapter.md"))[:49]:
+        chapter.unlink()
+    built = build_into(content, tmp_path / "dist", ("print",))
+    texts = page_texts(built.path("print"))
+    opening = next(n for n, text in enumerate(texts) if "Chapter 51: Transition" in text[:40])
+    note = next(n for n, text in enumerate(texts) if "9. Representative new are but reform" in text)
+    assert note == opening - 1  # the last page of chapter 50
+    assert "intervention.9" in texts[note]  # with the line that calls it
