@@ -160,6 +160,7 @@ def test_check_reports_every_epubcheck_message_grouped_with_counts(tmp_path: Pat
 
 # 4. Heading ids were cut to six words.
 
+@pytest.mark.slow  # a whole book built: about 10-15 s (the default suite's budget)
 def test_heading_ids_are_githubs_full_slugs_unique_with_github_suffixes(tmp_path: Path,
                                                                           checker: EpubCheckLoop) -> None:
     book = write_book(tmp_path / "book", {"book.yaml": BOOK, "01-one.md": (

@@ -370,6 +370,7 @@ def test_ninety_levels_of_nesting_still_build(tmp_path: Path) -> None:
     assert (code, lines) == (0, [])
 
 
+@pytest.mark.slow  # a whole book built: about 10-15 s (the default suite's budget)
 def test_a_table_at_the_limit_builds(tmp_path: Path) -> None:
     rows = "".join(f"| r{i} | c{i} |\n" for i in range(1_999))
     code, lines = run(tmp_path, {"01-one.md": "# One\n\n| a | b |\n|---|---|\n" + rows}, "epub")

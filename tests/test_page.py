@@ -58,6 +58,7 @@ def pdf_lines(path: Path) -> list[list[str]]:
 
 # 1. Lines that end too early -------------------------------------------------------------------------------
 
+@pytest.mark.slow  # a whole book built: about 10-15 s (the default suite's budget)
 def test_the_scaffold_has_no_line_that_ends_too_early(tmp_path: Path) -> None:
     """`new` made a book whose chapter 2 footnote read "and otherwise fol-" / "low" / "the chapter with links
     back": the source line end inside the note. At A5 it happens without the fix; every trim is clean now."""
