@@ -141,6 +141,21 @@ def roman(number: int) -> str:
     return "".join(out)
 
 
+def folio_value(label: str) -> int:
+    """The number a folio stands for, arabic or roman ('14', 'xiv', 'XIV' -> 14); 0 for none."""
+    return int(label) if label.lstrip("-").isdigit() else from_roman(label)
+
+
+def shift_folio(label: str, by: int) -> str:
+    """The folio `by` pages further on, in `label`'s numbering (arabic, lower or upper roman; '' counts as 0)."""
+    if not label or label.lstrip("-").isdigit():
+        return str(folio_value(label or "0") + by)
+    value = from_roman(label) + by
+    if value <= 0:
+        return str(value)
+    return roman(value).upper() if label.isupper() else roman(value)
+
+
 def from_roman(label: str) -> int:
     """The number a roman folio stands for ('xiv' or 'XIV' -> 14); 0 when it is none."""
     values = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}

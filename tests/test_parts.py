@@ -305,10 +305,10 @@ def test_a_part_refers_to_others_through_their_pages(tmp_path: Path) -> None:
 
 
 def test_folios_count_on_in_their_numbering() -> None:
-    from octavo.pages import from_roman
-    from octavo.pdf.parallel import _next_label
+    from octavo.pages import from_roman, shift_folio
     from octavo.pdf.parts import counter_text
 
     assert [from_roman(label) for label in ("i", "iv", "xiv", "xl", "mcmxc", "", "x1")] == [1, 4, 14, 40, 1990, 0, 0]
-    assert [_next_label(label) for label in ("", "9", "vii", "IX")] == ["1", "10", "viii", "X"]
+    assert [shift_folio(label, 1) for label in ("", "9", "vii", "IX")] == ["1", "10", "viii", "X"]
+    assert [shift_folio(label, by) for label, by in (("xiv", -2), ("3", -5), ("ii", -3))] == ["xii", "-2", "-1"]
     assert counter_text("xii", False) == "12" and counter_text("7", True) == "vii"

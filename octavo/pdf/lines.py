@@ -240,8 +240,10 @@ def wrapped_code(document: Any) -> list[WrappedCode]:
     return found
 
 
-def page_defects(document: Any, book: Any) -> list[str]:
-    """One message per line that ends too early and per code line the layout wrapped, with file and line."""
+def page_defects(document: Any, book: Any, first: int = 1) -> list[str]:
+    """One message per line that ends too early and per code line the layout wrapped, with file and line (`first`:
+    the number of the document's first page, as layoutcheck.findings counts it: a part of the book laid out
+    alone)."""
     root = document.pages[0]._page_box.children[0].element if document.pages else None
     parents = {child: parent for parent in root.iter() for child in parent} if root is not None else {}
 
@@ -249,10 +251,10 @@ def page_defects(document: Any, book: Any) -> list[str]:
         return _where(element, parents, book, texts)
 
     messages = [f"{where(short.element, [short.text, short.next_text])}a line ends too early on page "
-                f"{short.page} (it {short.why}): '{_clip(short.text)}', then '{_clip(short.next_text)}'; "
+                f"{short.page + first - 1} (it {short.why}): '{_clip(short.text)}', then '{_clip(short.next_text)}'; "
                 "reword the sentence, or report it as a bug (docs/errors.md)" for short in short_lines(document)]
     messages += [f"{where(wrap.element, [wrap.text])}a code line does not fit the measure on page "
-                 f"{wrap.page} and wraps without a mark: '{_clip(wrap.text)}'; shorten it"
+                 f"{wrap.page + first - 1} and wraps without a mark: '{_clip(wrap.text)}'; shorten it"
                  for wrap in wrapped_code(document)]
     return messages
 

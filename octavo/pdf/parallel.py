@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from octavo.model import Book
-from octavo.pages import PageMap, PrintPage, from_roman, roman
+from octavo.pages import PageMap, PrintPage, folio_value, shift_folio
 from octavo.pdf.chain import Chain, workers
 from octavo.pdf.partcache import PartCache
 from octavo.pdf.parts import (
@@ -170,7 +170,7 @@ def _round(chain: Chain, html: Callable[[PageMap | None], str], plan: Plan, gues
         recto = position % 2 == 1
         if part.recto and not recto:
             key, laid = chain.lay(-part.number, blank, position, blank=True)
-            laid = _relabel(laid, _next_label(last_label))
+            laid = _relabel(laid, shift_folio(last_label, 1))
             body.append(Slot(None, key, laid, blank, position))
             position, folio, recto = position + 1, folio + 1, True
         start = Start(folio, recto, plan.titles[part.number])
@@ -183,7 +183,7 @@ def _round(chain: Chain, html: Callable[[PageMap | None], str], plan: Plan, gues
         known.update({name: laid.labels[n] for name, n in laid.anchors.items()})
         body.append(Slot(part, key, laid, text, position))
         position += laid.pages
-        folio = _value(laid.labels[-1]) + 1
+        folio = folio_value(laid.labels[-1]) + 1
         last_label = laid.labels[-1]
     front_text = part_html(first_draft, parts[0], Start(1, True, ""), plan.ids[0], {**guesses, **known})
     key, front = chain.lay(0, front_text, 1)  # set as its HTML sets it: it resets no page counter of its own
@@ -191,7 +191,7 @@ def _round(chain: Chain, html: Callable[[PageMap | None], str], plan: Plan, gues
     slots = [Slot(parts[0], key, front, front_text, 1)]
     if front.pages % 2:
         key, laid = chain.lay(-1000, blank, front.pages + 1, blank=True)
-        slots.append(Slot(None, key, _relabel(laid, _next_label(front.labels[-1])), blank, front.pages + 1))
+        slots.append(Slot(None, key, _relabel(laid, shift_folio(front.labels[-1], 1)), blank, front.pages + 1))
     return slots + body, known
 
 
@@ -222,18 +222,6 @@ def _relabel(laid: Laid, label: str) -> Laid:
     """A blank page with the folio it has where it stands (the one after the page before it)."""
     pages = PageMap(tuple(PrintPage(p.number, label, p.start) for p in laid.page_map.pages))
     return Laid(laid.number, laid.key, laid.pages, (label,), laid.anchors, pages, (), laid.records)
-
-
-def _value(label: str) -> int:
-    return int(label) if label.lstrip("-").isdigit() else from_roman(label)
-
-
-def _next_label(label: str) -> str:
-    """The folio after `label`, in its numbering."""
-    if not label or label.lstrip("-").isdigit():
-        return str(_value(label or "0") + 1)
-    following = roman(from_roman(label) + 1)
-    return following.upper() if label.isupper() else following
 
 
 _PAGE = re.compile(r"(PDF page |on page )(\d+)\b(?! \(PDF)")

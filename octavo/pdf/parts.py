@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from lxml import html as lxml_html
 
 from octavo.model import Book
-from octavo.pages import from_roman, roman
+from octavo.pages import folio_value, roman
 
 #: Words of chapters per part: a part ends with the chapter that brings it to this many. The split depends on the
 #: book alone (never on the cores), so the outputs are the same bytes on any machine.
@@ -229,5 +229,5 @@ def _in_front_toc(element: lxml_html.HtmlElement) -> bool:
 
 def counter_text(label: str, roman_style: bool) -> str:
     """What target-counter(..., page[, lower-roman]) prints for a page whose folio is `label`."""
-    value = int(label) if label.lstrip("-").isdigit() else from_roman(label)
+    value = folio_value(label)
     return roman(value) if roman_style and value > 0 else str(value)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -16,7 +15,7 @@ from typing import Any
 
 from octavo.children import die_with_parent
 from octavo.model import Book, Edition
-from octavo.pages import PageMap
+from octavo.pages import PageMap, shift_folio
 from octavo.resources import Resources
 
 #: What a worker process keeps between jobs: the book, its resources, and the queue its layout reports go to.
@@ -123,8 +122,8 @@ def run(job: Job) -> Laid | None:
     collect.records = []
     for step in later:  # the sides known: no word broken at a recto's foot
         step()
-    labels = refolioed(laid, by, pages).labels
-    laid = replace(laid, key=str(decision["key"]), page_map=page_map(document), labels=labels)
+    placed = page_map(document)  # the labels as refolio shifted them (pagemap.page_labels reads the shift)
+    laid = replace(laid, key=str(decision["key"]), page_map=placed, labels=tuple(page.label for page in placed.pages))
     _STATE["reports"].put((job.ticket, laid, -1, True))
     findings = write_part(document, job, book, lambda: () if job.blank else check_part(
         document, book, int(decision["first"]), warned))  # the check beside the screen edition's drawing
@@ -156,20 +155,10 @@ def refolioed(laid: Laid, by: int, pages: int) -> Laid:
     """What a part's layout made with the folios of its first `pages` pages `by` further on (refolio.py)."""
     if by == 0 or pages == 0:
         return laid
-    labels = tuple(shift_label(label, by) if n < pages else label for n, label in enumerate(laid.labels))
+    labels = tuple(shift_folio(label, by) if n < pages else label for n, label in enumerate(laid.labels))
     page_map = PageMap(tuple(replace(page, label=labels[page.number - 1]) for page in laid.page_map.pages),
                        laid.page_map.anchors)
     return replace(laid, labels=labels, page_map=page_map)
-
-
-def shift_label(label: str, by: int) -> str:
-    """A folio `by` further on, in its numbering."""
-    from octavo.pages import from_roman, roman
-
-    if label.lstrip("-").isdigit():
-        return str(int(label) + by)
-    value = from_roman(label) + by
-    return roman(value).upper() if label.isupper() else roman(value) if value > 0 else str(value)
 
 
 def lay_out_part(job: Job, book: Book, styles: Resources,
@@ -197,13 +186,7 @@ def check_part(document: Any, book: Book, first: int, warned: list[str]) -> tupl
     from octavo.pdf.layoutcheck import layout_defects
     from octavo.pdf.lines import page_defects
 
-    lines = [_shift(message, first - 1) for message in page_defects(document, book)]
-    return (*warned, *lines, *layout_defects(document, book, first))
-
-
-def _shift(message: str, by: int) -> str:
-    """A message of lines.py with its page counted from the part's first page number."""
-    return re.sub(r"on page (\d+)\b(?! \(PDF)", lambda m: f"on page {int(m.group(1)) + by}", message)
+    return (*warned, *page_defects(document, book, first), *layout_defects(document, book, first))
 
 
 def write_part(document: Any, job: Job, book: Book, check: Callable[[], tuple[str, ...]]) -> tuple[str, ...]:
