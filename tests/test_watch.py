@@ -257,8 +257,12 @@ def test_ctrl_c_stops_the_command_cleanly(tmp_path: Path) -> None:
 
 def test_stopping_during_a_pdf_build_leaves_no_partial_file(tmp_path: Path) -> None:
     content, out = new_book(tmp_path), tmp_path / "dist"
+    chapter = content / CHAPTER  # some forty pages, so that the build is still writing when it is stopped
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\n\n" + "\n\n".join(
+        f"Paragraph {n} of the long chapter, long enough to wrap over a few lines of the page. " * 6
+        for n in range(120)), encoding="utf-8")
     with running_preview(content, out, targets=("pdf",)):
-        wait_for(lambda: bool(list(out.glob(".*.part"))), timeout=30)  # WeasyPrint is writing the print PDF
+        wait_for(lambda: bool(list(out.glob(".*.part"))), timeout=60)  # WeasyPrint is writing the print PDF
     assert not out.exists() or list(out.iterdir()) == []  # a first build that stops leaves no folder
 
 

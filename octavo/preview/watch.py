@@ -228,9 +228,10 @@ class Preview:
         return self
 
     def stop(self) -> None:
-        """Stop watching, end the event streams and any output build, close the port."""
-        self.watcher.stop()
+        """End any output build, stop watching, end the event streams, close the port. The build first: Ctrl-C
+        during one stops it at once, not a watcher tick later, when it may have put its files in place."""
         self.rebuilder.outputs.stop()
+        self.watcher.stop()
         self.live.close()
         if self._serving.is_alive():  # shutdown() waits for serve_forever(), so only when it runs
             self.http.shutdown()
