@@ -228,10 +228,9 @@ class Preview:
         return self
 
     def stop(self) -> None:
-        """End any output build, stop watching, end the event streams, close the port. The build first: Ctrl-C
-        during one stops it at once, not a watcher tick later, when it may have put its files in place."""
-        self.rebuilder.outputs.stop()
+        """Stop watching, end the event streams and any output build, close the port."""
         self.watcher.stop()
+        self.rebuilder.outputs.stop()
         self.live.close()
         if self._serving.is_alive():  # shutdown() waits for serve_forever(), so only when it runs
             self.http.shutdown()
