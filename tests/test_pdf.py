@@ -341,7 +341,8 @@ def _editions_both_ways(content: Path, tmp_path: Path) -> dict[str, tuple[bytes,
     return out
 
 
-@pytest.mark.parametrize("content", [CONTENT, FIXTURE_BOOK], ids=["seed-generic", "fixture-kdp"])
+@pytest.mark.parametrize("content", [pytest.param(CONTENT, marks=pytest.mark.slow), FIXTURE_BOOK],  # the seed: 9 s
+                         ids=["seed-generic", "fixture-kdp"])
 def test_one_layout_writes_both_editions_byte_for_byte_as_their_own_layouts_do(content: Path,
                                                                                  tmp_path: Path) -> None:
     # What differs between the editions (bleed, links, output intent, K or RGB black, KDP bookmarks) must all

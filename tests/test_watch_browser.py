@@ -49,6 +49,7 @@ def body_text(driver: webdriver.Chrome) -> str:
     return str(driver.execute_script("return document.body ? document.body.innerText : ''"))
 
 
+@pytest.mark.slow  # Chromium started and a book built: 20-25 s (the default suite's 5-minute budget)
 def test_a_save_appears_in_the_open_page_by_itself(tmp_path: Path, browser: webdriver.Chrome) -> None:
     content = new_book(tmp_path)
     with running_preview(content, tmp_path / "dist") as preview:
