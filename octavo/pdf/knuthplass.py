@@ -55,7 +55,7 @@ class Penalty:
 Item = Box | Glue | Penalty
 
 
-@dataclass
+@dataclass(slots=True)
 class _Node:
     position: int
     line: int
@@ -78,11 +78,20 @@ def breaks(items: list[Item], first: float, measure: float, tolerance: float) ->
     sums = _sums(items)
     active = [_Node(0, 0, 1, 0, 0.0, 0.0, 0.0, 0.0, None)]
     last = len(items) - 1
+    after_box = False
     for index, item in enumerate(items):
-        if isinstance(item, Glue) and item.breakable and index > 0 and isinstance(items[index - 1], Box):
+        kind = type(item)
+        if kind is Box:
+            after_box = True
+            continue
+        if kind is Glue:
+            if not (item.breakable and after_box):  # type: ignore[union-attr]
+                after_box = False
+                continue
             active = _try(items, index, active, sums, first, measure, tolerance, False)
-        elif isinstance(item, Penalty):
+        else:
             active = _try(items, index, active, sums, first, measure, tolerance, index == last)
+        after_box = False
         if not active:
             return None
     final = [node for node in active if node.position == last]
@@ -98,18 +107,20 @@ def breaks(items: list[Item], first: float, measure: float, tolerance: float) ->
 
 def _try(items: list[Item], index: int, active: list[_Node], sums: list[tuple[float, float, float]], first: float,
          measure: float, tolerance: float, final: bool) -> list[_Node]:
-    """Consider a break at `index` from every active node; return the active nodes after it."""
+    """Consider a break at `index` from every active node; return the active nodes after it. (The hot loop of
+    even paragraphs: a hundred thousand calls on the long book, hence the locals.)"""
     item = items[index]
-    hyphen = isinstance(item, Penalty) and item.flagged
-    extra = item.width if isinstance(item, Penalty) else 0.0
-    cost = item.cost if isinstance(item, Penalty) else 0.0
+    penalty = type(item) is Penalty
+    hyphen = penalty and item.flagged  # type: ignore[union-attr]
+    cost = item.cost if penalty else 0.0  # type: ignore[union-attr]
     keep: list[_Node] = []
     best: dict[int, _Node] = {}
     width, stretch_sum, shrink_sum = sums[index]
-    width += extra
+    if penalty:
+        width += item.width
+    first_room, room_after = first - SAFETY - width, measure - SAFETY - width
     for number, node in enumerate(active):
-        natural = width - node.total_width
-        room = (first if node.line == 0 else measure) - SAFETY - natural
+        room = (first_room if node.line == 0 else room_after) + node.total_width
         shrink = shrink_sum - node.total_shrink
         if room < -shrink:
             continue  # too wide even shrunk: this node can start no line reaching further
@@ -136,7 +147,8 @@ def _try(items: list[Item], index: int, active: list[_Node], sums: list[tuple[fl
         if abs(fitness - node.fitness) > 1:
             demerits += FITNESS_DEMERITS
         total = node.demerits + demerits
-        if fitness not in best or total < best[fitness].demerits:
+        found = best.get(fitness)
+        if found is None or total < found.demerits:
             best[fitness] = _Node(index, node.line + 1, fitness, node.hyphens + 1 if hyphen else 0, 0.0, 0.0, 0.0,
                                   total, node)
     if best:
@@ -240,14 +252,18 @@ def _sums(items: list[Item]) -> list[tuple[float, float, float]]:
     """The width, stretch and shrink of the items before each index (and of all of them, last)."""
     width = stretch = shrink = 0.0
     sums: list[tuple[float, float, float]] = []
+    append = sums.append
     for item in items:
-        sums.append((width, stretch, shrink))
-        if isinstance(item, (Box, Glue)):
+        append((width, stretch, shrink))
+        kind = type(item)
+        if kind is Box:
             width += item.width
-            stretch += item.stretch
-        if isinstance(item, Glue):
-            shrink += item.shrink
-    sums.append((width, stretch, shrink))
+            stretch += item.stretch  # type: ignore[union-attr]
+        elif kind is Glue:
+            width += item.width
+            stretch += item.stretch  # type: ignore[union-attr]
+            shrink += item.shrink  # type: ignore[union-attr]
+    append((width, stretch, shrink))
     return sums
 
 

@@ -87,7 +87,7 @@ def items_of(found: list[Token], measures: Measures) -> list[Item]:
     """KP items for the tokens, one for one, and the closing forced break. A word's box is made once per style (the
     items are immutable), and a space's glue and a hyphen's penalty once per style."""
     items: list[Item] = []
-    made = measures.made
+    append, made = items.append, measures.made
     breaks = space_breaks(found)
     for index, token in enumerate(found):
         path = token.path
@@ -97,20 +97,21 @@ def items_of(found: list[Token], measures: Measures) -> list[Item]:
             styled = made[path] = (style, 0.0 if _is_code(path) else TRACKING * _size(style),
                                    Glue(space, space, space * SHRINK), Glue(space, space, space * SHRINK, False),
                                    Penalty(measures.advance(HYPHEN, style), HYPHEN_PENALTY, True))
-        if isinstance(token, Piece):
-            if token.note is not None:
-                items.append(Box(measures.call))
-            elif (box := made.get((token.text, path))) is not None:
-                items.append(box)
+        kind = type(token)
+        if kind is Piece:
+            if token.note is not None:  # type: ignore[union-attr]
+                append(Box(measures.call))
+            elif (box := made.get((token.text, path))) is not None:  # type: ignore[union-attr]
+                append(box)
             else:
-                box = made[(token.text, path)] = Box(measures.advance(token.text, styled[0]),
-                                                     styled[1] * len(token.text))
-                items.append(box)
-        elif isinstance(token, Space):
-            items.append(styled[2] if breaks[index] else styled[3])
+                text = token.text  # type: ignore[union-attr]
+                box = made[(text, path)] = Box(measures.advance(text, styled[0]), styled[1] * len(text))
+                append(box)
+        elif kind is Space:
+            append(styled[2] if breaks[index] else styled[3])
         else:
-            items.append(styled[4] if token.drawn else _UNDRAWN)
-    items.append(Penalty(0.0, -1e9, False))
+            append(styled[4] if token.drawn else _UNDRAWN)  # type: ignore[union-attr]
+    append(Penalty(0.0, -1e9, False))
     return items
 
 

@@ -201,19 +201,23 @@ def _own_breaks(text: str) -> bool:
 
 def space_breaks(found: list[Token]) -> list[bool]:
     """For each token, whether it is a space WeasyPrint (Pango) may break at: not before a closing bracket or a
-    full stop, not after an opening one (UAX #14); False for every other token."""
-    before: list[str] = []  # the last character of text before each token
-    last = ""
-    for token in found:
-        before.append(last)
-        if isinstance(token, Piece) and token.text:
-            last = token.text[-1]
+    full stop, not after an opening one (UAX #14); False for every other token. In one pass: a space waits for
+    the first character of the text after it."""
     out = [False] * len(found)
-    following = ""  # the first character of text after the token
-    for index in range(len(found) - 1, -1, -1):
-        token = found[index]
-        if isinstance(token, Space):
-            out[index] = following not in NO_BREAK_BEFORE and before[index] not in NO_BREAK_AFTER
-        elif isinstance(token, Piece) and token.text:
-            following = token.text[0]
+    last = ""  # the last character of text so far
+    waiting: list[tuple[int, str]] = []  # spaces since that text, with the character before each
+    for index, token in enumerate(found):
+        kind = type(token)
+        if kind is Space:
+            waiting.append((index, last))
+        elif kind is Piece and token.text:  # type: ignore[union-attr]
+            text = token.text  # type: ignore[union-attr]
+            if waiting:
+                if text[0] not in NO_BREAK_BEFORE:
+                    for number, before in waiting:
+                        out[number] = before not in NO_BREAK_AFTER
+                waiting.clear()
+            last = text[-1]
+    for number, before in waiting:  # no text after them
+        out[number] = before not in NO_BREAK_AFTER
     return out
