@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -30,15 +31,36 @@ def lines_per_page(document: Any) -> list[list[Any]]:
     return pages
 
 
-def laid_out(content: Path) -> Any:
+def laid_out(content: Path, collected: list[int] | None = None) -> Any:
+    """The print layout of a book; the generation of each cycle collection run during it goes to `collected`."""
     book = read_book(load_config(content), content)
     html = render_print_html(book, make_environment(TEMPLATES), "print", dt.datetime(2026, 1, 1), "test")
-    return layout(html, book, "print", Resources.search())
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and collected is not None:
+            collected.append(info["generation"])
+
+    gc.callbacks.append(seen)
+    try:
+        return layout(html, book, "print", Resources.search())
+    finally:
+        gc.callbacks.remove(seen)
+
+
+#: The cycle collections Python ran while each book was laid out (pdf/layout.py pauses the collector).
+COLLECTIONS: dict[str, list[int]] = {}
 
 
 @pytest.fixture(scope="module", params=[CONTENT, FIXTURE_BOOK], ids=["seed", "fixture"])
 def pages(request: pytest.FixtureRequest) -> list[list[Any]]:
-    return lines_per_page(laid_out(request.param))
+    return lines_per_page(laid_out(request.param, COLLECTIONS.setdefault(request.param.name, [])))
+
+
+def test_no_cycle_collection_runs_during_a_layout_and_the_collector_is_on_after(pages: list[list[Any]]) -> None:
+    """Each full collection walks the whole growing document: seconds of a long book's layout."""
+    assert gc.isenabled()
+    # at most the young objects' one, as the collector is switched on again at the end
+    assert COLLECTIONS and all(len(found) <= 1 and 2 not in found for found in COLLECTIONS.values()), COLLECTIONS
 
 
 def test_no_paragraph_leaves_a_widow_or_an_orphan(pages: list[list[Any]]) -> None:
