@@ -84,14 +84,13 @@ def breaks(items: list[Item], first: float, measure: float, tolerance: float) ->
         if kind is Box:
             after_box = True
             continue
-        if kind is Glue:
-            if not (item.breakable and after_box):  # type: ignore[union-attr]
-                after_box = False
-                continue
-            active = _try(items, index, active, sums, first, measure, tolerance, False)
-        else:
-            active = _try(items, index, active, sums, first, measure, tolerance, index == last)
+        if kind is Glue and not (item.breakable and after_box):  # type: ignore[union-attr]
+            after_box = False
+            continue
         after_box = False
+        if index != last and _too_short(active[0], sums[index], item, first, measure, tolerance):
+            continue  # from the earliest active node, the line is too loose: from every later one too
+        active = _try(items, index, active, sums, first, measure, tolerance, index == last)
         if not active:
             return None
     final = [node for node in active if node.position == last]
@@ -156,6 +155,18 @@ def _try(items: list[Item], index: int, active: list[_Node], sums: list[tuple[fl
         for node in best.values():
             node.total_width, node.total_stretch, node.total_shrink = after
     return keep + list(best.values())
+
+
+def _too_short(node: _Node, sums: tuple[float, float, float], item: Item, first: float, measure: float,
+               tolerance: float) -> bool:
+    """Whether a line from `node` to a break at `item` stretches beyond `tolerance` (as `_try` computes it): most
+    places a line may end are too early for every active node, and are passed over without the call."""
+    width = sums[0] + item.width if type(item) is Penalty else sums[0]
+    room = ((first if node.line == 0 else measure) - SAFETY - width) + node.total_width
+    if room < 0:
+        return False
+    stretch = sums[1] - node.total_stretch
+    return (room / stretch if stretch > 0 else math.inf) > tolerance
 
 
 def _after_break(items: list[Item], index: int, sums: list[tuple[float, float, float]]) -> tuple[float, float, float]:
