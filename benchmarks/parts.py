@@ -50,16 +50,17 @@ def build(content: Path, out: Path) -> tuple[Sample, float]:
     return sample, load
 
 
-def edit(content: Path, n: int, settle: bool = True) -> None:
+def edit(content: Path, n: int, settle: bool = True, sentences: int = 1) -> None:
     chapter = content / EDITED
     text = chapter.read_text(encoding="utf-8")
     at = text.index(". ", 1500 + 300 * n) + 1
-    chapter.write_text(text[:at] + SENTENCE + text[at:], encoding="utf-8")
+    chapter.write_text(text[:at] + SENTENCE * sentences + text[at:], encoding="utf-8")
     if settle:
         time.sleep(1.5)  # as above
 
 
-def watch_after_save(content: Path, out: Path, saves: int, log: Path | None = None) -> list[tuple[float, float]]:
+def watch_after_save(content: Path, out: Path, saves: int, log: Path | None = None,
+                     sentences: int = 1) -> list[tuple[float, float]]:
     """(seconds from a save to both PDFs rewritten, load average) for each save, in `octavo watch` (its `-v` log
     written to `log`, each line stamped with the seconds since the last save, when given); the CPU seconds the
     watch and its build child (with the child's workers) spent on each save are printed."""
@@ -85,7 +86,7 @@ def watch_after_save(content: Path, out: Path, saves: int, log: Path | None = No
             saved = time.perf_counter()
             if log is not None:
                 print(f"{0:7.3f} === save {n + 1} (perf_counter {saved:.3f})", file=stream, flush=True)
-            edit(content, 10 + n, settle=False)
+            edit(content, 10 + n, settle=False, sentences=sentences)
             _wait(lambda before=before: all(a != b for a, b in zip(stamps(), before, strict=True)), 300)
             found.append((time.perf_counter() - saved, load))
             time.sleep(8)
@@ -136,12 +137,14 @@ def main() -> None:
     parser.add_argument("--watch-only", action="store_true", help="only the saves in watch")
     parser.add_argument("--saves", type=int, default=3, help="saves in watch")
     parser.add_argument("--log", type=Path, help="write the watch's -v log to this file")
+    parser.add_argument("--sentences", type=int, default=1,
+                        help="sentences each save in watch adds (more move headings and pages)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="octavo-parts-bench-"))
     single, parts = write_books(work)
     if args.watch_only:
         print(f"machine: {os.cpu_count()} cores")
-        print_watch(watch_after_save(parts, work / "watch-dist", args.saves, args.log))
+        print_watch(watch_after_save(parts, work / "watch-dist", args.saves, args.log, args.sentences))
         shutil.rmtree(work, ignore_errors=True)
         return
     rows: dict[str, list[tuple[float, float]]] = {"single": [], "parts": [], "edit": []}
@@ -168,7 +171,7 @@ def main() -> None:
           "(goal <= 25 %)")
     print(f"  parts laid out twice in the full builds: {twice}")
     if not args.no_watch:
-        print_watch(watch_after_save(parts, work / "watch-dist", args.saves, args.log))
+        print_watch(watch_after_save(parts, work / "watch-dist", args.saves, args.log, args.sentences))
     shutil.rmtree(work, ignore_errors=True)
 
 
