@@ -240,7 +240,7 @@ def worker_context() -> Any:
         return mp.get_context("fork")
     context = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
     if context.get_start_method() == "forkserver":
-        context.set_forkserver_preload(["octavo.pdf.partwork", "octavo.pdf.layout", "weasyprint"])
+        context.set_forkserver_preload(["octavo.pdf.partwork", "octavo.pdf.layout", "weasyprint", "octavo.pdf.warmup"])
     return context
 
 

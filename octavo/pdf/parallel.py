@@ -98,8 +98,9 @@ def place_parts(html: Callable[[PageMap | None], str], source: Source, parts: tu
     chain = Chain(book, styles, cache, max(1, min(workers(), len(parts))))
     try:
         keys: list[str] = []
-        if any(part.recto for part in parts[1:]):
-            chain.place(-1, blank_html(source), 1, blank=True)  # the blank page a recto may need, laid out first
+        kept = set[str]()  # the blank page a recto may need, laid out first: kept even when no part needs it, so
+        if any(part.recto for part in parts[1:]):  # that the next build (a save in watch) does not lay it out again
+            kept.add(chain.place(-1, blank_html(source), 1, blank=True))
         for _ in range(MAX_ROUNDS + 1):  # the last round only confirms: every part's HTML is the one laid out
             slots, folios = _round(chain, html, plan, guesses, starts)
             if keys == (keys := [slot.key for slot in slots]):
@@ -114,7 +115,7 @@ def place_parts(html: Callable[[PageMap | None], str], source: Source, parts: tu
             slot.laid = replace(slot.laid, page_map=chain.now[slot.key].page_map) if slot.part else slot.laid
         if ahead is not None:
             ahead(Placed(slots, cache).page_map())  # the EPUB, made while the workers draw
-        chain.finish({slot.key for slot in slots})
+        chain.finish({slot.key for slot in slots} | kept)
         for slot in slots:
             drawn = chain.now[slot.key]
             slot.laid = replace(slot.laid, records=drawn.records, findings=drawn.findings)

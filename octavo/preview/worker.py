@@ -249,7 +249,7 @@ def build_once(spec: dict[str, Any]) -> dict[str, Any]:
     def placed() -> None:
         log.debug("the PDFs in place %.2f s after the build began", time.perf_counter() - start)
         print(PDFS, flush=True)
-        _warm_up(options.out)  # the fork server imports WeasyPrint while the EPUB is made
+        _warm_up(options)  # the fork server imports WeasyPrint while the EPUB is made
 
     with collect_warnings(this_thread=False) as warnings:
         try:
@@ -261,14 +261,33 @@ def build_once(spec: dict[str, Any]) -> dict[str, Any]:
     return {"problems": [asdict(p) for p in problems], "warnings": list(warnings)}
 
 
-def _warm_up(out: Path) -> None:
+def _warm_up(options: BuildOptions) -> None:
     """Once the PDFs of a book laid out in parts are in place: start the fork server the next build's part workers
-    come from (pdf/parallel.py), so that no save waits for it to import WeasyPrint (it does so in its own process;
-    this returns at once)."""
+    come from (pdf/parallel.py), so that no save waits for it to import WeasyPrint, with the caches a worker fills on
+    its first part filled in it (pdf/warmup.py: the book's hyphenation patterns, its CMYK profile compressed). It does
+    so in its own process: this returns at once."""
     import multiprocessing.forkserver
 
     from octavo.pdf.chain import worker_context
     from octavo.pdf.partcache import FOLDER
+    from octavo.pdf.warmup import VARIABLE, settings
 
-    if (out / FOLDER).is_dir() and worker_context().get_start_method() == "forkserver":
+    if not (options.out / FOLDER).is_dir() or worker_context().get_start_method() != "forkserver":
+        return
+    try:
+        os.environ[VARIABLE] = settings(*_language_and_profile(options))  # the server reads it as it starts, if it does
+    except BuildError:  # book.yaml changed since the build read it: the next build says what is wrong
+        pass
+    try:
         multiprocessing.forkserver.ensure_running()
+    finally:
+        os.environ.pop(VARIABLE, None)
+
+
+def _language_and_profile(options: BuildOptions) -> tuple[str, Path | None]:
+    """The book's language and the CMYK profile its print edition embeds (the one its styles find)."""
+    from octavo.config import load_config
+    from octavo.pdf.layout import ICC_PROFILE
+
+    meta = load_config(options.content.resolve(), options.content, options.version)
+    return meta.language, options.resources.find_style(ICC_PROFILE)
