@@ -10,22 +10,23 @@ from lxml import etree
 
 from octavo.model import Book
 from octavo.pdf.hyphenation import Hyphenator
-from octavo.pdf.paragraphs import EVEN, LINE, Measures, parse, probe_html, serialise, set_paragraph, spacing_css
+from octavo.pdf.paragraphs import EVEN, LINE, Measures, parse, probe_html, set_paragraph, spacing_css
 from octavo.pdf.words import candidates, context_of
 
 #: Lays out a probe document (HTML) with the book's stylesheets and returns the WeasyPrint Document.
 Render = Callable[[str], Any]
 
 
-def even_paragraphs(html: str, book: Book, render: Render) -> tuple[str, int, int]:
-    """(the HTML with its paragraphs set as wholes, paragraphs set, paragraphs left to WeasyPrint)."""
+def even_paragraphs(html: str, book: Book, render: Render) -> tuple[Any, int, int]:
+    """(the HTML with its paragraphs set as wholes, as an lxml tree; paragraphs set; paragraphs left to
+    WeasyPrint)."""
     from octavo.pdf.internals import lines_kept_whole
 
     lines_kept_whole(EVEN, LINE)  # WeasyPrint lays each line out once, not twice
     root = parse(html)
     paragraphs = candidates(root)
     if not paragraphs:
-        return html, 0, 0
+        return root, 0, 0
     probe, signatures, contexts = probe_html(root, paragraphs)
     measures = read_probe(render(probe), signatures, contexts)
     hyphenate = Hyphenator(book.meta.language, book.meta.hyphenation_exceptions)
@@ -39,7 +40,7 @@ def even_paragraphs(html: str, book: Book, render: Render) -> tuple[str, int, in
     if classes and head is not None:
         style = etree.SubElement(head, "style")
         style.text = spacing_css(classes)
-    return serialise(root), done, len(paragraphs) - done
+    return root, done, len(paragraphs) - done
 
 
 def read_probe(document: Any, signatures: dict[Any, str], contexts: dict[tuple[bool, str], str]) -> Measures:

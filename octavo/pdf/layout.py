@@ -139,8 +139,10 @@ def _lay_out(html: str, book: Book, edition: Edition, styles: Resources, warn: C
 
     from octavo.codestyle import code_css
     from octavo.pdf.fetch import PUBLICATION_URL, ConfinedFetcher, RefusedResource
+    from octavo.pdf.htmltree import document_of
     from octavo.pdf.hyphenation import Hyphenator
     from octavo.pdf.internals import book_hyphenation
+    from octavo.pdf.paragraphs import serialise
 
     # A stylesheet may load fonts and images from its own styles folder: a book's override brings its own.
     fetcher = ConfinedFetcher((book.root, *styles.styles), allow_remote=book.meta.allow_remote, publication=book.root,
@@ -157,10 +159,14 @@ def _lay_out(html: str, book: Book, edition: Edition, styles: Resources, warn: C
 
         hyphenate = Hyphenator(book.meta.language, book.meta.hyphenation_exceptions).split
 
-        def render(text: str, **options: Any) -> Any:
+        def render(text: Any, **options: Any) -> Any:
+            """Lay out an HTML string, or an lxml tree of one (even paragraphs' rewrite, pdf/htmltree.py)."""
+            document = None if isinstance(text, str) else document_of(text, PUBLICATION_URL, fetcher)
+            if document is None:
+                document = HTML(string=text if isinstance(text, str) else serialise(text), base_url=PUBLICATION_URL,
+                                url_fetcher=fetcher)
             with book_hyphenation(book.meta.language, hyphenate):  # the book's patterns and exceptions
-                return HTML(string=text, base_url=PUBLICATION_URL, url_fetcher=fetcher).render(
-                    stylesheets=sheets, **shared, **options)
+                return document.render(stylesheets=sheets, **shared, **options)
 
         html = _wrap_code(html, book, render, warn or _log_warning)
         even = book.meta.paragraphs == "even"  # layout (issue 16): breaks chosen paragraph by paragraph
@@ -203,12 +209,13 @@ def _wrap_code(html: str, book: Book, render: Callable[..., Any], warn: Callable
     return html if measure is None else wrap_code(html, book, measure, warn)
 
 
-def _even(html: str, book: Book, render: Callable[[str], Any]) -> str:
+def _even(html: str, book: Book, render: Callable[[str], Any]) -> Any:
+    """The print HTML with its paragraphs set as wholes, as an lxml tree (`render` takes it as it is)."""
     from octavo.pdf.even import even_paragraphs
 
-    html, done, left = even_paragraphs(html, book, render)
+    root, done, left = even_paragraphs(html, book, render)
     log.debug("even paragraphs: %d set as wholes, %d left to WeasyPrint", done, left)
-    return html
+    return root
 
 
 def _rectos(document: Any, html: str, book: Book, render: Callable[[str], Any]) -> Any:
