@@ -112,7 +112,7 @@ import collections, sys
 from weasyprint import HTML
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import inline
-from octavo.pdf.internals import lines_kept_whole
+from octavo.pdf.patches import lines_kept_whole
 seen = collections.Counter()
 split = inline.split_inline_box
 def counted(context, box, *args):
@@ -142,3 +142,42 @@ def test_a_line_kept_whole_is_laid_out_once_where_it_cannot_fit() -> None:
                            env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout.split()
     # six lines, three of them spans, laid out twice each; then once, but for the paragraph's last line
     assert found == ["6", "6", "4", "True"]
+
+
+_PSEUDO_STYLES = """
+import collections
+from weasyprint import HTML, css
+from weasyprint.formatting_structure import boxes
+from octavo.pdf.patches import pseudo_styles_where_used
+made = collections.Counter()
+compute = css.StyleFor.set_computed_styles
+def counted(self, element, parent, root=None, pseudo_type=None, base_url=None, target_collector=None):
+    done = compute(self, element, parent, root, pseudo_type, base_url, target_collector)
+    if pseudo_type and (element, pseudo_type) in self.get_computed_styles():
+        made[pseudo_type] += 1
+    return done
+css.StyleFor.set_computed_styles = counted
+html = ("<style>@page { size: 300px 300px } .fn { float: footnote } p::before { content: '> ' }</style>"
+        "<ol><li>First</li><li>Second</li></ol>"
+        + "".join(f"<p>Text <em>and</em> more{'<span class=fn>A note.</span>' if n == 2 else ''}.</p>"
+                  for n in range(4)))
+def pages():
+    document = HTML(string=html).render()
+    return [[(type(b).__name__, round(b.position_x, 3), round(b.position_y, 3), getattr(b, "text", ""))
+             for b in page._page_box.descendants()] for page in document.pages]
+before = pages(); was = dict(made); made.clear()
+pseudo_styles_where_used()
+after = pages()
+print(before == after, was["marker"] > 2, made["marker"], made["footnote-call"], made["footnote-marker"],
+      made["before"], any(t.startswith("1.") for page in after for *_, t in page))
+"""
+
+
+def test_pseudo_element_styles_are_computed_only_where_their_boxes_are_made() -> None:
+    """WeasyPrint computes a ::marker and note-call style for every element; only the list items' markers and the
+    footnote's call and marker make boxes, and the pages are the same without the others."""
+    found = subprocess.run([sys.executable, "-c", _PSEUDO_STYLES], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout.split()
+    # the same pages; before: a marker style for every element; after: the two items', the note's call and
+    # marker, and every paragraph's ::before (a rule of the page's own)
+    assert found == ["True", "True", "2", "1", "1", "4", "True"]

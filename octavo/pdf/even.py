@@ -20,7 +20,7 @@ Render = Callable[[str], Any]
 def even_paragraphs(html: str, book: Book, render: Render) -> tuple[Any, int, int]:
     """(the HTML with its paragraphs set as wholes, as an lxml tree; paragraphs set; paragraphs left to
     WeasyPrint)."""
-    from octavo.pdf.internals import lines_kept_whole
+    from octavo.pdf.patches import lines_kept_whole
 
     lines_kept_whole(EVEN, LINE)  # WeasyPrint lays each line out once, not twice
     root = parse(html)

@@ -1,4 +1,5 @@
-"""Every reach into WeasyPrint's or pydyf's internals, in one place, with the versions they were written for.
+"""Every reach into WeasyPrint's or pydyf's internals, in one place (but for the two patches of even paragraphs,
+pdf/evenpatches.py), with the versions they were written for.
 
 Whatever here reads or patches something that is not public API: a new WeasyPrint or pydyf may change it, so
 the versions are pinned in pyproject.toml (and requirements.lock) and checked before anything here is used:
@@ -182,68 +183,6 @@ def fix_trailing_space_breaks() -> None:
 
     split_first_line._octavo_fixed = True  # type: ignore[attr-defined]
     inline.split_first_line = split_first_line
-
-
-def lines_kept_whole(paragraph: str, line: str) -> None:
-    """Replace WeasyPrint 70's `split_inline_level` (as `weasyprint.layout.inline` calls it) with one that does
-    not lay out a line kept whole (`p.{paragraph} > span.{line}`, pdf/paragraphs.py) where it cannot fit: after
-    what a line already holds, with a break before it; once per process.
-
-    WeasyPrint lays out each child of a line until one overflows, then ends the line at the last break: such a
-    span was laid out twice, at the end of the line before (to find that it does not fit there, then thrown
-    away) and on its own line, a third of the cost of even paragraphs' spans. The line before is full and the
-    span is a whole line, so it is taken as overflowing unseen: the line ends at the same break, with the same
-    boxes (tests/test_internals.py). Not for a paragraph's last line (it may be short), a span holding more than
-    text (a note), the first line's first letter or a line with no break before the span."""
-    from math import inf
-
-    from weasyprint.formatting_structure import boxes
-    from weasyprint.layout import inline
-
-    check_engines()
-    if getattr(inline.split_inline_level, "_octavo_whole", False):
-        return
-    original, can_break = inline.split_inline_level, cache(inline.can_break_text)
-
-    def split_inline_level(context: Any, box: Any, position_x: float, max_x: float, *args: Any) -> Any:
-        # args: bottom_space, skip_stack, containing_block, absolute_boxes, fixed_boxes, line_placeholders,
-        # waiting_floats, line_children (what the line holds so far), first_letter_style, first_line_style
-        if args[7] and args[1] is None and not args[9] and isinstance(box, boxes.InlineBox) \
-                and (first := _whole_line_start(box, args[2], paragraph, line, boxes)) \
-                and can_break(_last_letter(args[7][-1][1], boxes) + first, box.style["lang"]):
-            overflowing = box.copy_with_children([])
-            overflowing.position_x, overflowing.width = position_x, inf
-            for side in ("left", "right"):
-                setattr(overflowing, f"margin_{side}", 0)
-                setattr(overflowing, f"padding_{side}", 0)
-                setattr(overflowing, f"border_{side}_width", 0)
-            return overflowing, None, False, first, first, {"left": 0, "right": 0}
-        return original(context, box, position_x, max_x, *args)
-
-    split_inline_level._octavo_whole = True  # type: ignore[attr-defined]
-    inline.split_inline_level = split_inline_level
-
-
-def _whole_line_start(box: Any, block: Any, paragraph: str, line: str, boxes: Any) -> str:
-    """The first letter of a line kept whole (a span of text, not its paragraph's last line), else ''; kept on
-    the box, which each layout of its lines meets again."""
-    found = box.__dict__.get("_octavo_whole_start")
-    if found is None:
-        element, parent = box.element, getattr(block, "element", None)
-        first = next((b for b in box.descendants() if isinstance(b, boxes.TextBox) and b.text), None)
-        whole = (box.element_tag == "span" and line in (element.get("class") or "").split()
-                 and parent is not None and paragraph in (parent.get("class") or "").split()
-                 and (parent[-1] is not element or bool((element.tail or "").strip())) and first is not None
-                 and all(isinstance(b, (boxes.InlineBox, boxes.TextBox)) for b in box.descendants()))
-        found = box._octavo_whole_start = first.text[0] if whole and first is not None else ""
-    return str(found)
-
-
-def _last_letter(box: Any, boxes: Any) -> str:
-    """The last letter of what a line holds so far (a text, or the last text inside an inline box)."""
-    while isinstance(box, boxes.InlineBox) and box.children:
-        box = box.children[-1]
-    return str(box.text[-1:]) if isinstance(box, boxes.TextBox) else ""
 
 
 def replace_lines(document: Any, swaps: list[tuple[int, Any, Any, Any]]) -> None:
