@@ -118,7 +118,7 @@ def tokens(p: Any, hyphenate: Hyphenator, known: dict[tuple[str, tuple[Any, ...]
     word written in one style, for the next paragraphs (tokens are immutable)."""
     out: list[Token] = []
     word: list[Piece] = []
-    seen = {} if known is None else known
+    seen: dict[Any, Any] = {} if known is None else known
 
     def flush() -> None:
         if len(word) == 1 and word[0].note is None and not word[0].hidden:
@@ -126,7 +126,7 @@ def tokens(p: Any, hyphenate: Hyphenator, known: dict[tuple[str, tuple[Any, ...]
             if key not in seen:
                 seen[key] = _word_tokens(word, hyphenate)
             out.extend(seen[key])
-        else:
+        elif word:
             out.extend(_word_tokens(word, hyphenate))
         word.clear()
 
@@ -138,12 +138,23 @@ def tokens(p: Any, hyphenate: Hyphenator, known: dict[tuple[str, tuple[Any, ...]
             word.append(Piece(text, path, hidden=True))
             continue
         parts = _SPACE.split(text)
+        last = len(parts) - 1
+        space = seen.get(path)  # one Space a path: tokens are immutable
+        if space is None:
+            space = seen[path] = Space(path)
         for index, part in enumerate(parts):
             if index > 0:
                 flush()
-                if out and not isinstance(out[-1], Space):
-                    out.append(Space(path))
-            if part:
+                if out and type(out[-1]) is not Space:
+                    out.append(space)
+            if not part:
+                continue
+            if 0 < index < last:  # a whole word, between two spaces of this run: its tokens, known or made
+                found = seen.get((part, path))
+                if found is None:
+                    found = seen[(part, path)] = _word_tokens([Piece(part, path)], hyphenate)
+                out.extend(found)
+            else:
                 word.append(Piece(part, path))
     flush()
     while out and isinstance(out[-1], Space):
