@@ -171,7 +171,7 @@ def lay_out_part(job: Job, book: Book, styles: Resources,
 
     record_margins()
     warned: list[str] = []
-    document = lay_out(job.html, book, Edition.PRINT, styles, warn=warned.append, later=later)
+    document = lay_out(job.html, book, Edition.PRINT, styles, warn=warned.append, later=later, keep=True)
     pages = page_map(document)
     anchors: dict[str, int] = {}
     for n, page in enumerate(document.pages):  # a block split across pages has its anchor on each
