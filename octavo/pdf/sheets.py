@@ -30,7 +30,7 @@ def stylesheets(book: Book, edition: Edition, styles: Resources, fetcher: Any,
     from octavo.codestyle import code_css
     from octavo.pdf.layout import STYLESHEETS, page_css
 
-    key = (id(book), edition.value, id(styles))
+    key = (id(book), Edition(edition).value, id(styles))
     if keep and (kept := _KEPT.get(key)) is not None:
         _, _, font_config, sheets, profiles = kept
         fresh = {name: type(profile)(io.BytesIO(data), profile.src, profile.rendering_intent, profile.components)
