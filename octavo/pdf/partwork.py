@@ -169,7 +169,7 @@ def lay_out_part(job: Job, book: Book, styles: Resources,
     from octavo.pdf.pagemap import page_map
     from octavo.pdf.refolio import record_margins
 
-    record_margins()
+    record_margins(defer=job.folio > 0)  # a body part (decimal folios, print.css): refolio makes its margins
     warned: list[str] = []
     document = lay_out(job.html, book, Edition.PRINT, styles, warn=warned.append, later=later, keep=True)
     pages = page_map(document)
