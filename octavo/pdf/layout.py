@@ -118,11 +118,13 @@ def print_page_map(html: Callable[[PageMap | None], str], book: Book, styles: Re
 
 
 def lay_out(html: str, book: Book, edition: Edition, styles: Resources,
-            warn: Callable[[str], None] | None = None, later: list[Callable[[], Any]] | None = None) -> Any:
+            warn: Callable[[str], None] | None = None, later: list[Callable[[], Any]] | None = None,
+            keep: bool = False) -> Any:
     """The WeasyPrint Document of one edition; a resource the publication may not load is a ContentError.
     What the content makes of the pages (a code line too long for the measure) goes to `warn`, else the log.
     With `later`, the pass that depends on the pages' sides (recto.py) is left there, to run once they are known
-    (a part laid out before its side is: pdf/refolio.py)."""
+    (a part laid out before its side is: pdf/refolio.py). With `keep`, the stylesheets are parsed once for all the
+    layouts of this book and edition in this process (pdf/sheets.py: a part worker's)."""
     from octavo.pdf.internals import check_engines, fix_trailing_space_breaks
     from octavo.pdf.patches import pseudo_styles_where_used
 
@@ -130,34 +132,26 @@ def lay_out(html: str, book: Book, edition: Edition, styles: Resources,
         check_engines()  # before the seconds of a layout: writing the PDF reaches into pydyf and WeasyPrint
         fix_trailing_space_breaks()
         pseudo_styles_where_used()
-        return _lay_out(html, book, edition, styles, warn, later)
+        return _lay_out(html, book, edition, styles, warn, later, keep)
 
 
 def _lay_out(html: str, book: Book, edition: Edition, styles: Resources, warn: Callable[[str], None] | None,
-             later: list[Callable[[], Any]] | None) -> Any:
-    from weasyprint import CSS, HTML  # imported here: only PDF builds pay for WeasyPrint
-    from weasyprint.text.fonts import FontConfiguration
+             later: list[Callable[[], Any]] | None, keep: bool) -> Any:
+    from weasyprint import HTML  # imported here: only PDF builds pay for WeasyPrint
     from weasyprint.urls import FatalURLFetchingError
 
-    from octavo.codestyle import code_css
     from octavo.pdf.fetch import PUBLICATION_URL, ConfinedFetcher, RefusedResource
     from octavo.pdf.htmltree import document_of
     from octavo.pdf.hyphenation import Hyphenator
     from octavo.pdf.internals import book_hyphenation
     from octavo.pdf.paragraphs import serialise
+    from octavo.pdf.sheets import stylesheets
 
     # A stylesheet may load fonts and images from its own styles folder: a book's override brings its own.
     fetcher = ConfinedFetcher((book.root, *styles.styles), allow_remote=book.meta.allow_remote, publication=book.root,
                               replaced=book.cleaned)
-    # Stylesheets and layout share one font configuration and one colour-profile table, or the
-    # @font-face and @color-profile rules of our stylesheets would not reach the document.
-    shared: dict[str, Any] = {"font_config": FontConfiguration(), "color_profiles": {}}
     try:
-        # filename= makes url() inside each sheet resolve relative to the file chosen, not to the defaults.
-        sheets = [CSS(filename=str(styles.find_style(name)), url_fetcher=fetcher, **shared) for name in STYLESHEETS]
-        sheets.insert(0, CSS(string=code_css(), **shared))  # the code colours (codestyle.py); a book's sheets win
-        sheets.append(CSS(string=page_css(book, edition, styles), base_url=str(styles.styles[-1]) + "/",
-                          url_fetcher=fetcher, **shared))
+        shared, sheets = stylesheets(book, edition, styles, fetcher, keep)
 
         hyphenate = Hyphenator(book.meta.language, book.meta.hyphenation_exceptions).split
 

@@ -5,6 +5,7 @@ named destinations and the links across parts, catalogue and metadata, structure
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import warnings
 from collections.abc import Sequence
@@ -23,6 +24,31 @@ PART_LINK = "octavo-part:#"
 _WARNINGS = threading.Lock()
 #: What the first part's catalogue says for the whole book.
 _CATALOGUE = ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata", "/OutputIntents", "/PageMode")
+
+
+def merge_editions(jobs: dict[Edition, tuple[list[Path], Path]], book: Book,
+                   labels: Sequence[str] | None = None) -> dict[Edition, int]:
+    """Each edition's parts merged into its target (`merge_parts`); their page counts. With two editions and a
+    second core, the last is merged in a forked copy of this process while this one merges the others: the merges
+    hold the interpreter (fontTools, the structure tree), so in threads they ran one after the other. The child
+    makes its own united fonts (fontmerge.py remembers them per process): the same bytes, a second's CPU more."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    from octavo.children import die_with_parent
+
+    editions = list(jobs)
+    fork = len(editions) > 1 and (os.cpu_count() or 1) > 1 and "fork" in mp.get_all_start_methods()
+    if not fork:
+        return {edition: merge_parts(*jobs[edition], book, edition, labels) for edition in editions}
+    last = editions[-1]
+    for stream in (sys.stdout, sys.stderr):  # or the child would write what they hold a second time as it exits
+        stream.flush()
+    with ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"), initializer=die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
+        child = pool.submit(merge_parts, *jobs[last], book, last, labels)
+        counts = {edition: merge_parts(*jobs[edition], book, edition, labels) for edition in editions[:-1]}
+        return {**counts, last: child.result()}
 
 
 def merge_parts(parts: Sequence[Path], target: Path, book: Book, edition: Edition,

@@ -144,6 +144,18 @@ class Plan:
     """The ids of other parts whose pages each part prints, and whether it prints pages of its own (parts.page_refs)."""
     before: tuple[frozenset[str], ...]
     """The ids of the body's parts before each part."""
+    made: dict[tuple[int, Start, tuple[tuple[str, str | None], ...]], str] = field(default_factory=dict, compare=False)
+    """Each part's HTML from the first draft, by where it starts and the folios it prints: the rounds and the look
+    ahead ask for the same ones again."""
+
+    def html(self, source: Source, part: Part, start: Start, folios: dict[str, str]) -> str:
+        """parts.part_html of `part` set at `start`, printing `folios` (made once from the first draft)."""
+        if source is not self.source:
+            return part_html(source, part, start, self.ids[part.number], folios)
+        key = (part.number, start, tuple((name, folios.get(name)) for name in sorted(self.refs[part.number][0])))
+        if key not in self.made:
+            self.made[key] = part_html(source, part, start, self.ids[part.number], folios)
+        return self.made[key]
 
 
 def _plan(source: Source, parts: tuple[Part, ...], book: Book) -> Plan:
@@ -175,7 +187,7 @@ def _round(chain: Chain, html: Callable[[PageMap | None], str], plan: Plan, gues
             body.append(Slot(None, key, laid, blank, position))
             position, folio, recto = position + 1, folio + 1, True
         start = Start(folio, recto, plan.titles[part.number])
-        text = part_html(source, part, start, plan.ids[part.number], {**guesses, **known})
+        text = plan.html(source, part, start, {**guesses, **known})
         key = chain.place(part.number, text, position, start, own_pages=plan.refs[part.number][1])
         starts[part.number] = folio
         _look_ahead(chain, plan, parts[index + 1:index + 1 + chain.window], {**guesses, **known}, known, starts)
@@ -186,7 +198,7 @@ def _round(chain: Chain, html: Callable[[PageMap | None], str], plan: Plan, gues
         position += laid.pages
         folio = folio_value(laid.labels[-1]) + 1
         last_label = laid.labels[-1]
-    front_text = part_html(first_draft, parts[0], Start(1, True, ""), plan.ids[0], {**guesses, **known})
+    front_text = plan.html(first_draft, parts[0], Start(1, True, ""), {**guesses, **known})
     key, front = chain.lay(0, front_text, 1)  # set as its HTML sets it: it resets no page counter of its own
     known.update({name: front.labels[n] for name, n in front.anchors.items()})
     slots = [Slot(parts[0], key, front, front_text, 1)]
@@ -204,6 +216,8 @@ def _look_ahead(chain: Chain, plan: Plan, upcoming: tuple[Part, ...], folios: di
     for part in upcoming:
         if len(chain.ahead) >= chain.window:
             return
+        if part.number in chain.ahead:  # laid out ahead already (Chain.guess would find it there)
+            continue
         refs, own_pages = plan.refs[part.number]
         if part.kind != "body" or (refs & plan.before[part.number]) - known.keys():
             continue
@@ -211,7 +225,7 @@ def _look_ahead(chain: Chain, plan: Plan, upcoming: tuple[Part, ...], folios: di
             continue
         guess = starts.get(part.number, 1)
         start = Start(guess, True, plan.titles[part.number])
-        chain.guess(part.number, part_html(plan.source, part, start, plan.ids[part.number], folios), guess)
+        chain.guess(part.number, plan.html(plan.source, part, start, folios), guess)
 
 
 def _body_map(body: list[Slot]) -> PageMap:

@@ -4,16 +4,14 @@ page map; or None when the book is laid out in one piece."""
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from octavo.model import Book, Edition
 from octavo.pages import PageMap
 from octavo.pdf.layout import PdfLayout, chapter_break, shares_layout
-from octavo.pdf.merge import merge_parts
+from octavo.pdf.merge import merge_editions
 from octavo.pdf.parallel import findings, log_findings, place_parts
 from octavo.pdf.parts import AUTO_WORDS, MIN_CHAPTERS, Part, Source, split
 from octavo.resources import Resources
@@ -50,11 +48,9 @@ def write_in_parts(html: Callable[[PageMap | None], str], source: Source, parts:
               counts["laid out"], counts["from the cache"], counts["laid out twice"], time.perf_counter() - started)
     labels = placed.labels()
     pages = placed.page_map()
-    # The editions merged side by side: qpdf reads, copies and writes without holding the interpreter.
-    with ThreadPoolExecutor(max_workers=max(1, min(len(targets), os.cpu_count() or 1))) as pool:
-        merged = {edition: pool.submit(merge_parts, placed.pdfs(edition.value), target, book, edition, labels)
-                  for edition, target in targets.items()}
-        return {edition: PdfLayout(count.result(), pages) for edition, count in merged.items()}
+    # The editions merged side by side (merge.merge_editions: the screen edition in a forked process).
+    jobs = {edition: (placed.pdfs(edition.value), target) for edition, target in targets.items()}
+    return {edition: PdfLayout(count, pages) for edition, count in merge_editions(jobs, book, labels).items()}
 
 
 def page_findings(html: Callable[[PageMap | None], str], source: Source, parts: tuple[Part, ...], book: Book,

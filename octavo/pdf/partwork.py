@@ -169,9 +169,9 @@ def lay_out_part(job: Job, book: Book, styles: Resources,
     from octavo.pdf.pagemap import page_map
     from octavo.pdf.refolio import record_margins
 
-    record_margins()
+    record_margins(defer=job.folio > 0)  # a body part (decimal folios, print.css): refolio makes its margins
     warned: list[str] = []
-    document = lay_out(job.html, book, Edition.PRINT, styles, warn=warned.append, later=later)
+    document = lay_out(job.html, book, Edition.PRINT, styles, warn=warned.append, later=later, keep=True)
     pages = page_map(document)
     anchors: dict[str, int] = {}
     for n, page in enumerate(document.pages):  # a block split across pages has its anchor on each
@@ -193,15 +193,33 @@ def write_part(document: Any, job: Job, book: Book, check: Callable[[], tuple[st
     """Both editions of the part, from its one layout, and what `check` finds on its pages: with `job.split`, the
     screen edition in a forked copy of this worker while this one draws the print edition and then checks the
     pages (the same bytes as one after the other, measured: writing one edition leaves nothing the other reads, and
-    the check only reads); else one after the other."""
+    the check only reads); else the screen edition drawn, the print edition written from that drawing."""
     from octavo.pdf.editions import write_edition
 
     child = _fork_screen(document, job, book) if job.split and hasattr(os, "fork") else None
+    if child is None:
+        _drawn_once(document, job, book)
+        return check()
     write_edition(document, book, Edition.PRINT, job.print_pdf)
     found = check()
-    if child is None or not _joined(child):
+    if not _joined(child):
         write_edition(document, book, Edition.SCREEN, job.screen_pdf)
     return found
+
+
+def _drawn_once(document: Any, job: Job, book: Book) -> None:
+    """The screen edition drawn, then the print edition written from that drawing (pdf/drawonce.py), unless a page
+    drew what depends on the edition: then drawn again."""
+    from octavo.pdf.drawonce import recorded, replayed
+    from octavo.pdf.editions import write_edition
+
+    with recorded() as recording:
+        write_edition(document, book, Edition.SCREEN, job.screen_pdf)
+    if recording.serves(document):
+        with replayed(recording):
+            write_edition(document, book, Edition.PRINT, job.print_pdf)
+    else:
+        write_edition(document, book, Edition.PRINT, job.print_pdf)
 
 
 def _fork_screen(document: Any, job: Job, book: Book) -> tuple[int, int] | None:

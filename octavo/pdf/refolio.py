@@ -20,21 +20,32 @@ SHIFT = "_octavo_folio_shift"
 HTML = "_octavo_html"
 #: Breaks that choose the side of the page after them (WeasyPrint's page_maker).
 SIDED = frozenset({"left", "right", "recto", "verso"})
+#: The page box attribute set when its margin boxes were left to `refolio` (`record_margins(defer=True)`).
+DEFERRED = "_octavo_margins_deferred"
+#: Whether the layouts of this process leave their margin boxes to `refolio` (record_margins).
+_DEFER = [False]
 
 
-def record_margins() -> None:
-    """Have WeasyPrint keep, on each page box, what its margin boxes were made from (once per process)."""
+def record_margins(defer: bool = False) -> None:
+    """Have WeasyPrint keep, on each page box, what its margin boxes were made from (installed once per process);
+    with `defer`, the layouts that follow make none: `refolio` makes them once the part's folio and side are known
+    (a part laid out ahead would make them twice; a tenth of its layout). The page map of a page without margin
+    boxes reads no printed folio, so its labels are in figures (pagemap.page_labels), as a body's are."""
     from weasyprint import document, layout
 
     from octavo.pdf.internals import check_engines
 
     check_engines()
+    _DEFER[0] = defer
     if getattr(layout.make_margin_boxes, "_octavo_recording", False):
         return
     margins, pages = layout.make_margin_boxes, document.layout_document
 
     def make_margin_boxes(context: Any, page: Any, state: Any) -> Any:
         setattr(page, MARGINS, (context, state, context.current_page))
+        if _DEFER[0]:
+            setattr(page, DEFERRED, True)
+            return ()
         return margins(context, page, state)
 
     def layout_document(html: Any, root_box: Any, context: Any, *args: Any) -> Any:
@@ -100,8 +111,9 @@ def _other_side(page: Any, context: Any) -> Any:
 
 def refolio(document: Any, by: int, pages: int, move: bool = False) -> None:
     """The first `pages` pages with their page counter `by` further on, and every page on the other side when
-    `move` (then `movable` must have said yes): their margin boxes made again."""
-    if (by == 0 or pages == 0) and not move:
+    `move` (then `movable` must have said yes): their margin boxes made again (or made, when deferred)."""
+    deferred = bool(document.pages) and getattr(document.pages[0]._page_box, DEFERRED, False)
+    if (by == 0 or pages == 0) and not move and not deferred:
         return
     from weasyprint.document import Page
     from weasyprint.formatting_structure import boxes
@@ -109,7 +121,7 @@ def refolio(document: Any, by: int, pages: int, move: bool = False) -> None:
 
     page_boxes = [page._page_box for page in document.pages]
     for n, page in enumerate(page_boxes):
-        if n >= pages and not move:
+        if n >= pages and not move and not deferred:
             break
         context, state, number = getattr(page, MARGINS)
         if move:
