@@ -7,6 +7,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+#: What a space and the kerning on both sides of it may take from the width the piece has alone, at most, in ems
+#: (kerning across a space is worth a tenth of an em in Vollkorn): a piece wider than the room by more than that
+#: cannot fit, whatever it measures in context.
+KERNED = 0.25
 #: A line that is not its paragraph's last is short when its words (without the space justification adds)
 #: fill less than this share of the measure.
 SHORT = 0.6
@@ -130,6 +134,8 @@ def _next_word_fits(line: Any, after: Any, room: float, boxes: Any) -> bool:
     last = next((b for b in reversed(list(line.descendants())) if isinstance(b, boxes.TextBox)), None)
     if (last is not None and box is texts[0] and box.position_x <= after.position_x + 0.01
             and _same_font(last.style, box.style)):
+        if width - KERNED * size >= room:  # too wide even with no space: most lines, without two measures
+            return False
         before = last.text.rstrip(" ")
         grows = text_advance(before + " " + box.text[:end].strip(" "), box.style) - text_advance(before, box.style)
         return grows < room - 0.01  # the line breaker is exact: 516.485 px does not fit 516.48
