@@ -323,3 +323,14 @@ def test_a_line_that_fits_as_pango_sets_it_needs_no_span(even: Any) -> None:
     assert _fits(line, [], width + FIT, measures)
     assert not _fits(line, [], width, measures)
     assert not _fits([Piece("Peace", (even.pages[0]._page_box.element,)), *line[1:]], [], width + FIT, measures)
+
+
+def test_a_paragraph_kept_with_the_code_after_it_is_set_as_a_whole_and_still_kept_with_it(tmp_path: Path) -> None:
+    """Octavo gives a paragraph that ends with ':' before a code block the class keep-with-next (render.py): it is
+    running text still (a fifth of the Rustonomicon's paragraphs), set as a whole, its page break rule kept."""
+    root = write_book(tmp_path / "book", {"book.yaml": YAML.format(mode="even"), "01.md": (
+        "# One\n\n" + TEXT.format(note="").strip() + " So it reads as follows:\n\n```rust\nfn main() {}\n```\n")})
+    document = laid_out(root)[1]
+    found = {tuple((line.element.get("class") or "").split()) for line in _paragraph_lines(document)[0]}
+    assert found == {("even", "keep-with-next")}
+    assert len(_paragraph_lines(document)[0]) > 3

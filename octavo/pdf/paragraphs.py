@@ -197,7 +197,7 @@ def _rewrite(p: Any, found: list[Token], ends: list[int], spacing: dict[int, str
     p.clear()
     p.attrib.update(attributes)
     p.tail = tail
-    p.set("class", EVEN)
+    set_whole(p)
     used: set[str] = set()
     clones: dict[Any, list[Any]] = {}
     stack: list[tuple[Any, Any]] = []
@@ -244,6 +244,11 @@ def _rewrite(p: Any, found: list[Token], ends: list[int], spacing: dict[int, str
         if is_xref(source):
             for clone in made[:-1]:
                 clone.set("class", " ".join(c for c in (clone.get("class") or "").split() if c != "xref"))
+
+
+def set_whole(p: Any) -> None:
+    """Mark `p` as set as a whole (print.css, pdf/lines.py), beside the classes it has."""
+    p.set("class", " ".join([EVEN, *(name for name in (p.get("class") or "").split() if name != EVEN)]))
 
 
 def _plain(line: list[Token], hyphenated: bool) -> bool:

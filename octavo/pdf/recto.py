@@ -30,9 +30,10 @@ from octavo.pdf.paragraphs import (
     parse,
     probe_html,
     set_at,
+    set_whole,
     spacing_css,
 )
-from octavo.pdf.words import Hyph, Piece, Token, candidates, context_of, is_xref, signature, tokens
+from octavo.pdf.words import Hyph, Piece, Token, candidates, context_of, is_running_text, is_xref, signature, tokens
 
 log = logging.getLogger("octavo")
 
@@ -90,7 +91,7 @@ def _broken_rectos(document: Any, even: bool) -> list[_Laid]:
     from weasyprint.formatting_structure import boxes
 
     running = {p for p in _chapter_paragraphs(document.pages[0]._page_box.children[0].element)
-               if (p.get("class") == EVEN if even else not p.get("class") and not p.get("style"))} \
+               if (EVEN in (p.get("class") or "").split() if even else is_running_text(p))} \
         if document.pages else set()
     lines: dict[Any, _Laid] = {}
     for index, page in enumerate(document.pages):
@@ -244,7 +245,7 @@ def _replace(document: Any, plans: list[_Plan], probe: Any) -> int:
                 if box.element is new[0][0].element:
                     box.element = old.element  # the lines are the book's paragraph's, for what reads them
         replace_lines(document, swaps)
-        plan.laid.element.set("class", EVEN)  # set as a whole now, for what reads the pages (pdf/lines.py)
+        set_whole(plan.laid.element)  # set as a whole now, for what reads the pages (pdf/lines.py)
         done += 1
     return done
 

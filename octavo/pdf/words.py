@@ -15,6 +15,9 @@ INLINE = frozenset({"em", "i", "strong", "b", "code", "a", "span", "abbr", "cite
                     "mark", "kbd", "samp", "var", "dfn", "s", "u", "bdi", "time"})
 
 
+#: Classes Octavo itself gives a paragraph (render.py) that change where a page may break, not how its lines are
+#: set: such a paragraph is running text still (a fifth of the Rustonomicon's paragraphs introduce code).
+LAYOUT_CLASSES = frozenset({"keep-with-next"})
 #: Characters after which a word may break without a hyphen drawn (it has its own).
 BREAK_AFTER = ("-", "\u2013", "\u2014", "/")
 
@@ -65,15 +68,20 @@ Signature = tuple[tuple[str, str], ...]
 
 
 def candidates(root: Any) -> list[Any]:
-    """The paragraphs of running text: `section.chapter > p` without a class, of inline content only."""
+    """The paragraphs of running text: `section.chapter > p` (`is_running_text`), of inline content only."""
     found = []
     for section in root.iter("section"):
         if "chapter" not in (section.get("class") or "").split():
             continue
         for p in section.iterchildren("p"):
-            if not p.get("class") and not p.get("style") and _measurable(p):
+            if is_running_text(p) and _measurable(p):
                 found.append(p)
     return found
+
+
+def is_running_text(p: Any) -> bool:
+    """Whether a paragraph is running text by its own attributes: no style, no class but Octavo's LAYOUT_CLASSES."""
+    return not p.get("style") and set((p.get("class") or "").split()) <= LAYOUT_CLASSES
 
 
 def _measurable(p: Any) -> bool:
