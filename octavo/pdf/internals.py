@@ -1,5 +1,6 @@
-"""Every reach into WeasyPrint's or pydyf's internals, in one place (but for the two patches of even paragraphs,
-pdf/evenpatches.py), with the versions they were written for.
+"""Every reach into WeasyPrint's or pydyf's internals, in one place (but for pdf/patches.py, WeasyPrint patched to
+make the same boxes with less work, and pdf/drawonce.py, the print edition written from the screen drawing), with
+the versions they were written for.
 
 Whatever here reads or patches something that is not public API: a new WeasyPrint or pydyf may change it, so
 the versions are pinned in pyproject.toml (and requirements.lock) and checked before anything here is used:

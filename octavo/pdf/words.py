@@ -128,12 +128,16 @@ def tokens(p: Any, hyphenate: Hyphenator, known: dict[tuple[str, tuple[Any, ...]
     word: list[Piece] = []
     seen: dict[Any, Any] = {} if known is None else known
 
+    def word_of(text: str, path: tuple[Any, ...]) -> list[Token]:
+        """The tokens of a word of one piece, made once for all the paragraphs."""
+        found: list[Token] | None = seen.get((text, path))
+        if found is None:
+            found = seen[(text, path)] = _word_tokens([Piece(text, path)], hyphenate)
+        return found
+
     def flush() -> None:
         if len(word) == 1 and word[0].note is None and not word[0].hidden:
-            key = (word[0].text, word[0].path)
-            if key not in seen:
-                seen[key] = _word_tokens(word, hyphenate)
-            out.extend(seen[key])
+            out.extend(word_of(word[0].text, word[0].path))
         elif word:
             out.extend(_word_tokens(word, hyphenate))
         word.clear()
@@ -157,11 +161,8 @@ def tokens(p: Any, hyphenate: Hyphenator, known: dict[tuple[str, tuple[Any, ...]
                     out.append(space)
             if not part:
                 continue
-            if 0 < index < last:  # a whole word, between two spaces of this run: its tokens, known or made
-                found = seen.get((part, path))
-                if found is None:
-                    found = seen[(part, path)] = _word_tokens([Piece(part, path)], hyphenate)
-                out.extend(found)
+            if 0 < index < last:  # a whole word, between two spaces of this run
+                out.extend(word_of(part, path))
             else:
                 word.append(Piece(part, path))
     flush()
