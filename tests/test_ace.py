@@ -3,6 +3,7 @@ them (.ci/run); elsewhere the tests are skipped, saying what is missing."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -52,3 +53,14 @@ def test_ace_run_fails_on_a_package_without_a_language(fixture_book: Built, tmp_
     assert result.returncode == 1
     assert result.stdout.splitlines()[0] == "no-lang.epub: fail, 1 violation(s)"
     assert ": serious: epub-lang: " in result.stdout
+
+
+@pytest.mark.slow
+def test_ace_that_cannot_start_chromium_says_why(fixture_book: Built) -> None:
+    # Ace's launch timeout (ACE_TIMEOUT_INITIAL, ms) of 1 ms: Chromium never starts in time, as it did not in
+    # Ace's default 5 s on a loaded CI machine, where the message said nothing but "Re-run Ace using --verbose".
+    result = subprocess.run([sys.executable, str(RUN_ACE), str(fixture_book.path("epub"))], capture_output=True,
+                            text=True, check=False, timeout=900, env={**os.environ, "ACE_TIMEOUT_INITIAL": "1"})
+    assert result.returncode == 2
+    assert "Ace wrote no report" in result.stderr
+    assert "Timed out after 1 ms while waiting for the WS endpoint" in result.stderr

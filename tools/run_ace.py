@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -29,6 +30,10 @@ ACE_HOME = Path(os.environ.get("OCTAVO_ACE_HOME", Path.home() / ".cache" / "octa
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 #: One EPUB takes a few seconds; a hung browser must not hang CI.
 TIMEOUT = 600
+#: How long Chromium may take to start, in ms (Ace's own default is 5 s), and how often Ace is run.
+LAUNCH_TIMEOUT_MS = 60_000
+ATTEMPTS = 3
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 class Unavailable(Exception):
@@ -84,18 +89,23 @@ def ace_command() -> str:
 
 def run_ace(epub: Path, report_dir: Path) -> tuple[str, list[Violation]]:
     """Check one EPUB; return Ace's outcome and every violation in its report.json."""
-    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": chromium()}
+    # Ace gives Chromium 5 s to start (ACE_TIMEOUT_INITIAL, in ms). The first start on a fresh machine, or
+    # any on a loaded one, can take longer: Ace then exits 1 without a report and, with --silent, without
+    # a word (a CI run failed so). A minute, unless the caller set it.
+    env = {"ACE_TIMEOUT_INITIAL": str(LAUNCH_TIMEOUT_MS), **os.environ, "PUPPETEER_EXECUTABLE_PATH": chromium()}
     report_file = report_dir / "report.json"
-    # Ace (headless Chromium through puppeteer) now and then exits without a report on a loaded machine: a
-    # crash of the checker, no verdict on the book, so it is run once more before that is an error.
-    for _ in range(2):
-        done = subprocess.run([ace_command(), "--silent", "--force", "--outdir", str(report_dir), str(epub)],
+    # A crash of the checker is no verdict on the book, so it is run again before that is an error; what
+    # Ace logged as an error is kept for the message.
+    errors: list[str] = []
+    for _ in range(ATTEMPTS):
+        done = subprocess.run([ace_command(), "--force", "--outdir", str(report_dir), str(epub)],
                               env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False)
         if report_file.is_file():
             break
+        errors += [line for line in ANSI.sub("", done.stdout + done.stderr).splitlines() if "error" in line]
     if not report_file.is_file():
-        raise Unavailable(f"Ace wrote no report for {epub} (exit {done.returncode}):\n"
-                          f"{(done.stderr or done.stdout)[-2000:]}")
+        said = "\n".join(dict.fromkeys(errors)) or (done.stderr or done.stdout)[-2000:]
+        raise Unavailable(f"Ace wrote no report for {epub} in {ATTEMPTS} runs (last exit {done.returncode}):\n{said}")
     report = json.loads(report_file.read_text(encoding="utf-8"))
     return report["earl:result"]["earl:outcome"], violations(report)
 
