@@ -70,13 +70,18 @@ def unchanged_since(options: BuildOptions, inputs: dict[str, object]) -> None:
         return
     before, after = _files(options, inputs), _files(options, now)
     changed = sorted(path for path in {*before, *after} if before.get(path) != after.get(path))
-    raise ContentError("changed while the book was being built, so the outputs could mix the old and the new "
-                       "version; the previous outputs are kept: build again",
-                       changed[0] if changed else options.content / CONFIG)
-
-
-#: The content folder's configuration file (config.CONFIG_NAME, not imported: config loads YAML).
-CONFIG = "book.yaml"
+    mixed = "so the outputs could mix the old and the new version; the previous outputs are kept: build again"
+    if changed:
+        raise ContentError(f"changed while the book was being built, {mixed}", changed[0])
+    engines = cast(dict[str, str | None], inputs["engine"])
+    moved = [name for name, value in cast(dict[str, str | None], now["engine"]).items() if engines.get(name) != value]
+    if moved:
+        # Octavo's own files (an upgrade, or an edit of a checkout) or an engine: no file of the book to name.
+        what = "Octavo's own code" if moved == ["octavo"] else ", ".join(moved)
+        raise ContentError(f"{what} changed while the book was being built, {mixed}", PACKAGE)
+    # Only a time: a file of the book touched (same bytes), which moves the build date of the outputs.
+    raise ContentError(f"a file's time changed while the book was being built (its bytes did not), and the "
+                       f"outputs are dated from the newest file, {mixed}", options.content)
 
 
 def _files(options: BuildOptions, inputs: dict[str, object]) -> dict[Path, str | None]:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from octavo.manifest import ENGINES, MANIFEST, input_key, installed_versions
+from octavo.errors import ContentError
+from octavo.manifest import ENGINES, MANIFEST, PACKAGE, input_key, inputs_of, installed_versions, unchanged_since
 from octavo.model import BuildOptions
 from octavo.resources import STYLES, TEMPLATES
 
@@ -170,3 +171,31 @@ def test_the_scanned_versions_are_what_importlib_metadata_finds(name: str) -> No
     import importlib.metadata
 
     assert installed_versions()[name] == importlib.metadata.version(name)
+
+
+def _said(options: BuildOptions, inputs: dict[str, object]) -> str:
+    with pytest.raises(ContentError) as raised:
+        unchanged_since(options, inputs)
+    return str(raised.value)
+
+
+def test_what_changed_during_a_build_is_named_and_never_a_file_that_did_not(book: Path, tmp_path: Path) -> None:
+    options = BuildOptions(content=book, out=tmp_path / "out")
+    unchanged_since(options, inputs_of(options))  # nothing changed: nothing raised
+    mixed = ("so the outputs could mix the old and the new version; the previous outputs are kept: build again")
+    # Octavo's own files as they were before an edit of the checkout (or an upgrade), then an engine.
+    before = inputs_of(options)
+    before["engine"] = {**before["engine"], "octavo": "0.0 of an older checkout"}  # type: ignore[dict-item]
+    assert _said(options, before) == f"{PACKAGE}: Octavo's own code changed while the book was being built, {mixed}"
+    before = inputs_of(options)
+    before["engine"] = {**before["engine"], "weasyprint": "60.0"}  # type: ignore[dict-item]
+    assert _said(options, before) == f"{PACKAGE}: weasyprint changed while the book was being built, {mixed}"
+    # A chapter touched (same bytes, a newer time): the outputs are dated from it, but no file's bytes moved.
+    before = inputs_of(options)
+    chapter = book / "02-first.md"
+    os.utime(chapter, (chapter.stat().st_mtime + 100,) * 2)
+    assert _said(options, before) == (f"{book}: a file's time changed while the book was being built (its bytes did "
+                                      f"not), and the outputs are dated from the newest file, {mixed}")
+    before = inputs_of(options)
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    assert _said(options, before) == f"{chapter}: changed while the book was being built, {mixed}"
