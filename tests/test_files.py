@@ -193,6 +193,7 @@ LINKS_BOOK = {
 }
 
 
+@pytest.mark.slow  # 9 s: a whole build and epubcheck
 def test_links_to_the_books_own_files_go_to_that_chapter_in_every_edition(tmp_path: Path,
                                                                            checker: EpubCheckLoop) -> None:
     book = write_book(tmp_path / "book", LINKS_BOOK)
