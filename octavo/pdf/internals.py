@@ -9,6 +9,7 @@ a version the code does not know fails the build with one line, not a KeyError h
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -224,18 +225,26 @@ def kerned_justification() -> None:
 
 def _widen_spaces(line: Any, text: bytes, extra: int) -> None:
     """Add `extra` Pango units to the glyph of each space and no-break space of a laid-out line (the characters
-    WeasyPrint's `count_expandable_spaces` counts)."""
+    WeasyPrint's `count_expandable_spaces` counts). A line's text has a few spaces and many glyphs: each space's
+    glyph is found among its run's clusters (read in one call), not each glyph looked at in Python."""
     from weasyprint.text.ffi import ffi
 
+    spaces = [found.start() for found in _SPACES.finditer(text)]
+    if not spaces:
+        return
     run = line.runs
     while run != ffi.NULL:
         item, run = run.data, run.next
-        glyphs, offset, previous = item.glyphs, item.item.offset, -1
-        for i in range(glyphs.num_glyphs):
-            start = offset + glyphs.log_clusters[i]
-            if start != previous and (text[start] == 0x20 or text[start:start + 2] == b"\xc2\xa0"):
-                glyphs.glyphs[i].geometry.width += extra
-            previous = start
+        offset, length, glyphs = item.item.offset, item.item.length, item.glyphs
+        inside = [at - offset for at in spaces if offset <= at < offset + length]
+        if inside:
+            clusters = ffi.unpack(glyphs.log_clusters, glyphs.num_glyphs)
+            for at in inside:
+                if at in clusters:  # a space drawn by no glyph of its own (in a ligature) is not widened
+                    glyphs.glyphs[clusters.index(at)].geometry.width += extra
+
+
+_SPACES = re.compile(b" |\xc2\xa0")
 
 
 def replace_lines(document: Any, swaps: list[tuple[int, Any, Any, Any]]) -> None:
