@@ -264,6 +264,8 @@ ERROR_CODES: tuple[tuple[str, str, str], ...] = (
     ("ContentError", "file not found: {}", "resource-refused"),
     ("ContentError", "'{}:' URLs are not allowed: {}", "resource-refused"),
     ("ContentError", "changed while the book was being built{}", "input-changed-during-build"),
+    ("ContentError", "a file's time changed while the book was being built{}", "input-changed-during-build"),
+    ("ContentError", "{} changed while the book was being built{}", "engine-changed-during-build"),
     ("ContentError", "the book changed while it was being built{}", "input-changed-during-build"),
     ("BuildError", "{} warning(s) and --strict is on{}", "strict-warnings"),
     # merge (issue 18): the parts' PDFs into one (octavo/pdf/merge.py)
