@@ -246,6 +246,7 @@ def test_every_link_that_cannot_be_resolved_is_reported_in_one_run(tmp_path: Pat
 
 # 6. Metadata dropped silently; abstract, dedication, epigraph, thanks.
 
+@pytest.mark.slow  # 12 s: a whole build of a book with every kind of front matter
 def test_abstract_dedication_epigraph_thanks_and_affiliations_are_printed_and_in_the_epub(
         tmp_path: Path, checker: EpubCheckLoop) -> None:
     book = write_book(tmp_path / "book", {
