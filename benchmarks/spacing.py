@@ -6,7 +6,8 @@ of justified lines whose spaces are stretched beyond 2x and 3x the font's own sp
 stretch, lines shorter than the measure inside a paragraph, the most hyphenated lines in a row, and the layout's
 CPU time (the median of N layouts, greedy and even in turn; the cost is the median of the N ratios of a greedy
 layout and the even one just after it, which other processes on the machine slow alike). A
-justified line is every line of a justified paragraph of running text but its last. Targets (issue 16): <= 10 %
+justified line is every line of a justified paragraph of running text but its last (a chapter's own
+paragraphs and those of its quotations and lists). Targets (issue 16): <= 10 %
 beyond 2x, none beyond 3x, no short line, at most two hyphenated lines in a row, and an even layout that costs at
 most a fifth more CPU than the greedy one; each book's line below its table says which are met.
 """
@@ -34,6 +35,7 @@ from octavo.model import Edition
 from octavo.pdf.layout import lay_out
 from octavo.pdf.layoutcheck import layout_defects
 from octavo.pdf.pagerows import HYPHENS
+from octavo.pdf.words import CONTAINERS, PARAGRAPHS
 from octavo.render import make_environment, render_print_html
 from octavo.resources import TEMPLATES, Resources
 
@@ -71,8 +73,8 @@ def measure(document: Any, seconds: float) -> Spacing:
     parents = {child: parent for parent in root.iter() for child in parent}
     for page in document.pages:
         for box in page._page_box.descendants():
-            if isinstance(box, boxes.LineBox) and getattr(box, "element_tag", "") == "p" \
-                    and box.style["text_align_all"] == "justify" and _running(parents.get(box.element)):
+            if isinstance(box, boxes.LineBox) and getattr(box, "element_tag", "") in PARAGRAPHS \
+                    and box.style["text_align_all"] == "justify" and _running(box.element, parents):
                 lines.setdefault(box.element, []).append(box)
     ladder = 0
     for rows in lines.values():
@@ -97,8 +99,16 @@ def measure(document: Any, seconds: float) -> Spacing:
                    seconds, len(document.pages), 0.0)
 
 
-def _running(parent: Any) -> bool:
-    return parent is not None and parent.tag == "section" and "chapter" in (parent.get("class") or "").split()
+def _running(element: Any, parents: dict[Any, Any]) -> bool:
+    """A chapter's own <p>, or a paragraph of one of its quotations or lists (pdf/words.py `candidates`)."""
+    parent = parents.get(element)
+    if element.tag != "p" and (parent is None or parent.tag == "section"):
+        return False
+    while parent is not None and parent.tag != "section":
+        if parent.tag not in CONTAINERS or parent.get("class") or parent.get("style"):
+            return False
+        parent = parents.get(parent)
+    return parent is not None and "chapter" in (parent.get("class") or "").split()
 
 
 def lay(content: Path, paragraphs: str) -> Spacing:

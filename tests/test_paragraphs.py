@@ -334,3 +334,54 @@ def test_a_paragraph_kept_with_the_code_after_it_is_set_as_a_whole_and_still_kep
     found = {tuple((line.element.get("class") or "").split()) for line in _paragraph_lines(document)[0]}
     assert found == {("even", "keep-with-next")}
     assert len(_paragraph_lines(document)[0]) > 3
+
+
+FRAMED = ("# One\n\nA chapter's own paragraph, before a quotation and lists.\n\n> " + TEXT.format(note="").strip()
+          + "\n\n- " + TEXT.format(note="").strip() + "\n- A short item.\n\n1. " + TEXT.format(note="").strip()
+          + "\n\n   " + TEXT.format(note="").strip() + "\n\n   - " + TEXT.format(note="").strip() + "\n\n"
+          "2. The last item.\n")
+
+
+def test_quotations_and_list_items_are_set_as_wholes_at_their_own_measure(tmp_path: Path) -> None:
+    """A quotation's paragraph, a tight list's item, a loose list's paragraphs and a nested list's item are set as
+    wholes (the Rustonomicon has 194 such paragraphs; WeasyPrint's breaks left 17.7 % of their lines beyond 2x),
+    each at the width of its own frame, which the probe measures (pdf/paragraphs.py probe_html): WeasyPrint breaks
+    exactly where each was set, and every line but the last ends at its box's right edge, none past it."""
+    from weasyprint.formatting_structure import boxes
+
+    root = write_book(tmp_path / "book", {"book.yaml": YAML.format(mode="even"), "01.md": FRAMED})
+    document = laid_out(root)[1]
+    found: dict[Any, list[Any]] = {}
+    right: dict[Any, float] = {}  # each line -> the right edge of its block on its page (rectos and versos differ)
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            if isinstance(box, boxes.BlockBox) and box.element_tag in ("p", "li"):
+                for line in box.children:
+                    right[line] = box.content_box_x() + box.width
+            if isinstance(box, boxes.LineBox) and box.element_tag in ("p", "li") \
+                    and "Diplomatic" in "".join(box.element.itertext()):
+                found.setdefault(box.element, []).append(box)
+    tree = document.pages[0]._page_box.children[0].element
+    parents = {child: parent for parent in tree.iter() for child in parent}
+    kinds = sorted("/".join(_frame(e, parents)) for e in found)
+    assert kinds == ["blockquote/p", "ol/li/p", "ol/li/p", "ol/li/ul/li", "ul/li"]
+    widths = set()
+    for element, lines in found.items():
+        assert "even" in (element.get("class") or "").split(), _frame(element, parents)
+        asked = _asked(element)
+        assert len(lines) == len(asked) > 3
+        for line, text in zip(lines, asked, strict=True):
+            assert " ".join(_text(line).split()) == text
+        widths.add(round(lines[0].width))
+        for line in lines[:-1]:
+            end = max(b.position_x + b.width for b in line.descendants() if isinstance(b, boxes.TextBox) and b.text)
+            assert right[line] - 0.5 <= end <= right[line] + 0.01, (_frame(element, parents), _text(line))
+    assert len(widths) >= 2  # the quotation (and the nested item) and the items: each frame its own measure
+
+
+def _frame(element: Any, parents: dict[Any, Any]) -> list[str]:
+    names = []
+    while element is not None and element.tag != "section":
+        names.append(element.tag)
+        element = parents.get(element)
+    return names[::-1]

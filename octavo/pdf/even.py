@@ -10,8 +10,8 @@ from lxml import etree
 
 from octavo.model import Book
 from octavo.pdf.hyphenation import Hyphenator
-from octavo.pdf.paragraphs import EVEN, LINE, Measures, parse, probe_html, set_paragraph, spacing_css
-from octavo.pdf.words import candidates, context_of
+from octavo.pdf.paragraphs import EVEN, LINE, Measures, ProbeIds, parse, probe_html, set_paragraph, spacing_css
+from octavo.pdf.words import candidates, context_of, frame_of
 
 #: Lays out a probe document (HTML) with the book's stylesheets and returns the WeasyPrint Document.
 Render = Callable[[str], Any]
@@ -27,13 +27,14 @@ def even_paragraphs(html: str, book: Book, render: Render) -> tuple[Any, int, in
     paragraphs = candidates(root)
     if not paragraphs:
         return root, 0, 0
-    probe, signatures, contexts = probe_html(root, paragraphs)
-    measures = read_probe(render(probe), signatures, contexts)
+    probe, ids = probe_html(root, paragraphs)
+    measures = read_probe(render(probe), ids)
     hyphenate = Hyphenator(book.meta.language, book.meta.hyphenation_exceptions)
-    contexts_of = [context_of(p) for p in paragraphs]  # before any is rewritten: a rewritten one has a class
+    # before any is rewritten: a rewritten one has a class
+    contexts_of = [(frame_of(p), context_of(p)) for p in paragraphs]
     known: dict[Any, Any] = {}  # each word's tokens, for every paragraph
-    done = sum(set_paragraph(p, hyphenate, measures, context, known)
-               for p, context in zip(paragraphs, contexts_of, strict=True))
+    done = sum(set_paragraph(p, hyphenate, measures[frame], context, known)
+               for p, (frame, context) in zip(paragraphs, contexts_of, strict=True))
     classes = {name for p in paragraphs for span in p.iter("span") for name in (span.get("class") or "").split()
                if name.startswith(("ws-", "ls-"))}
     head = root.find("head")
@@ -43,15 +44,16 @@ def even_paragraphs(html: str, book: Book, render: Render) -> tuple[Any, int, in
     return root, done, len(paragraphs) - done
 
 
-def read_probe(document: Any, signatures: dict[Any, str], contexts: dict[tuple[bool, str], str]) -> Measures:
-    """The styles, the measure, the indents and a note call's width, from the probe's laid-out boxes."""
+def read_probe(document: Any, ids: dict[Any, ProbeIds]) -> dict[Any, Measures]:
+    """Each frame's styles, measure and indents, and a note call's width, from the probe's laid-out boxes."""
     from weasyprint.formatting_structure import boxes
 
     from octavo.pdf.internals import text_advance
 
     by_id: dict[str, Any] = {}
     indents: dict[str, float] = {}
-    measure, call = 0.0, 0.0
+    widths: dict[str, float] = {}
+    call = 0.0
     for page in document.pages:
         for box in page._page_box.descendants():
             element = getattr(box, "element", None)
@@ -59,10 +61,10 @@ def read_probe(document: Any, signatures: dict[Any, str], contexts: dict[tuple[b
             tag = getattr(box, "element_tag", "") or ""
             if isinstance(box, boxes.TextBox) and probe and probe not in by_id:
                 by_id[probe] = box.style
-            elif isinstance(box, boxes.BlockBox) and probe and probe.startswith("ctx"):
+            elif isinstance(box, boxes.BlockBox) and probe and "ctx" in probe:
                 indents[probe] = _length(box.style["text_indent"], box.width)
-                if probe == "ctx0":
-                    measure = float(box.width)
+                if probe.endswith("ctx0"):
+                    widths[probe] = float(box.width)
             elif tag.endswith("::footnote-call") and not call:
                 call = float(box.margin_width())
     cache: dict[tuple[str, int], float] = {}
@@ -73,8 +75,10 @@ def read_probe(document: Any, signatures: dict[Any, str], contexts: dict[tuple[b
             cache[key] = text_advance(text, style)
         return cache[key]
 
-    return Measures({sig: by_id[name] for sig, name in signatures.items() if name in by_id}, measure,
-                    {ctx: indents[name] for ctx, name in contexts.items() if name in indents}, call, advance)
+    return {frame: Measures({sig: by_id[name] for sig, name in signatures.items() if name in by_id},
+                            widths.get(signatures[()], 0.0),
+                            {ctx: indents[name] for ctx, name in contexts.items() if name in indents}, call, advance)
+            for frame, (signatures, contexts) in ids.items()}
 
 
 def _length(value: Any, width: float) -> float:

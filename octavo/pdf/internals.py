@@ -228,7 +228,7 @@ def kerned_justification() -> None:
     # do not add up (0.06 pt on the same line). `int` is looked up in the module's globals before the builtins.
     from weasyprint.draw import text as drawn
 
-    drawn.int = round  # type: ignore[attr-defined]
+    drawn.int = round
 
 
 def _widen_spaces(line: Any, text: bytes, extra: int) -> None:

@@ -21,12 +21,14 @@ from octavo.pages import LINE_CLASS, PRINT_ONLY
 from octavo.pdf.hyphenation import Hyphenator
 from octavo.pdf.knuthplass import HYPHEN_PENALTY, SAFETY, Box, Glue, Item, Penalty, breaks, lines
 from octavo.pdf.words import (
+    TOP,
     Hyph,
     Piece,
     Signature,
     Space,
     Token,
     context_of,
+    frame_of,
     is_xref,
     runs,
     signature,
@@ -182,7 +184,7 @@ def spacing_css(classes: set[str]) -> str:
     for name in sorted(classes):
         kind, _, steps = name.partition("-")
         value = int(steps) * STEP
-        rules.append(f"p.{EVEN} span.{LINE}.{name} {{ {'word-spacing' if kind == 'ws' else 'letter-spacing'}: "
+        rules.append(f".{EVEN} span.{LINE}.{name} {{ {'word-spacing' if kind == 'ws' else 'letter-spacing'}: "
                      f"{'-' if kind == 'ws' else ''}{value:.3f}px }}")
     return "\n".join(rules)
 
@@ -315,31 +317,51 @@ def _append_text(container: Any, text: str) -> None:
         container.text = (container.text or "") + text
 
 
-def probe_html(root: Any, paragraphs: list[Any]) -> tuple[str, dict[Signature, str], dict[tuple[bool, str], str]]:
-    """A small document, styled as the book, holding one sample of each style and each indent context."""
-    signatures = sorted({signature(t) for p in paragraphs for t in _paths(p)})
-    contexts = sorted({context_of(p) for p in paragraphs})
-    body = ['<section class="chapter"><p data-probe="ctx0">w']
-    sig_ids: dict[Signature, str] = {(): "ctx0"}
-    for number, sig in enumerate(s for s in signatures if s):
-        sig_ids[sig] = f"sig{number}"
-        opened = "".join(f'<{tag}{f" class={cls!r}" if cls else ""}'
-                         f'{f" data-probe={sig_ids[sig]!r}" if depth == len(sig) - 1 else ""}>'
-                         for depth, (tag, cls) in enumerate(sig))
-        closed = "".join(f"</{tag}>" for tag, _ in reversed(sig))
-        body.append(f" {opened}w{closed}")
-    body.append('<span class="footnote">w</span></p></section>')
-    ctx_ids = {}
-    for number, (first, before) in enumerate(contexts):
-        ctx_ids[(first, before)] = f"ctx{number + 1}"
-        tag, _, cls = before.partition(".")
-        previous = f'<{tag} class="{cls}"></{tag}>' if tag else ""
-        body.append(f'<section class="chapter">{"" if first else "<p>w</p>"}{previous}'
-                    f'<p data-probe="ctx{number + 1}">w</p></section>')
+#: Each frame's probe ids: the signatures' and the indent contexts' (`probe_html`, `read_probe`).
+ProbeIds = tuple[dict[Signature, str], dict[tuple[bool, str], str]]
+
+
+def probe_html(root: Any, paragraphs: list[Any]) -> tuple[str, dict[Signature, ProbeIds]]:
+    """A small document, styled as the book, holding for each frame the paragraphs stand in (words.frame_of: a
+    chapter's own, a quotation's, a list item's) one sample of each style and each indent context."""
+    frames: dict[Signature, list[Any]] = {}
+    for p in paragraphs:
+        frames.setdefault(frame_of(p), []).append(p)
+    body: list[str] = []
+    ids: dict[Signature, ProbeIds] = {}
+    # a chapter's own paragraphs first, with the ids they always had: the same probe, the same measures
+    for number, frame in enumerate(sorted(frames, key=lambda f: (f != TOP, f))):
+        ids[frame] = _probe_frame(frames[frame], frame, "" if frame == TOP else f"f{number}-", body)
     lang = root.get("lang") or "en"
     # the samples on one page: each page costs its margin boxes (running heads, folios), and the widths are alike
     style = "<style>section.chapter { break-before: auto !important }</style>"
-    return f'<html lang="{lang}"><head>{style}</head><body>{"".join(body)}</body></html>', sig_ids, ctx_ids
+    return f'<html lang="{lang}"><head>{style}</head><body>{"".join(body)}</body></html>', ids
+
+
+def _probe_frame(paragraphs: list[Any], frame: Signature, prefix: str, body: list[str]) -> ProbeIds:
+    """Append to `body` the samples of one frame's paragraphs, inside its containers; their ids."""
+    signatures = sorted({signature(t) for p in paragraphs for t in _paths(p)})
+    contexts = sorted({context_of(p) for p in paragraphs})
+    *around, (tag, _) = frame
+    opened = "".join(f'<{name}{f" class={cls!r}" if cls else ""}>' for name, cls in around)
+    closed = "".join(f"</{name}>" for name, _ in reversed(around))
+    body.append(f'<section class="chapter">{opened}<{tag} data-probe="{prefix}ctx0">w')
+    sig_ids: dict[Signature, str] = {(): f"{prefix}ctx0"}
+    for number, sig in enumerate(s for s in signatures if s):
+        sig_ids[sig] = f"{prefix}sig{number}"
+        inner = "".join(f'<{name}{f" class={cls!r}" if cls else ""}'
+                        f'{f" data-probe={sig_ids[sig]!r}" if depth == len(sig) - 1 else ""}>'
+                        for depth, (name, cls) in enumerate(sig))
+        body.append(f" {inner}w{''.join(f'</{name}>' for name, _ in reversed(sig))}")
+    body.append(f'<span class="footnote">w</span></{tag}>{closed}</section>')
+    ctx_ids = {}
+    for number, (first, before) in enumerate(contexts):
+        ctx_ids[(first, before)] = f"{prefix}ctx{number + 1}"
+        name, _, cls = before.partition(".")
+        previous = f'<{name} class="{cls}"></{name}>' if name else ""
+        body.append(f'<section class="chapter">{opened}{"" if first else "<p>w</p>"}{previous}'
+                    f'<{tag} data-probe="{prefix}ctx{number + 1}">w</{tag}>{closed}</section>')
+    return sig_ids, ctx_ids
 
 
 def _paths(p: Any) -> Iterator[tuple[Any, ...]]:

@@ -33,7 +33,18 @@ from octavo.pdf.paragraphs import (
     set_whole,
     spacing_css,
 )
-from octavo.pdf.words import Hyph, Piece, Token, candidates, context_of, is_running_text, is_xref, signature, tokens
+from octavo.pdf.words import (
+    TOP,
+    Hyph,
+    Piece,
+    Token,
+    candidates,
+    context_of,
+    is_running_text,
+    is_xref,
+    signature,
+    tokens,
+)
 
 log = logging.getLogger("octavo")
 
@@ -75,8 +86,8 @@ def keep_rectos(document: Any, html: str, book: Book, render: Render) -> tuple[i
     found = [p for p in originals.values() if p is not None]
     if not found:
         return 0, len(laid)
-    probe, signatures, contexts = probe_html(root, found)
-    measures = read_probe(render(probe), signatures, contexts)
+    probe, ids = probe_html(root, found)
+    measures = read_probe(render(probe), ids)[TOP]  # a chapter's own paragraphs (`_chapter_paragraphs`)
     hyphenate = Hyphenator(book.meta.language, book.meta.hyphenation_exceptions)
     plans = [plan for item in laid if (plan := _plan(item, originals.get(item.element), hyphenate, measures))]
     if not plans:

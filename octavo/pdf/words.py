@@ -68,15 +68,45 @@ Signature = tuple[tuple[str, str], ...]
 
 
 def candidates(root: Any) -> list[Any]:
-    """The paragraphs of running text: `section.chapter > p` (`is_running_text`), of inline content only."""
-    found = []
+    """The paragraphs of running text, of inline content only (`is_running_text`), in document order: a chapter's
+    `<p>`, and a `<p>`, list item or description inside a quotation or a list of the chapter (CONTAINERS) that
+    has no class or style of its own (a contents list, an index or a bibliography has one)."""
+    found: list[Any] = []
     for section in root.iter("section"):
-        if "chapter" not in (section.get("class") or "").split():
-            continue
-        for p in section.iterchildren("p"):
-            if is_running_text(p) and _measurable(p):
-                found.append(p)
+        if "chapter" in (section.get("class") or "").split():
+            _collect(section, found, top=True)
     return found
+
+
+#: What a paragraph of running text may stand in between its chapter's section and itself.
+CONTAINERS = frozenset({"blockquote", "ol", "ul", "li", "dl", "dd"})
+#: What is set as a paragraph: a <p>; in a list, an item or a description of inline content only (a tight list).
+PARAGRAPHS = frozenset({"p", "li", "dd"})
+#: The frame of a chapter's own paragraphs (`frame_of`).
+TOP: Signature = (("p", ""),)
+
+
+def _collect(parent: Any, found: list[Any], top: bool) -> None:
+    for child in parent.iterchildren():
+        if not isinstance(child.tag, str):
+            continue
+        if (child.tag == "p" or (not top and child.tag in PARAGRAPHS)) and is_running_text(child) \
+                and _measurable(child):
+            found.append(child)
+        elif child.tag in CONTAINERS and not child.get("class") and not child.get("style") \
+                and not (top and child.tag in ("li", "dd")):
+            _collect(child, found, top=False)
+
+
+def frame_of(p: Any) -> Signature:
+    """Where a paragraph stands: the tags (and classes) of the containers between its chapter's section and it,
+    then its own tag; the probe measures the width, indents and styles of each frame (paragraphs.py)."""
+    chain = [(p.tag, "")]
+    element = p.getparent()
+    while element is not None and element.tag != "section":
+        chain.append((element.tag, element.get("class") or ""))
+        element = element.getparent()
+    return tuple(reversed(chain))
 
 
 def is_running_text(p: Any) -> bool:
