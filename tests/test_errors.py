@@ -191,6 +191,13 @@ CASES: dict[str, Case] = {
         "for code (DejaVu Sans Mono, Noto Serif, Noto Serif Hebrew, Noto Naskh Arabic, Noto Serif Devanagari, "
         "Noto Emoji); add a font that has it to book.yaml (fonts: fallbacks: [fonts/YourFont.otf]), or remove it"],
         args=("pdf",)),
+    "font-missing-glyph-in-a-section-file": Case({  # found on Too Many Lists: named the chapter file, no line
+        "book.yaml": BASE_YAML + "chapters:\n  - file: 01-one.md\n    sections: [01-one-a.md]\n",
+        "01-one.md": "# One\n\nText.\n", "01-one-a.md": "## A\n\nMore text.\n\n(╯°□°)╯︵ ┻━┻\n"}, [
+        "error: book/01-one-a.md:5: character '╯' (U+256F BOX DRAWINGS LIGHT ARC UP AND LEFT) cannot be drawn by "
+        "any font tried for text (Vollkorn, Noto Serif, Noto Serif Hebrew, Noto Naskh Arabic, Noto Serif "
+        "Devanagari, Noto Emoji); add a font that has it to book.yaml (fonts: fallbacks: [fonts/YourFont.otf]), "
+        "or remove it"], args=("pdf",)),
     "font-missing-glyph-book-fonts-named": Case({
         "book.yaml": BASE_YAML + "fonts:\n  body: fonts/Body.ttf\n",
         "fonts/Body.ttf": (ROOT / "styles/fonts/DejaVuSansMono.ttf").read_bytes(),

@@ -19,7 +19,7 @@ from octavo.errors import FontError
 from octavo.markup import local_name, parse_fragment, plain_text
 from octavo.model import Book
 from octavo.resources import Resources
-from octavo.source import line_in_file
+from octavo.source import place_in
 
 #: Characters that draw nothing and need no glyph (format controls, variation selectors, bidi marks).
 INVISIBLE = (frozenset(range(0x200B, 0x2010)) | frozenset(range(0xFE00, 0xFE10)) | frozenset(range(0x202A, 0x202F))
@@ -187,14 +187,14 @@ def check_coverage(book: Book, styles: Resources, config_name: str) -> None:
                                        *meta.affiliations,
                                        plain_text(book.abstract_html), *(part.title for part in meta.parts))))
     # The title and headings are set in the headings face, and in the text face in the contents and running heads.
-    sources: list[tuple[str, Path | None, list[tuple[str, tuple[str, ...]]]]] = [
-        (config_name, None, [(book_text, ("body", "headings"))])]
+    sources: list[tuple[str, tuple[Path, ...], list[tuple[str, tuple[str, ...]]]]] = [
+        (config_name, (), [(book_text, ("body", "headings"))])]
     for chapter in book.chapters:
         notes = "".join(note.html for note in chapter.footnotes)
         pieces = [(chapter.title, ("body", "headings")), *_pieces(chapter.epigraph_html), *_pieces(chapter.html),
                   *_pieces(notes)]
-        sources.append((chapter.name, chapter.source, pieces))
-    for name, path, pieces in sources:
+        sources.append((chapter.name, chapter.sources, pieces))  # a chapter's file, then its section files
+    for name, files, pieces in sources:
         for text, roles in pieces:
             if not _uncovered(text, roles, covered):  # each distinct character once; the loop below finds the first
                 continue
@@ -204,7 +204,7 @@ def check_coverage(book: Book, styles: Resources, config_name: str) -> None:
                     continue
                 role = next((r for r in roles if point not in covered[r]), None)
                 if role is not None:
-                    raise FontError(_message(char, role, plan), name, line_in_file(path, char) if path else None)
+                    raise FontError(_message(char, role, plan), *(place_in(name, files, char) or (name, None)))
 
 
 def _uncovered(text: str, roles: tuple[str, ...], covered: dict[str, frozenset[int]]) -> bool:
