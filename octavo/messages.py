@@ -275,6 +275,7 @@ ERROR_CODES: tuple[tuple[str, str, str], ...] = (
     ("TemplateError", "template '{}' not found in {}", "template-not-found"),
     ("TemplateError", "undefined variable: {}", "template-undefined"),
     ("TemplateError", "template error: {}", "template-error"),
+    ("FontError", "and {} more character(s) that no font tried can draw; {}", "font-missing-character"),
     ("FontError", "{}", "font-missing-character"),  # one kind; its message is built in pdf.fonts
     # Outputs
     ("OutputError", "nothing to check in {}", "nothing-to-check"),

@@ -193,11 +193,19 @@ CASES: dict[str, Case] = {
         args=("pdf",)),
     "font-missing-glyph-in-a-section-file": Case({  # found on Too Many Lists: named the chapter file, no line
         "book.yaml": BASE_YAML + "chapters:\n  - file: 01-one.md\n    sections: [01-one-a.md]\n",
-        "01-one.md": "# One\n\nText.\n", "01-one-a.md": "## A\n\nMore text.\n\n(╯°□°)╯︵ ┻━┻\n"}, [
+        "01-one.md": "# One\n\nText.\n", "01-one-a.md": "## A\n\nMore text.\n\nA table flip ╯ here.\n"}, [
         "error: book/01-one-a.md:5: character '╯' (U+256F BOX DRAWINGS LIGHT ARC UP AND LEFT) cannot be drawn by "
         "any font tried for text (Vollkorn, Noto Serif, Noto Serif Hebrew, Noto Naskh Arabic, Noto Serif "
         "Devanagari, Noto Emoji); add a font that has it to book.yaml (fonts: fallbacks: [fonts/YourFont.otf]), "
         "or remove it"], args=("pdf",)),
+    "font-missing-glyphs-all-at-once": Case({"01-one.md": "# One\n\nA cat 猫 sleeps.\n\n```\nprint('한')\n```\n"}, [
+        "error: book/01-one.md:3: character '猫' (U+732B CJK UNIFIED IDEOGRAPH-732B) cannot be drawn by any font "
+        "tried for text (Vollkorn, Noto Serif, Noto Serif Hebrew, Noto Naskh Arabic, Noto Serif Devanagari, "
+        "Noto Emoji); add a font that has it to book.yaml (fonts: fallbacks: [fonts/YourFont.otf]), or remove it",
+        "error: book/01-one.md:6: character '한' (U+D55C HANGUL SYLLABLE HAN) cannot be drawn by any font tried "
+        "for code (DejaVu Sans Mono, Noto Serif, Noto Serif Hebrew, Noto Naskh Arabic, Noto Serif Devanagari, "
+        "Noto Emoji); add a font that has it to book.yaml (fonts: fallbacks: [fonts/YourFont.otf]), or remove it"],
+        args=("pdf",)),
     "font-missing-glyph-book-fonts-named": Case({
         "book.yaml": BASE_YAML + "fonts:\n  body: fonts/Body.ttf\n",
         "fonts/Body.ttf": (ROOT / "styles/fonts/DejaVuSansMono.ttf").read_bytes(),
@@ -292,6 +300,21 @@ def test_bad_input(name: str, book: Path, capsys: pytest.CaptureFixture[str]) ->
     captured = capsys.readouterr()
     assert captured.err.splitlines() == case.stderr
     assert code == case.code
+    assert snapshot(book.parent / "dist") == OLD_OUTPUTS
+
+
+def test_characters_no_font_draws_are_listed_ten_at_once_and_the_rest_counted(
+        book: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_book(book, {"01-one.md": "# One\n\n猫犬鳥魚馬牛羊豚鹿熊虎龍.\n"})
+    assert main(["pdf", "--content", "book", "--out", "dist", "-q"]) == 1
+    tried = ("cannot be drawn by any font tried for text (Vollkorn, Noto Serif, Noto Serif Hebrew, Noto Naskh Arabic, "
+             "Noto Serif Devanagari, Noto Emoji); add a font that has it to book.yaml (fonts: fallbacks: "
+             "[fonts/YourFont.otf]), or remove it")
+    assert capsys.readouterr().err.splitlines() == [
+        *(f"error: book/01-one.md:3: character '{c}' (U+{ord(c):04X} CJK UNIFIED IDEOGRAPH-{ord(c):04X}) {tried}"
+          for c in "猫犬鳥魚馬牛羊豚鹿熊"),
+        "error: and 2 more character(s) that no font tried can draw; add a font that has it to book.yaml (fonts: "
+        "fallbacks: [fonts/YourFont.otf]), or remove it"]
     assert snapshot(book.parent / "dist") == OLD_OUTPUTS
 
 

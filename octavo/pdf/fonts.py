@@ -15,7 +15,7 @@ from fontTools.ttLib import TTFont
 from lxml import etree
 
 from octavo.bookfonts import STYLES, BookFonts
-from octavo.errors import FontError
+from octavo.errors import BuildError, ContentProblems, FontError
 from octavo.markup import local_name, parse_fragment, plain_text
 from octavo.model import Book
 from octavo.resources import Resources
@@ -194,17 +194,36 @@ def check_coverage(book: Book, styles: Resources, config_name: str) -> None:
         pieces = [(chapter.title, ("body", "headings")), *_pieces(chapter.epigraph_html), *_pieces(chapter.html),
                   *_pieces(notes)]
         sources.append((chapter.name, chapter.sources, pieces))  # a chapter's file, then its section files
+    problems: list[BuildError] = []
+    seen: set[str] = set()
+    more = 0
     for name, files, pieces in sources:
         for text, roles in pieces:
-            if not _uncovered(text, roles, covered):  # each distinct character once; the loop below finds the first
+            if not _uncovered(text, roles, covered):  # each distinct character once; the loop below finds them
                 continue
             for char in text:
                 point = ord(char)
-                if char.isspace() or point in INVISIBLE:
+                if char.isspace() or point in INVISIBLE or char in seen:
                     continue
                 role = next((r for r in roles if point not in covered[r]), None)
-                if role is not None:
-                    raise FontError(_message(char, role, plan), *(place_in(name, files, char) or (name, None)))
+                if role is None:
+                    continue
+                seen.add(char)
+                if len(problems) < MOST_LISTED:
+                    problems.append(FontError(_message(char, role, plan),
+                                              *(place_in(name, files, char) or (name, None))))
+                else:
+                    more += 1
+    if more:
+        problems.append(FontError(f"and {more} more character(s) that no font tried can draw; {HOW_TO_ADD}"))
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:  # every one at once (a book of kaomoji, of another script): not one build for each
+        raise ContentProblems(problems)
+
+
+#: The characters no font draws that a build lists, each at its first place; the rest are counted.
+MOST_LISTED = 10
 
 
 def _uncovered(text: str, roles: tuple[str, ...], covered: dict[str, frozenset[int]]) -> bool:
