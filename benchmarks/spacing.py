@@ -35,7 +35,7 @@ from octavo.model import Edition
 from octavo.pdf.layout import lay_out
 from octavo.pdf.layoutcheck import layout_defects
 from octavo.pdf.pagerows import HYPHENS
-from octavo.pdf.words import CONTAINERS, PARAGRAPHS
+from octavo.pdf.words import PARAGRAPHS, is_container
 from octavo.render import make_environment, render_print_html
 from octavo.resources import TEMPLATES, Resources
 
@@ -105,7 +105,7 @@ def _running(element: Any, parents: dict[Any, Any]) -> bool:
     if element.tag != "p" and (parent is None or parent.tag == "section"):
         return False
     while parent is not None and parent.tag != "section":
-        if parent.tag not in CONTAINERS or parent.get("class") or parent.get("style"):
+        if not is_container(parent):
             return False
         parent = parents.get(parent)
     return parent is not None and "chapter" in (parent.get("class") or "").split()

@@ -339,13 +339,13 @@ def test_a_paragraph_kept_with_the_code_after_it_is_set_as_a_whole_and_still_kep
 FRAMED = ("# One\n\nA chapter's own paragraph, before a quotation and lists.\n\n> " + TEXT.format(note="").strip()
           + "\n\n- " + TEXT.format(note="").strip() + "\n- A short item.\n\n1. " + TEXT.format(note="").strip()
           + "\n\n   " + TEXT.format(note="").strip() + "\n\n   - " + TEXT.format(note="").strip() + "\n\n"
-          "2. The last item.\n")
+          "2. The last item.\n\n::: note\n" + TEXT.format(note="").strip() + "\n:::\n")
 
 
-def test_quotations_and_list_items_are_set_as_wholes_at_their_own_measure(tmp_path: Path) -> None:
-    """A quotation's paragraph, a tight list's item, a loose list's paragraphs and a nested list's item are set as
-    wholes (the Rustonomicon has 194 such paragraphs; WeasyPrint's breaks left 17.7 % of their lines beyond 2x),
-    each at the width of its own frame, which the probe measures (pdf/paragraphs.py probe_html): WeasyPrint breaks
+def test_quotations_lists_and_callouts_are_set_as_wholes_at_their_own_measure(tmp_path: Path) -> None:
+    """A quotation's paragraph, a tight list's item, a loose list's paragraphs, a nested list's item and a callout's
+    paragraph are set as wholes (the Rustonomicon has 194 such paragraphs; WeasyPrint's breaks left 17.7 % of their
+    lines beyond 2x), each at the width of its own frame, which the probe measures (pdf/paragraphs.py probe_html): WeasyPrint breaks
     exactly where each was set, and every line but the last ends at its box's right edge, none past it."""
     from weasyprint.formatting_structure import boxes
 
@@ -364,7 +364,7 @@ def test_quotations_and_list_items_are_set_as_wholes_at_their_own_measure(tmp_pa
     tree = document.pages[0]._page_box.children[0].element
     parents = {child: parent for parent in tree.iter() for child in parent}
     kinds = sorted("/".join(_frame(e, parents)) for e in found)
-    assert kinds == ["blockquote/p", "ol/li/p", "ol/li/p", "ol/li/ul/li", "ul/li"]
+    assert kinds == ["blockquote/p", "div/p", "ol/li/p", "ol/li/p", "ol/li/ul/li", "ul/li"]
     widths = set()
     for element, lines in found.items():
         assert "even" in (element.get("class") or "").split(), _frame(element, parents)

@@ -69,8 +69,8 @@ Signature = tuple[tuple[str, str], ...]
 
 def candidates(root: Any) -> list[Any]:
     """The paragraphs of running text, of inline content only (`is_running_text`), in document order: a chapter's
-    `<p>`, and a `<p>`, list item or description inside a quotation or a list of the chapter (CONTAINERS) that
-    has no class or style of its own (a contents list, an index or a bibliography has one)."""
+    `<p>`, and a `<p>`, list item or description inside a quotation, a list or a callout of the chapter
+    (`is_container`: a contents list, an index or a bibliography has a class of its own, and is not one)."""
     found: list[Any] = []
     for section in root.iter("section"):
         if "chapter" in (section.get("class") or "").split():
@@ -93,9 +93,17 @@ def _collect(parent: Any, found: list[Any], top: bool) -> None:
         if (child.tag == "p" or (not top and child.tag in PARAGRAPHS)) and is_running_text(child) \
                 and _measurable(child):
             found.append(child)
-        elif child.tag in CONTAINERS and not child.get("class") and not child.get("style") \
-                and not (top and child.tag in ("li", "dd")):
+        elif is_container(child) and not (top and child.tag in ("li", "dd")):
             _collect(child, found, top=False)
+
+
+def is_container(element: Any) -> bool:
+    """Whether a paragraph of running text may stand in `element` (CONTAINERS with no class or style of their
+    own, and Octavo's callouts: `div.callout`, whose title is a paragraph with a class, not set)."""
+    if element.get("style"):
+        return False
+    names = (element.get("class") or "").split()
+    return (element.tag in CONTAINERS and not names) or (element.tag == "div" and "callout" in names)
 
 
 def frame_of(p: Any) -> Signature:
