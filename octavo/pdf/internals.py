@@ -205,23 +205,23 @@ def kerned_justification() -> None:
 
     check_engines()
     layout = line_break.Layout
-    if getattr(layout.set_text, "_octavo_kerned", False):
+    if getattr(layout.reactivate, "_octavo_kerned", False):
         return
     set_text, get_first_line = layout.set_text, layout.get_first_line
 
-    def kerned_set_text(self: Any, text: str, justify: bool = False) -> None:
-        set_text(self, text)  # as laid out: the style's word and letter spacing, kerned where no attribute cuts
-        self._octavo_widen = self.justification_spacing if justify else 0
+    def reactivate(self: Any, style: Any) -> None:
+        """What the drawing calls before it draws a text box's line (WeasyPrint's own: `set_text(justify=True)`);
+        the layout has nothing of this to pay."""
+        self.setup(style)
+        set_text(self, self.text)  # as laid out: the style's word and letter spacing, kerned where no attribute cuts
+        if self.justification_spacing:
+            # the mode the drawing sets next (then a no-op): the line widened here is the line it draws
+            line_break.pango.pango_layout_set_single_paragraph_mode(self.layout, True)
+            _widen_spaces(get_first_line(self)[0], self.text.encode(),
+                          round(self.justification_spacing * line_break.TO_UNITS))
 
-    def widened_first_line(self: Any) -> tuple[Any, int | None]:
-        line, index = get_first_line(self)
-        extra = self.__dict__.pop("_octavo_widen", 0)  # once: the drawing asks after its last change of the layout
-        if extra:
-            _widen_spaces(line, self.text.encode(), round(extra * line_break.TO_UNITS))
-        return line, index
-
-    kerned_set_text._octavo_kerned = True  # type: ignore[attr-defined]
-    layout.set_text, layout.get_first_line = kerned_set_text, widened_first_line
+    reactivate._octavo_kerned = True  # type: ignore[attr-defined]
+    layout.reactivate = reactivate
     # The drawing writes each glyph's advance as a TJ adjustment in thousandths of an em, `int(kerning)`: cut
     # toward zero, so every letter-spaced glyph (an even paragraph's `ls-` line) and widened space lost half a
     # unit on average, and a letter-spaced line ended up to 0.6 pt short of the measure. Rounded, the errors
