@@ -373,3 +373,36 @@ def test_a_contents_running_over_several_pages_is_listed_without_warnings(tmp_pa
         nav = epub.read("EPUB/nav.xhtml").decode()
     contents_pages = re.findall(r'aria-label="([ivx]+)"', nav)
     assert len(contents_pages) >= 3 and "<li><span" not in nav
+
+
+_COVER_BEFORE_AND_AFTER_A_LAYOUT = """
+import hashlib, sys
+from pathlib import Path
+from octavo.config import load_config
+from octavo.content.markdown import read_book
+from octavo.epub.cover import generated_cover
+from octavo.pdf.layout import lay_out
+from octavo.render import make_environment
+from octavo.resources import Resources
+content = Path(sys.argv[1])
+book = read_book(load_config(content), content)
+styles = Resources.search()
+first = generated_cover(book, make_environment(styles.templates), styles)
+lay_out("<html><body><p>A page, laid out with Octavo's engine.</p></body></html>", book, "print", styles)
+again = generated_cover(book, make_environment(styles.templates), styles)
+print(hashlib.sha256(first).hexdigest() == hashlib.sha256(again).hexdigest())
+"""
+
+
+def test_the_generated_cover_does_not_depend_on_what_the_process_drew_before() -> None:
+    """The cover was drawn with WeasyPrint as it comes when a process had laid out nothing yet, and with Octavo's
+    patched drawing after a layout: a release's EPUB differed from a build's of the same book (a CI run's
+    test_release). Now every drawing goes through pdf/patches.py patch_engines."""
+    import subprocess
+    import sys
+
+    from .conftest import FIXTURE_BOOK
+
+    result = subprocess.run([sys.executable, "-c", _COVER_BEFORE_AND_AFTER_A_LAYOUT, str(FIXTURE_BOOK)],
+                            capture_output=True, text=True, check=True, timeout=120)
+    assert result.stdout.strip() == "True", result.stderr

@@ -231,12 +231,14 @@ def _rgb(colour: str) -> bytes:
     return " ".join(f"{int(colour[i:i + 2], 16) / 255:f}".rstrip("0") for i in (1, 3, 5)).encode() + b" rg"
 
 
+@pytest.mark.slow  # the imported mdBook built whole: 12-17 s for the four
 def test_screen_pdf_code_is_in_colour(mdbook_built: Imported) -> None:
     with pikepdf.open(next(mdbook_built.out.glob("*[!t].pdf"))) as pdf:
         streams = content_streams(pdf)
     assert _rgb(KEYWORD.colour) in streams and _rgb(COMMENT.colour) in streams
 
 
+@pytest.mark.slow  # the imported mdBook built whole: 12-17 s for the four
 def test_print_pdf_code_and_svg_images_are_greys_of_k_only(mdbook_built: Imported) -> None:
     path = next(mdbook_built.out.glob("*-print.pdf"))
     meta = load_config(mdbook_built.folder, mdbook_built.folder)
@@ -250,6 +252,7 @@ def test_print_pdf_code_and_svg_images_are_greys_of_k_only(mdbook_built: Importe
     assert b"0.498" in greys  # the SVG image's grey square (#808080), as its luminance
 
 
+@pytest.mark.slow  # the imported mdBook built whole: 12-17 s for the four
 def test_code_in_the_pdf_is_whole_unhyphenated_and_its_title_on_its_page(mdbook_built: Imported) -> None:
     pages = page_texts(next(mdbook_built.out.glob("*-print.pdf")))
     text = " ".join(pages)
@@ -261,6 +264,7 @@ def test_code_in_the_pdf_is_whole_unhyphenated_and_its_title_on_its_page(mdbook_
     assert "{{#include nothing.rs}}" in text
 
 
+@pytest.mark.slow  # the imported mdBook built whole: 12-17 s for the four
 def test_epub_code_is_classes_and_css(mdbook_built: Imported) -> None:
     with zipfile.ZipFile(next(mdbook_built.out.glob("*.epub"))) as epub:
         names = epub.namelist()

@@ -59,6 +59,9 @@ def generated_cover(book: Book, env: jinja2.Environment, styles: Resources) -> b
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
+    from octavo.pdf.patches import patch_engines
+
+    patch_engines()  # drawn as the books are, whatever this process laid out before
     length = len(book.meta.title)
     size = 34 if length <= 30 else 29 if length <= 60 else 25
     html = render_template(env, "epub/cover.html.j2", meta=book.meta, title_size=size, page_size=COVER_PT)

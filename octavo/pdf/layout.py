@@ -125,14 +125,10 @@ def lay_out(html: str, book: Book, edition: Edition, styles: Resources,
     With `later`, the pass that depends on the pages' sides (recto.py) is left there, to run once they are known
     (a part laid out before its side is: pdf/refolio.py). With `keep`, the stylesheets are parsed once for all the
     layouts of this book and edition in this process (pdf/sheets.py: a part worker's)."""
-    from octavo.pdf.internals import check_engines, fix_trailing_space_breaks, kerned_justification
-    from octavo.pdf.patches import pseudo_styles_where_used
+    from octavo.pdf.patches import patch_engines
 
     with collector_paused():
-        check_engines()  # before the seconds of a layout: writing the PDF reaches into pydyf and WeasyPrint
-        fix_trailing_space_breaks()
-        kerned_justification()
-        pseudo_styles_where_used()
+        patch_engines()  # checked first, before the seconds of a layout: writing the PDF reaches into pydyf too
         return _lay_out(html, book, edition, styles, warn, later, keep)
 
 

@@ -11,6 +11,19 @@ from typing import Any
 from octavo.pdf.internals import check_engines
 
 
+def patch_engines() -> None:
+    """Every patch of WeasyPrint's layout and drawing, once per process: whatever Octavo lays out or draws (a book,
+    a probe, the EPUB's generated cover) goes through the same engine, whichever ran first in the process. The
+    cover drawn before or after a book's layout gave other PNG bytes once the drawing was patched (a release's
+    EPUB then depended on what the process had done before)."""
+    from octavo.pdf.internals import fix_trailing_space_breaks, kerned_justification
+
+    check_engines()
+    fix_trailing_space_breaks()
+    kerned_justification()
+    pseudo_styles_where_used()
+
+
 def lines_kept_whole(paragraph: str, line: str) -> None:
     """Replace WeasyPrint 70's `split_inline_level` (as `weasyprint.layout.inline` calls it) with one that does
     not lay out a line kept whole (`p.{paragraph} > span.{line}`, pdf/paragraphs.py) where it cannot fit: after
