@@ -94,3 +94,13 @@ def seed_book(tmp_path_factory: pytest.TempPathFactory) -> Built:
 def fixture_book(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """tests/fixtures/book (notes, table, image, KDP profile, A5), fully built."""
     return build_into(FIXTURE_BOOK, tmp_path_factory.mktemp("fixture"))
+
+
+def pytest_assertrepr_compare(op: str, left: object, right: object) -> list[str] | None:
+    """Two files' bytes that differ: their lengths and where, not pytest's own diff, which on two PDFs ran for
+    more than ten minutes in CI (difflib over every byte) before it said anything."""
+    if op != "==" or not isinstance(left, bytes) or not isinstance(right, bytes):
+        return None
+    at = next((i for i, (a, b) in enumerate(zip(left, right, strict=False)) if a != b), min(len(left), len(right)))
+    return [f"bytes differ: {len(left)} and {len(right)} bytes, first at offset {at}",
+            f"left:  {left[max(0, at - 40):at + 40]!r}", f"right: {right[max(0, at - 40):at + 40]!r}"]
