@@ -342,3 +342,16 @@ def test_pandoc_manuscript(tmp_path: Path) -> None:
     assert "::: tip\n" in (tmp_path / "paper" / "01-background.md").read_text()
     assert "# Results {#sec-results}" in (tmp_path / "paper" / "02-results.md").read_text()
     assert (tmp_path / "paper" / "refs.bib").is_file() and (tmp_path / "paper" / "style.csl").is_file()
+
+
+@pytest.mark.parametrize(("written", "carried"), [
+    ('::: {.callout-tip title="Hi"}\nText.\n:::\n', "::: tip Hi\nText.\n:::\n"),
+    # the bare class, as R for Data Science (hadley/r4ds 9bf6c39) writes its callouts: it was a fenced div
+    # unwrapped, and the callout's "## magrittr" became a section of the chapter
+    ("::: callout-note\n## magrittr\n\nIf you have used it.\n:::\n",
+     "::: note magrittr\n\nIf you have used it.\n:::\n"),
+])
+def test_quarto_callouts_are_notes_in_either_spelling(written: str, carried: str) -> None:
+    from octavo.commands.importer.quarto_text import divs
+
+    assert divs(written, "x.qmd") == carried

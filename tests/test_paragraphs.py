@@ -345,8 +345,9 @@ FRAMED = ("# One\n\nA chapter's own paragraph, before a quotation and lists.\n\n
 def test_quotations_lists_and_callouts_are_set_as_wholes_at_their_own_measure(tmp_path: Path) -> None:
     """A quotation's paragraph, a tight list's item, a loose list's paragraphs, a nested list's item and a callout's
     paragraph are set as wholes (the Rustonomicon has 194 such paragraphs; WeasyPrint's breaks left 17.7 % of their
-    lines beyond 2x), each at the width of its own frame, which the probe measures (pdf/paragraphs.py probe_html): WeasyPrint breaks
-    exactly where each was set, and every line but the last ends at its box's right edge, none past it."""
+    lines beyond 2x), each at the width of its own frame, which the probe measures (pdf/paragraphs.py probe_html):
+    WeasyPrint breaks exactly where each was set, and every line but the last ends at its box's right edge, none
+    past it."""
     from weasyprint.formatting_structure import boxes
 
     root = write_book(tmp_path / "book", {"book.yaml": YAML.format(mode="even"), "01.md": FRAMED})

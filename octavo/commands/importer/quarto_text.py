@@ -13,7 +13,9 @@ from octavo.content.markdown import CALLOUTS
 
 log = logging.getLogger("octavo")
 
-_CALLOUT = re.compile(r"^(\s*)(:{3,})\s*\{\s*\.callout-(\w+)([^}]*)\}\s*$")
+#: `::: {.callout-note title="..."}`, and the bare class Pandoc also reads (`::: callout-note`, as R for Data Science
+#: writes them): group 3 the kind, group 4 the attributes, if any.
+_CALLOUT = re.compile(r"^(\s*)(:{3,})\s*(?:\{\s*\.callout-(\w+)([^}]*)\}|callout-(\w+)())\s*$")
 _DIV_OPEN = re.compile(r"^(\s*)(:{3,})\s*(\{[^}]*\}|[\w-]+)\s*$")
 _DIV_CLOSE = re.compile(r"^(\s*)(:{3,})\s*$")
 _TITLE_ATTR = re.compile(r'title\s*=\s*"([^"]*)"')
@@ -79,9 +81,9 @@ def divs(text: str, shown: str) -> str:
             out.append(line)
             continue
         if callout := _CALLOUT.match(line):
-            name = callout.group(3).lower()
+            name = (callout.group(3) or callout.group(5)).lower()
             name = name if name in CALLOUTS else "note"
-            title = _TITLE_ATTR.search(callout.group(4))
+            title = _TITLE_ATTR.search(callout.group(4) or "")
             out.append(f"{callout.group(1)}::: {name}{' ' + title.group(1) if title else ''}\n")
             stack.append(True)
             pending_title = title is None
