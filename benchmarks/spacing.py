@@ -35,7 +35,7 @@ from octavo.model import Edition
 from octavo.pdf.layout import lay_out
 from octavo.pdf.layoutcheck import layout_defects
 from octavo.pdf.pagerows import HYPHENS
-from octavo.pdf.words import PARAGRAPHS, is_container
+from octavo.pdf.words import PARAGRAPHS, stands_in_chapter
 from octavo.render import make_environment, render_print_html
 from octavo.resources import TEMPLATES, Resources
 
@@ -74,7 +74,7 @@ def measure(document: Any, seconds: float) -> Spacing:
     for page in document.pages:
         for box in page._page_box.descendants():
             if isinstance(box, boxes.LineBox) and getattr(box, "element_tag", "") in PARAGRAPHS \
-                    and box.style["text_align_all"] == "justify" and _running(box.element, parents):
+                    and box.style["text_align_all"] == "justify" and stands_in_chapter(box.element, parents.get):
                 lines.setdefault(box.element, []).append(box)
     ladder = 0
     for rows in lines.values():
@@ -97,18 +97,6 @@ def measure(document: Any, seconds: float) -> Spacing:
     return Spacing(len(stretches), sum(s > 2 for s in stretches) / total, sum(s > 3 for s in stretches) / total,
                    statistics.median(stretches) if stretches else 0.0, max(stretches, default=0.0), short, ladder,
                    seconds, len(document.pages), 0.0)
-
-
-def _running(element: Any, parents: dict[Any, Any]) -> bool:
-    """A chapter's own <p>, or a paragraph of one of its quotations or lists (pdf/words.py `candidates`)."""
-    parent = parents.get(element)
-    if element.tag != "p" and (parent is None or parent.tag == "section"):
-        return False
-    while parent is not None and parent.tag != "section":
-        if not is_container(parent):
-            return False
-        parent = parents.get(parent)
-    return parent is not None and "chapter" in (parent.get("class") or "").split()
 
 
 def lay(content: Path, paragraphs: str) -> Spacing:

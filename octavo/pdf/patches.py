@@ -1,6 +1,7 @@
 """WeasyPrint 70 patched to make the same boxes with less work: a line of an even paragraph (pdf/paragraphs.py)
 laid out once, not twice; no style computed for a pseudo-element no box is made of. Beside pdf/internals.py
-(every other reach into WeasyPrint's internals), checked against the same versions.
+(every other reach into WeasyPrint's internals), checked against the same versions; `patch_engines` applies
+these and internals.py's mends together, for everything Octavo lays out or draws.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from octavo.pdf.internals import check_engines
+from octavo.pdf.internals import check_engines, fix_trailing_space_breaks, kerned_justification
 
 
 def patch_engines() -> None:
@@ -16,8 +17,6 @@ def patch_engines() -> None:
     a probe, the EPUB's generated cover) goes through the same engine, whichever ran first in the process. The
     cover drawn before or after a book's layout gave other PNG bytes once the drawing was patched (a release's
     EPUB then depended on what the process had done before)."""
-    from octavo.pdf.internals import fix_trailing_space_breaks, kerned_justification
-
     check_engines()
     fix_trailing_space_breaks()
     kerned_justification()
@@ -26,7 +25,7 @@ def patch_engines() -> None:
 
 def lines_kept_whole(paragraph: str, line: str) -> None:
     """Replace WeasyPrint 70's `split_inline_level` (as `weasyprint.layout.inline` calls it) with one that does
-    not lay out a line kept whole (`p.{paragraph} > span.{line}`, pdf/paragraphs.py) where it cannot fit: after
+    not lay out a line kept whole (`.{paragraph} > span.{line}`, pdf/paragraphs.py) where it cannot fit: after
     what a line already holds, with a break before it; once per process.
 
     WeasyPrint lays out each child of a line until one overflows, then ends the line at the last break: such a

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,11 +70,12 @@ Signature = tuple[tuple[str, str], ...]
 def candidates(root: Any) -> list[Any]:
     """The paragraphs of running text, of inline content only (`is_running_text`), in document order: a chapter's
     `<p>`, and a `<p>`, list item or description inside a quotation, a list or a callout of the chapter
-    (`is_container`: a contents list, an index or a bibliography has a class of its own, and is not one)."""
+    (`stands_in_chapter`)."""
     found: list[Any] = []
     for section in root.iter("section"):
         if "chapter" in (section.get("class") or "").split():
-            _collect(section, found, top=True)
+            found += (element for element in section.iterdescendants(*PARAGRAPHS)
+                      if stands_in_chapter(element, _parent) and is_running_text(element) and _measurable(element))
     return found
 
 
@@ -86,15 +87,23 @@ PARAGRAPHS = frozenset({"p", "li", "dd"})
 TOP: Signature = (("p", ""),)
 
 
-def _collect(parent: Any, found: list[Any], top: bool) -> None:
-    for child in parent.iterchildren():
-        if not isinstance(child.tag, str):
-            continue
-        if (child.tag == "p" or (not top and child.tag in PARAGRAPHS)) and is_running_text(child) \
-                and _measurable(child):
-            found.append(child)
-        elif is_container(child) and not (top and child.tag in ("li", "dd")):
-            _collect(child, found, top=False)
+def stands_in_chapter(element: Any, parent_of: Callable[[Any], Any]) -> bool:
+    """Whether `element` (a <p>, <li> or <dd>) stands where running text does: a <p> of a chapter's section, or
+    any of them inside its quotations, lists and callouts (`is_container`) only; a contents list, an index or a
+    bibliography has a class of its own, and is not one. `parent_of`: lxml's getparent, or a parent map for the
+    trees WeasyPrint lays out (benchmarks/spacing.py)."""
+    parent = parent_of(element)
+    if element.tag not in PARAGRAPHS or (element.tag != "p" and (parent is None or parent.tag == "section")):
+        return False
+    while parent is not None and parent.tag != "section":
+        if not is_container(parent):
+            return False
+        parent = parent_of(parent)
+    return parent is not None and "chapter" in (parent.get("class") or "").split()
+
+
+def _parent(element: Any) -> Any:
+    return element.getparent()
 
 
 def is_container(element: Any) -> bool:
